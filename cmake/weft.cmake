@@ -1,0 +1,17 @@
+# Helpers shared by weft's own targets: warnings as errors on our code only, sanitizers.
+function(weft_target_options target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Werror
+    $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized -Wno-mismatched-new-delete>)
+  # Symmetric transfer becomes a tail call only with sibling-call optimisation (g++ 12).
+  target_compile_options(${target} PUBLIC $<$<CXX_COMPILER_ID:GNU>:-foptimize-sibling-calls>)
+  if(WEFT_SANITIZE STREQUAL "address")
+    target_compile_options(${target} PUBLIC -fsanitize=address,undefined -fno-omit-frame-pointer
+      $<$<CXX_COMPILER_ID:GNU>:-fno-sanitize-address-use-after-scope>)
+    target_link_options(${target} PUBLIC -fsanitize=address,undefined)
+  elseif(WEFT_SANITIZE STREQUAL "thread")
+    target_compile_options(${target} PUBLIC -fsanitize=thread
+      $<$<CXX_COMPILER_ID:GNU>:--param=tsan-instrument-func-entry-exit=0>)
+    target_link_options(${target} PUBLIC -fsanitize=thread)
+  endif()
+endfunction()
+

@@ -1,0 +1,49 @@
+#include "weft/executor.hpp"
+
+namespace weft {
+
+Executor::Executor(Platform& p, std::string name) : platform_(&p), name_(std::move(name)), id_(p.next_object_id()) {
+  if (p.tracing()) {
+    TraceEvent e{EventKind::executor_create};
+    e.object = id_;
+    e.text = name_;
+    p.emit(e);
+  }
+}
+
+bool Executor::running_here() const noexcept {
+  auto* s = detail::tls_state;
+  return s && s->executor == this;
+}
+
+void Executor::emit_schedule(const Job* job) noexcept {
+  if (!platform_->tracing()) return;
+  TraceEvent e{EventKind::schedule};
+  e.task = job->task;
+  e.object = id_;
+  platform_->emit(e);
+}
+
+void Executor::run_job(Job* job) noexcept {
+  auto& s = detail::thread_state();
+  s.context = this;
+  s.task = job->task;
+  if (platform_->tracing()) {
+    TraceEvent e{EventKind::resume};
+    e.task = job->task;
+    e.object = id_;
+    platform_->emit(e);
+  }
+  TaskId task = job->task;
+  job->run(job);  // `job` may be gone after this
+  if (platform_->tracing()) {
+    TraceEvent e{EventKind::suspend};
+    e.task = task;
+    e.object = id_;
+    platform_->emit(e);
+  }
+  s.task = 0;
+  s.context = this;
+}
+
+}  // namespace weft

@@ -1,0 +1,231 @@
+#include "weft/platform.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "weft/timer.hpp"
+
+namespace weft {
+
+const char* to_string(EventKind k) noexcept {
+  switch (k) {
+    case EventKind::thread_start: return "thread_start";
+    case EventKind::thread_exit: return "thread_exit";
+    case EventKind::executor_create: return "executor_create";
+    case EventKind::spawn: return "spawn";
+    case EventKind::schedule: return "schedule";
+    case EventKind::resume: return "resume";
+    case EventKind::suspend: return "suspend";
+    case EventKind::complete: return "complete";
+    case EventKind::block: return "block";
+    case EventKind::wake: return "wake";
+    case EventKind::timer_arm: return "timer_arm";
+    case EventKind::timer_fire: return "timer_fire";
+    case EventKind::io_submit: return "io_submit";
+    case EventKind::io_complete: return "io_complete";
+    case EventKind::blocking_begin: return "blocking_begin";
+    case EventKind::blocking_end: return "blocking_end";
+    case EventKind::exception_thrown: return "exception_thrown";
+    case EventKind::exception_observed: return "exception_observed";
+    case EventKind::exception_dropped: return "exception_dropped";
+    case EventKind::mutex_wait: return "mutex_wait";
+    case EventKind::mutex_acquire: return "mutex_acquire";
+    case EventKind::mutex_release: return "mutex_release";
+    case EventKind::channel_wait: return "channel_wait";
+    case EventKind::channel_wake: return "channel_wake";
+    case EventKind::cancel_request: return "cancel_request";
+    case EventKind::cancelled: return "cancelled";
+    case EventKind::misuse: return "misuse";
+    case EventKind::hop: return "hop";
+    case EventKind::probe: return "probe";
+    case EventKind::race_lost: return "race_lost";
+    case EventKind::user: return "user";
+  }
+  return "?";
+}
+
+struct Platform::Ids {
+  std::atomic<TaskId> task{0};
+  std::atomic<ObjectId> object{0};
+};
+
+Platform::Platform() : ids_(std::make_unique<Ids>()) {}
+Platform::~Platform() = default;  // derived classes call shutdown_timers() while still whole
+
+TaskId Platform::next_task_id() noexcept { return ids_->task.fetch_add(1, std::memory_order_relaxed) + 1; }
+ObjectId Platform::next_object_id() noexcept { return ids_->object.fetch_add(1, std::memory_order_relaxed) + 1; }
+void Platform::reset_ids() noexcept {
+  ids_->task.store(0);
+  ids_->object.store(0);
+}
+
+bool Platform::fault(std::string_view, std::uint32_t per_million) {
+  return per_million > 0 && random_below(1000000) < per_million;
+}
+
+TimerService& Platform::timers() {
+  if (!timers_guard_) timers_guard_ = make_mutex();  // first call happens before any sharing
+  timers_guard_->lock();
+  if (!timers_) timers_ = std::make_unique<TimerService>(*this);
+  auto& t = *timers_;
+  timers_guard_->unlock();
+  return t;
+}
+
+void Platform::shutdown_timers() {
+  if (timers_) timers_->stop();
+  timers_.reset();
+}
+
+namespace {
+
+class RealParker final : public Parker {
+ public:
+  void park(WaitKind, TaskId, Nanos deadline) override {
+    std::unique_lock lk(m_);
+    if (deadline == no_deadline) {
+      cv_.wait(lk, [&] { return token_; });
+    } else {
+      auto until = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(deadline));
+      cv_.wait_until(lk, until, [&] { return token_; });
+    }
+    token_ = false;
+  }
+  void unpark() override {
+    {
+      std::lock_guard lk(m_);
+      token_ = true;
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool token_ = false;
+};
+
+class RealMutex final : public PlatformMutex {
+ public:
+  void lock() override { m_.lock(); }
+  void unlock() override { m_.unlock(); }
+
+ private:
+  std::mutex m_;
+};
+
+class RealThread final : public PlatformThread {
+ public:
+  explicit RealThread(std::thread t) : t_(std::move(t)) {}
+  ~RealThread() override {
+    if (t_.joinable()) t_.join();
+  }
+  void join() override {
+    if (t_.joinable()) t_.join();
+  }
+
+ private:
+  std::thread t_;
+};
+
+class RealPlatform final : public Platform {
+ public:
+  ~RealPlatform() override { shutdown_timers(); }
+  std::unique_ptr<PlatformThread> start_thread(std::string, std::function<void()> body) override {
+    return std::make_unique<RealThread>(std::thread([this, b = std::move(body)] {
+      detail::ThreadState st;
+      st.platform = this;
+      detail::tls_state = &st;
+      b();
+      detail::tls_state = nullptr;
+    }));
+  }
+  std::unique_ptr<Parker> make_parker() override { return std::make_unique<RealParker>(); }
+  std::unique_ptr<PlatformMutex> make_mutex() override { return std::make_unique<RealMutex>(); }
+  Nanos now() override {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+  void blocking_work(Nanos d, WorkKind kind, const std::source_location&) override {
+    if (kind == WorkKind::blocking_io) {
+      std::this_thread::sleep_for(std::chrono::nanoseconds(d));
+    } else {
+      auto end = now() + d;
+      while (now() < end) {
+      }
+    }
+  }
+  std::uint64_t random_below(std::uint64_t bound) override {
+    // splitmix64 per thread; only steal-victim choice uses it on real threads.
+    thread_local std::uint64_t x = 0x9E3779B97F4A7C15ull ^ reinterpret_cast<std::uintptr_t>(&x);
+    std::uint64_t z = (x += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return bound ? z % bound : 0;
+  }
+};
+
+}  // namespace
+
+Platform& real_platform() {
+  static RealPlatform p;
+  return p;
+}
+
+namespace detail {
+thread_local ThreadState* tls_state = nullptr;
+Parker& ThreadState::own_parker() {
+  if (!parker) parker = (platform ? *platform : real_platform()).make_parker();
+  return *parker;
+}
+ThreadState& thread_state() noexcept {
+  if (!tls_state) {
+    thread_local ThreadState fallback;
+    fallback.platform = &real_platform();
+    tls_state = &fallback;
+  }
+  return *tls_state;
+}
+}  // namespace detail
+
+static void work(Nanos d, WorkKind k, const std::source_location& where) {
+  auto& p = current_platform();
+  if (p.tracing()) {
+    TraceEvent e{EventKind::blocking_begin};
+    e.task = detail::tls_state ? detail::tls_state->task : 0;
+    e.object = ObjectId(k);
+    e.value = d;
+    e.file = where.file_name();
+    e.line = where.line();
+    p.emit(e);
+  }
+  p.blocking_work(d, k, where);
+  if (p.tracing()) {
+    TraceEvent e{EventKind::blocking_end};
+    e.task = detail::tls_state ? detail::tls_state->task : 0;
+    e.object = ObjectId(k);
+    e.value = d;
+    e.file = where.file_name();
+    e.line = where.line();
+    p.emit(e);
+  }
+}
+
+void blocking_io(Nanos d, std::source_location where) { work(d, WorkKind::blocking_io, where); }
+void cpu_work(Nanos d, std::source_location where) { work(d, WorkKind::cpu_work, where); }
+
+void annotate(std::string_view text, std::source_location where) {
+  auto& p = current_platform();
+  if (!p.tracing()) return;
+  TraceEvent e{EventKind::user};
+  e.task = detail::tls_state ? detail::tls_state->task : 0;
+  e.file = where.file_name();
+  e.line = where.line();
+  e.text = text;
+  p.emit(e);
+}
+
+}  // namespace weft

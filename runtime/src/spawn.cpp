@@ -1,0 +1,195 @@
+#include "weft/spawn.hpp"
+
+#include <cstdio>
+#include <mutex>
+
+namespace weft {
+
+namespace {
+std::mutex g_handler_m;
+UnhandledExceptionHandler& handler_slot() {
+  static UnhandledExceptionHandler h = [](const LostException& e) {
+    std::fprintf(stderr, "weft: lost exception in %stask %u spawned at %s:%u: %s\n", e.detached ? "detached " : "",
+                 e.task, e.where.file_name(), unsigned(e.where.line()), e.message.c_str());
+  };
+  return h;
+}
+}  // namespace
+
+UnhandledExceptionHandler set_unhandled_exception_handler(UnhandledExceptionHandler h) {
+  std::lock_guard lk(g_handler_m);
+  return std::exchange(handler_slot(), std::move(h));
+}
+
+std::string describe(const std::exception_ptr& e) {
+  if (!e) return "no exception";
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    return x.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
+namespace detail {
+
+[[noreturn]] void report_misuse(const char* what) {
+  auto& p = current_platform();
+  if (p.tracing()) {
+    TraceEvent e{EventKind::misuse};
+    e.task = current_task();
+    e.text = what;
+    p.emit(e);
+  }
+  throw MisuseError(std::string("weft misuse: ") + what);
+}
+
+void report_lost(const LostException& e, Platform& pl) {
+  if (pl.tracing()) {
+    TraceEvent ev{EventKind::exception_dropped};
+    ev.task = e.task;
+    ev.file = e.where.file_name();
+    ev.line = e.where.line();
+    ev.text = e.message;
+    ev.value = e.detached;
+    pl.emit(ev);
+  }
+  UnhandledExceptionHandler h;
+  {
+    std::lock_guard lk(g_handler_m);
+    h = handler_slot();
+  }
+  if (h) h(e);
+}
+
+void prepare_spawn(PromiseBase& p, std::coroutine_handle<> h, Platform& pl, const std::source_location& where,
+                   ObjectId executor, bool detached) {
+  p.set_where(where);
+  p.self = h;
+  p.platform = &pl;
+  p.detached = detached;
+  p.refs.store(2, std::memory_order_relaxed);
+  p.id = pl.next_task_id();
+  p.start_job.task = p.id;
+  p.start_job.handle = h;
+  p.start_job.run = [](Job* j) { static_cast<StartJob*>(j)->handle.resume(); };
+  if (pl.tracing()) {
+    TraceEvent e{EventKind::spawn};
+    e.task = p.id;
+    e.other = current_task();
+    e.object = executor;
+    e.value = detached;
+    e.file = where.file_name();
+    e.line = where.line();
+    pl.emit(e);
+  }
+}
+
+void emit_observed(PromiseBase& p) {
+  p.state.fetch_or(kObserved, std::memory_order_acq_rel);
+  if (p.exception_ && p.platform && p.platform->tracing()) {
+    TraceEvent e{EventKind::exception_observed};
+    e.task = p.id;
+    e.other = current_task();
+    p.platform->emit(e);
+  }
+}
+
+void emit_block(Platform& pl, TaskId on, const std::source_location& where) {
+  if (!pl.tracing()) return;
+  TraceEvent e{EventKind::block};
+  e.task = current_task();
+  e.other = on;
+  e.file = where.file_name();
+  e.line = where.line();
+  pl.emit(e);
+}
+
+bool register_waiter(PromiseBase& p, JoinWaiter* w) noexcept {
+  p.waiter = w;
+  std::uint32_t old = p.state.fetch_or(kWaiter, std::memory_order_acq_rel);
+  return !(old & kDone);
+}
+
+void consume(PromiseBase& p, const char* what) {
+  constexpr std::uint32_t kConsumed = 8;
+  if (p.state.fetch_or(kConsumed, std::memory_order_acq_rel) & kConsumed) report_misuse(what);
+}
+
+void run_inline(PromiseBase& p) noexcept {
+  auto& s = thread_state();
+  TaskId saved = s.task;
+  s.task = p.id;
+  p.self.resume();
+  s.task = saved;
+}
+
+void park_until_done(PromiseBase& p, const std::source_location& where) {
+  if (p.state.load(std::memory_order_acquire) & kDone) return;
+  Platform& pl = current_platform();
+  Parker* parker = &thread_state().own_parker();
+  // `wake` lives on this stack: the waker sets `fired` last and then touches only the
+  // thread-lived parker, so we may return as soon as we see `fired`.
+  struct Wake : Job {
+    Parker* parker;
+    std::atomic<bool> fired{false};
+  } wake;
+  wake.parker = parker;
+  wake.task = p.id;
+  wake.run = [](Job* j) {
+    auto* w = static_cast<Wake*>(j);
+    Parker* pk = w->parker;
+    w->fired.store(true, std::memory_order_release);
+    pk->unpark();
+  };
+  JoinWaiter w;
+  w.job = &wake;
+  if (!register_waiter(p, &w)) return;
+  emit_block(pl, p.id, where);
+  while (!wake.fired.load(std::memory_order_acquire)) parker->park(WaitKind::block_on, p.id);
+  if (pl.tracing()) {
+    TraceEvent e{EventKind::wake};
+    e.task = current_task();
+    e.other = p.id;
+    pl.emit(e);
+  }
+}
+
+std::coroutine_handle<> PromiseBase::on_final() noexcept {
+  if (refs.load(std::memory_order_relaxed) == 0) return continuation ? continuation : std::noop_coroutine();
+  Platform& pl = *platform;
+  if (pl.tracing()) {
+    TraceEvent e{EventKind::complete};
+    e.task = id;
+    std::string msg;
+    if (exception_) {
+      msg = describe(exception_);
+      e.text = msg;
+    }
+    pl.emit(e);
+  }
+  std::uint32_t old = state.fetch_or(kDone, std::memory_order_acq_rel);
+  if (old & kWaiter) resume_in(waiter->ctx, waiter->job);
+  release();
+  return std::noop_coroutine();
+}
+
+void PromiseBase::report_if_lost() noexcept {
+  if (!exception_ || (state.load(std::memory_order_acquire) & kObserved)) return;
+  LostException e{exception_, describe(exception_), where_, id, detached};
+  try {
+    report_lost(e, *platform);
+  } catch (...) {
+  }
+}
+
+void PromiseBase::release() noexcept {
+  if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    report_if_lost();
+    self.destroy();
+  }
+}
+
+}  // namespace detail
+}  // namespace weft

@@ -1,0 +1,149 @@
+#include "weft/sync.hpp"
+
+namespace weft {
+namespace detail {
+
+void WaiterList::push(Waiter* w) noexcept {
+  w->next_waiter = nullptr;
+  if (tail)
+    tail->next_waiter = w;
+  else
+    head = w;
+  tail = w;
+}
+
+Waiter* WaiterList::pop() noexcept {
+  Waiter* w = head;
+  if (w) {
+    head = w->next_waiter;
+    if (!head) tail = nullptr;
+  }
+  return w;
+}
+
+bool WaiterList::remove(Waiter* w) noexcept {
+  Waiter* prev = nullptr;
+  for (Waiter* c = head; c; prev = c, c = c->next_waiter) {
+    if (c != w) continue;
+    (prev ? prev->next_waiter : head) = c->next_waiter;
+    if (tail == c) tail = prev;
+    return true;
+  }
+  return false;
+}
+
+void emit_sync(Platform& p, EventKind k, ObjectId obj, TaskId other) {
+  if (!p.tracing()) return;
+  TraceEvent e{k};
+  e.task = current_task();
+  e.object = obj;
+  e.other = other;
+  p.emit(e);
+}
+
+}  // namespace detail
+
+Mutex::Mutex(Platform& p) : p_(p), m_(p.make_mutex()), id_(p.next_object_id()) {}
+
+bool Mutex::try_lock() {
+  m_->lock();
+  bool got = !locked_;
+  if (got) {
+    locked_ = true;
+    owner_ = current_task();
+  }
+  m_->unlock();
+  return got;
+}
+
+bool Mutex::LockAwaiter::await_suspend(std::coroutine_handle<> h) {
+  capture(h);
+  m->m_->lock();
+  if (!m->locked_) {
+    m->locked_ = true;
+    m->owner_ = task;
+    m->m_->unlock();
+    return false;
+  }
+  TaskId owner = m->owner_;
+  m->waiters_.push(this);
+  m->m_->unlock();
+  detail::emit_sync(m->p_, EventKind::mutex_wait, m->id_, owner);
+  return true;
+}
+
+void Mutex::unlock() {
+  detail::emit_sync(p_, EventKind::mutex_release, id_);
+  m_->lock();
+  detail::Waiter* w = waiters_.pop();
+  if (w)
+    owner_ = w->task;  // ownership passes straight to the first waiter
+  else {
+    locked_ = false;
+    owner_ = 0;
+  }
+  m_->unlock();
+  if (w) w->wake();
+}
+
+Semaphore::Semaphore(std::int64_t initial, Platform& p)
+    : p_(p), m_(p.make_mutex()), count_(initial), id_(p.next_object_id()) {}
+
+bool Semaphore::try_acquire() {
+  m_->lock();
+  bool got = count_ > 0;
+  if (got) --count_;
+  m_->unlock();
+  return got;
+}
+
+bool Semaphore::AcquireAwaiter::await_suspend(std::coroutine_handle<> h) {
+  capture(h);
+  s->m_->lock();
+  if (s->count_ > 0) {
+    --s->count_;
+    s->m_->unlock();
+    return false;
+  }
+  s->waiters_.push(this);
+  s->m_->unlock();
+  detail::emit_sync(s->p_, EventKind::channel_wait, s->id_);
+  return true;
+}
+
+void Semaphore::release(std::int64_t n) {
+  detail::WaiterList wake;
+  m_->lock();
+  count_ += n;
+  while (count_ > 0 && !waiters_.empty()) {
+    --count_;
+    wake.push(waiters_.pop());
+  }
+  m_->unlock();
+  while (auto* w = wake.pop()) w->wake();
+}
+
+Event::Event(Platform& p) : p_(p), m_(p.make_mutex()), id_(p.next_object_id()) {}
+
+bool Event::WaitAwaiter::await_suspend(std::coroutine_handle<> h) {
+  capture(h);
+  e->m_->lock();
+  if (e->set_.load(std::memory_order_relaxed)) {
+    e->m_->unlock();
+    return false;
+  }
+  e->waiters_.push(this);
+  e->m_->unlock();
+  detail::emit_sync(e->p_, EventKind::channel_wait, e->id_);
+  return true;
+}
+
+void Event::set() {
+  m_->lock();
+  set_.store(true, std::memory_order_release);
+  detail::WaiterList w = std::exchange(waiters_, {});
+  m_->unlock();
+  while (auto* x = w.pop()) x->wake();
+}
+
+}  // namespace weft

@@ -1,0 +1,231 @@
+#include "weft/thread_pool.hpp"
+
+#include <algorithm>
+
+namespace weft {
+
+void ThreadPool::Queue::push(Job* j) noexcept {
+  j->next = nullptr;
+  if (tail)
+    tail->next = j;
+  else
+    head = j;
+  tail = j;
+}
+
+Job* ThreadPool::Queue::pop() noexcept {
+  Job* j = head;
+  if (j) {
+    head = j->next;
+    if (!head) tail = nullptr;
+  }
+  return j;
+}
+
+ThreadPool::ThreadPool(std::uint32_t threads, std::string name, Platform& p)
+    : ThreadPool(PoolOptions{std::move(name), threads, threads}, p) {}
+
+ThreadPool::ThreadPool(PoolOptions options, Platform& p) : Executor(p, options.name), options_(std::move(options)) {
+  if (options_.threads_max < options_.threads_min) options_.threads_max = options_.threads_min;
+  if (options_.threads_max == 0) throw std::invalid_argument("weft: a ThreadPool needs at least one thread");
+  global_.m = p.make_mutex();
+  idle_m_ = p.make_mutex();
+  workers_.reserve(options_.threads_max);
+  for (std::uint32_t i = 0; i < options_.threads_max; ++i) {
+    auto w = std::make_unique<Worker>();
+    w->local.m = p.make_mutex();
+    w->parker = p.make_parker();
+    workers_.push_back(std::move(w));
+  }
+  for (std::uint32_t i = 0; i < options_.threads_min; ++i) start_worker();
+  if (options_.threads_max > options_.threads_min && !options_.grow_on_demand) {
+    injector_parker_ = p.make_parker();
+    injector_ = p.start_thread(name() + "-injector", [this] { injector_main(); });
+  }
+}
+
+ThreadPool::~ThreadPool() {
+  idle_m_->lock();
+  stopping_ = true;
+  idle_m_->unlock();
+  if (injector_) {
+    injector_parker_->unpark();
+    injector_->join();
+  }
+  std::uint32_t n = started_.load(std::memory_order_acquire);
+  for (std::uint32_t i = 0; i < n; ++i) workers_[i]->parker->unpark();
+  for (std::uint32_t i = 0; i < n; ++i) workers_[i]->thread->join();
+}
+
+// Called with idle_m_ held, or from the constructor.
+void ThreadPool::start_worker() {
+  std::uint32_t i = started_.load(std::memory_order_relaxed);
+  if (i >= workers_.size()) return;
+  workers_[i]->thread = platform().start_thread(name() + "-" + std::to_string(i), [this, i] { worker_main(i); });
+  started_.store(i + 1, std::memory_order_release);
+}
+
+void ThreadPool::post(Job* job) {
+  emit_schedule(job);
+  auto* s = detail::tls_state;
+  Queue& q = (s && s->executor == this) ? workers_[s->worker]->local : global_;
+  q.m->lock();
+  q.push(job);
+  pending_.fetch_add(1, std::memory_order_acq_rel);  // under the queue lock: never ahead of the push
+  q.m->unlock();
+  wake_one();
+}
+
+void ThreadPool::wake_one() {
+  idle_m_->lock();
+  if (idle_.empty()) {
+    if (options_.grow_on_demand && !stopping_) start_worker();
+    idle_m_->unlock();
+    return;
+  }
+  std::uint32_t w = idle_.back();
+  idle_.pop_back();
+  workers_[w]->idle = false;
+  idle_m_->unlock();
+  workers_[w]->parker->unpark();
+}
+
+Job* ThreadPool::find_work(std::uint32_t index) {
+  if (pending_.load(std::memory_order_acquire) == 0) return nullptr;
+  auto try_pop = [this](Queue& q) {
+    q.m->lock();
+    Job* j = q.pop();
+    if (j) pending_.fetch_sub(1, std::memory_order_acq_rel);
+    q.m->unlock();
+    return j;
+  };
+  Job* j = try_pop(workers_[index]->local);
+  if (!j) j = try_pop(global_);
+  if (!j) {
+    std::uint32_t n = started_.load(std::memory_order_acquire);
+    if (n > 1) {
+      auto start = std::uint32_t(platform().random_below(n));
+      for (std::uint32_t k = 0; k < n && !j; ++k) {
+        std::uint32_t v = (start + k) % n;
+        if (v != index) j = try_pop(workers_[v]->local);
+      }
+    }
+  }
+  return j;
+}
+
+void ThreadPool::worker_main(std::uint32_t index) {
+  auto& s = detail::thread_state();
+  s.executor = this;
+  s.context = this;
+  s.worker = index;
+  Platform& p = platform();
+  Worker& me = *workers_[index];
+  for (;;) {
+    p.yield_point();
+    if (Job* j = find_work(index)) {
+      run_job(j);
+      completed_.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    idle_m_->lock();
+    if (stopping_ && pending_.load(std::memory_order_acquire) == 0) {
+      idle_m_->unlock();
+      break;
+    }
+    if (!me.idle) {
+      me.idle = true;
+      idle_.push_back(index);
+    }
+    idle_m_->unlock();
+    // A post that raced with us either left work (seen here) or unparks us (token kept).
+    if (pending_.load(std::memory_order_acquire) > 0) {
+      idle_m_->lock();
+      if (me.idle) {
+        me.idle = false;
+        idle_.erase(std::find(idle_.begin(), idle_.end(), index));
+      }
+      idle_m_->unlock();
+      continue;
+    }
+    me.parker->park(WaitKind::idle);
+  }
+  s.executor = nullptr;
+  s.context = nullptr;
+}
+
+void ThreadPool::injector_main() {
+  Platform& p = platform();
+  std::uint64_t last_completed = completed_.load();
+  for (;;) {
+    injector_parker_->park(WaitKind::timer, 0, p.now() + options_.injection_delay);
+    idle_m_->lock();
+    if (stopping_) {
+      idle_m_->unlock();
+      return;
+    }
+    std::uint64_t done = completed_.load(std::memory_order_relaxed);
+    // Queued work and no job finished for a whole period: every worker is stuck. Add one.
+    if (pending_.load(std::memory_order_acquire) > 0 && done == last_completed) start_worker();
+    last_completed = done;
+    idle_m_->unlock();
+  }
+}
+
+SerialExecutor::SerialExecutor(std::string name, Platform& p)
+    : Executor(p, std::move(name)), m_(p.make_mutex()), parker_(p.make_parker()) {
+  thread_ = p.start_thread(this->name(), [this] { loop(); });
+}
+
+SerialExecutor::~SerialExecutor() {
+  m_->lock();
+  stopping_ = true;
+  m_->unlock();
+  parker_->unpark();
+  thread_->join();
+}
+
+void SerialExecutor::post(Job* job) {
+  emit_schedule(job);
+  job->next = nullptr;
+  m_->lock();
+  if (tail_)
+    tail_->next = job;
+  else
+    head_ = job;
+  tail_ = job;
+  bool wake = parked_;
+  parked_ = false;
+  m_->unlock();
+  if (wake) parker_->unpark();
+}
+
+void SerialExecutor::loop() {
+  auto& s = detail::thread_state();
+  s.executor = this;
+  s.context = this;
+  Platform& p = platform();
+  for (;;) {
+    p.yield_point();
+    m_->lock();
+    Job* j = head_;
+    if (j) {
+      head_ = j->next;
+      if (!head_) tail_ = nullptr;
+      m_->unlock();
+      run_job(j);
+      continue;
+    }
+    if (stopping_) {
+      m_->unlock();
+      break;
+    }
+    parked_ = true;
+    m_->unlock();
+    parker_->park(WaitKind::idle);
+  }
+  s.executor = nullptr;
+  s.context = nullptr;
+}
+
+}  // namespace weft

@@ -1,0 +1,148 @@
+#include "weft/timer.hpp"
+
+#include <algorithm>
+
+namespace weft {
+
+TimerService::TimerService(Platform& p) : p_(p), m_(p.make_mutex()), parker_(p.make_parker()) {
+  thread_ = p.start_thread("timer", [this] { loop(); });
+}
+
+TimerService::~TimerService() { stop(); }
+
+void TimerService::stop() {
+  if (!thread_) return;
+  m_->lock();
+  stopping_ = true;
+  m_->unlock();
+  parker_->unpark();
+  thread_->join();
+  thread_.reset();
+}
+
+bool TimerService::arm(TimerEntry* e) {
+  m_->lock();
+  if (e->state.load(std::memory_order_acquire) != 0) {
+    m_->unlock();
+    return false;
+  }
+  e->armed = true;
+  e->seq = ++seq_;
+  heap_.push_back(e);
+  std::push_heap(heap_.begin(), heap_.end(), Later{});
+  bool wake = e->deadline < sleeping_until_;
+  m_->unlock();
+  if (p_.tracing()) {
+    TraceEvent ev{EventKind::timer_arm};
+    ev.task = e->task;
+    ev.value = e->deadline;
+    p_.emit(ev);
+  }
+  if (wake) parker_->unpark();
+  return true;
+}
+
+TimerService::Cancel TimerService::cancel(TimerEntry* e) {
+  m_->lock();
+  int expect = 0;
+  if (!e->state.compare_exchange_strong(expect, 2, std::memory_order_acq_rel)) {
+    m_->unlock();
+    return Cancel::too_late;
+  }
+  bool was_armed = e->armed;
+  auto it = std::find(heap_.begin(), heap_.end(), e);
+  if (it != heap_.end()) {
+    heap_.erase(it);
+    std::make_heap(heap_.begin(), heap_.end(), Later{});
+  }
+  m_->unlock();
+  return was_armed ? Cancel::while_armed : Cancel::before_armed;
+}
+
+void TimerService::loop() {
+  for (;;) {
+    m_->lock();
+    if (stopping_) {
+      m_->unlock();
+      return;
+    }
+    Nanos now = p_.now();
+    TimerEntry* due = nullptr;
+    if (!heap_.empty() && heap_.front()->deadline <= now) {
+      std::pop_heap(heap_.begin(), heap_.end(), Later{});
+      due = heap_.back();
+      heap_.pop_back();
+    }
+    Nanos next = heap_.empty() ? no_deadline : heap_.front()->deadline;
+    sleeping_until_ = due ? now : next;
+    m_->unlock();
+    if (!due) {
+      parker_->park(WaitKind::timer, 0, next);
+      continue;
+    }
+    int armed = 0;
+    if (!due->state.compare_exchange_strong(armed, 1, std::memory_order_acq_rel)) continue;  // cancelled
+    if (p_.tracing()) {
+      TraceEvent ev{EventKind::timer_fire};
+      ev.task = due->task;
+      ev.value = due->deadline;
+      p_.emit(ev);
+    }
+    detail::resume_in(due->ctx, due->on_fire);
+  }
+}
+
+namespace detail {
+
+void SleepAwaiter::OnStop::operator()() const noexcept {
+  auto* a = self;
+  auto r = a->service->cancel(a);
+  if (r == TimerService::Cancel::while_armed) resume_in(a->ctx, a->on_fire);
+}
+
+bool SleepAwaiter::await_suspend(std::coroutine_handle<> h) {
+  Platform& p = current_platform();
+  resume.handle = h;
+  resume.task = current_task();
+  task = resume.task;
+  ctx = anywhere ? nullptr : current_context();
+  on_fire = &resume;
+  if (token.stop_requested()) {
+    cancelled = true;
+    return false;
+  }
+  deadline = p.now() + delay;
+  service = &p.timers();
+  // Register first: a stop that races with arming is settled by arm() under the timer lock.
+  if (token.stop_possible()) on_stop.emplace(token, OnStop{this});
+  return service->arm(this);
+}
+
+void SleepAwaiter::await_resume() {
+  on_stop.reset();
+  if (cancelled || state.load(std::memory_order_acquire) == 2 || (delay <= 0 && token.stop_requested())) {
+    auto& p = current_platform();
+    if (p.tracing()) {
+      TraceEvent e{EventKind::cancelled};
+      e.task = current_task();
+      p.emit(e);
+    }
+    throw OperationCancelled();
+  }
+}
+
+}  // namespace detail
+
+void request_stop(std::stop_source& source, std::source_location where) {
+  auto& p = current_platform();
+  if (p.tracing()) {
+    TraceEvent e{EventKind::cancel_request};
+    e.task = current_task();
+    e.file = where.file_name();
+    e.line = where.line();
+    p.emit(e);
+  }
+  source.request_stop();
+}
+
+}  // namespace weft

@@ -1,0 +1,75 @@
+// Executors run Jobs: intrusive queue nodes embedded in awaiters and task frames, so that
+// scheduling a continuation allocates nothing.
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+#include <string>
+
+#include "weft/platform.hpp"
+
+namespace weft {
+
+struct Job {
+  Job* next = nullptr;
+  void (*run)(Job*) = nullptr;
+  TaskId task = 0;  // the spawned task this job continues (for traces)
+};
+
+// A Job that resumes one coroutine handle.
+struct ResumeJob : Job {
+  std::coroutine_handle<> handle;
+  ResumeJob() { run = [](Job* j) { static_cast<ResumeJob*>(j)->handle.resume(); }; }
+};
+
+class Executor {
+ public:
+  explicit Executor(Platform& p, std::string name);
+  virtual ~Executor() = default;
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  // Queues `job` to run on one of this executor's threads. Thread-safe.
+  virtual void post(Job* job) = 0;
+  // Number of threads serving this executor right now.
+  virtual std::uint32_t thread_count() const = 0;
+
+  Platform& platform() const noexcept { return *platform_; }
+  const std::string& name() const noexcept { return name_; }
+  ObjectId id() const noexcept { return id_; }
+  // True when the calling thread is one of this executor's threads.
+  bool running_here() const noexcept;
+
+ protected:
+  // Runs one job on the calling thread, as this executor's worker: sets the captured
+  // context, the current task, and emits resume/suspend events.
+  void run_job(Job* job) noexcept;
+  void emit_schedule(const Job* job) noexcept;
+
+ private:
+  Platform* platform_;
+  std::string name_;
+  ObjectId id_;
+};
+
+// The executor leaf awaiters capture on the calling thread (null: none / resume anywhere).
+inline Executor* current_context() noexcept {
+  auto* s = detail::tls_state;
+  return s ? s->context : nullptr;
+}
+inline TaskId current_task() noexcept {
+  auto* s = detail::tls_state;
+  return s ? s->task : 0;
+}
+
+namespace detail {
+// Resumes `job` in `ctx` (posted there), or inline on this thread when ctx is null.
+inline void resume_in(Executor* ctx, Job* job) {
+  if (ctx)
+    ctx->post(job);
+  else
+    job->run(job);
+}
+}  // namespace detail
+
+}  // namespace weft

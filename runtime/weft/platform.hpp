@@ -1,0 +1,187 @@
+// The Platform seam: every point at which real threads would race or wait.
+//
+// The runtime (executors, timers, block_on, sync primitives) reaches the OS only
+// through this interface. RealPlatform implements it with std::thread, condition
+// variables and steady_clock; a simulated platform can implement each call as a
+// scheduling point driven by a model checker. runtime/ never names an implementation
+// other than RealPlatform.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <source_location>
+#include <string>
+#include <string_view>
+
+namespace weft {
+
+using Nanos = std::int64_t;  // nanoseconds; real or virtual time depending on the platform
+inline constexpr Nanos operator""_ns(unsigned long long v) { return Nanos(v); }
+inline constexpr Nanos operator""_us(unsigned long long v) { return Nanos(v) * 1000; }
+inline constexpr Nanos operator""_ms(unsigned long long v) { return Nanos(v) * 1000000; }
+inline constexpr Nanos operator""_s(unsigned long long v) { return Nanos(v) * 1000000000; }
+inline constexpr Nanos no_deadline = INT64_MAX;
+
+using TaskId = std::uint32_t;    // 0 = no task; assigned in creation order per platform
+using ObjectId = std::uint32_t;  // executors, mutexes, channels...; 0 = none
+
+// Why a thread is parked. Properties tell an idle worker from a blocked one by this.
+enum class WaitKind : std::uint8_t {
+  idle,         // a worker with nothing to do: never part of a deadlock
+  block_on,     // sync-over-async: waits for `task`
+  join_thread,  // waits for a thread to exit
+  timer,        // the timer thread waiting for its next deadline
+  lock,         // an internal platform mutex (fine granularity only)
+  io,           // an I/O poller waiting for readiness
+};
+
+// Blocking work that occupies a thread for a duration (a legacy synchronous call, CPU work).
+enum class WorkKind : std::uint8_t { blocking_io, cpu_work };
+
+// What the runtime reports as it goes. A simulated platform records these as the trace;
+// RealPlatform ignores them unless a sink is installed.
+enum class EventKind : std::uint8_t {
+  thread_start, thread_exit,
+  executor_create,     // object = executor id, text = name
+  spawn,               // task spawned (task, parent in `other`, object = executor)
+  schedule,            // task's continuation queued on executor `object`
+  resume,              // a thread starts running task
+  suspend,             // task suspended (running thread returns to its loop)
+  complete,            // task finished (text = exception message if faulted)
+  block,               // thread blocks on task `other` (block_on)
+  wake,                // thread woken
+  timer_arm, timer_fire,
+  io_submit, io_complete,
+  blocking_begin, blocking_end,  // object = WorkKind, value = duration
+  exception_thrown,    // a task faulted
+  exception_observed,  // somebody received the exception
+  exception_dropped,   // nobody ever will (lost exception)
+  mutex_wait, mutex_acquire, mutex_release,  // async mutex `object`
+  channel_wait, channel_wake,                // channel/event/semaphore `object`
+  cancel_request,      // stop requested on source `object`
+  cancelled,           // a waiting operation of `task` observed its cancellation
+  misuse,              // text = what
+  hop,                 // a pool task whose body only awaited another async task (redundant hop)
+  probe,               // user latency probe: value = latency ns, other = deadline ns (0 = none)
+  race_lost,           // when_any: task lost the race to `other`
+  user,                // text = user annotation
+};
+const char* to_string(EventKind k) noexcept;
+
+struct TraceEvent {
+  EventKind kind;
+  TaskId task = 0;
+  TaskId other = 0;
+  ObjectId object = 0;
+  std::int64_t value = 0;
+  const char* file = nullptr;  // from std::source_location: static storage
+  std::uint32_t line = 0;
+  std::string_view text{};     // valid only during the call; copy it if kept
+};
+
+// A park/unpark pair with a token, like Rust's thread::park: unpark before park makes the
+// next park return at once. One waiter at a time.
+class Parker {
+ public:
+  virtual ~Parker() = default;
+  // Returns when unparked or when `deadline` (platform time) passed. Spurious returns allowed.
+  virtual void park(WaitKind why, TaskId about = 0, Nanos deadline = no_deadline) = 0;
+  virtual void unpark() = 0;
+};
+
+// A mutex guarding the scheduler's own queues. Held only for short, non-blocking sections.
+class PlatformMutex {
+ public:
+  virtual ~PlatformMutex() = default;
+  virtual void lock() = 0;
+  virtual void unlock() = 0;
+};
+
+class PlatformThread {
+ public:
+  virtual ~PlatformThread() = default;
+  virtual void join() = 0;
+};
+
+class TimerService;
+
+class Platform {
+ public:
+  Platform();
+  virtual ~Platform();
+  Platform(const Platform&) = delete;
+  Platform& operator=(const Platform&) = delete;
+
+  virtual std::unique_ptr<PlatformThread> start_thread(std::string name, std::function<void()> body) = 0;
+  virtual std::unique_ptr<Parker> make_parker() = 0;
+  virtual std::unique_ptr<PlatformMutex> make_mutex() = 0;
+  virtual Nanos now() = 0;
+  // Occupies the calling thread for `d` (sleeps or spins on real threads, virtual time in sim).
+  virtual void blocking_work(Nanos d, WorkKind kind, const std::source_location& where) = 0;
+  // A point at which another thread may run: the worker loops call it between tasks.
+  virtual void yield_point() {}
+  // Uniform in [0, bound); bound >= 1. A recorded decision in simulation.
+  virtual std::uint64_t random_below(std::uint64_t bound) = 0;
+  // A fault-injection point: true when the fault fires. A recorded decision in simulation.
+  virtual bool fault(std::string_view name, std::uint32_t per_million);
+
+  // Trace sink. `tracing()` is checked first so that building an Event costs nothing when off.
+  bool tracing() const noexcept { return tracing_; }
+  virtual void emit(const TraceEvent&) {}
+
+  TaskId next_task_id() noexcept;
+  ObjectId next_object_id() noexcept;
+  // The timer thread of this platform, started on first use.
+  TimerService& timers();
+  // Stops the timer thread (if started). Idempotent.
+  void shutdown_timers();
+
+ protected:
+  bool tracing_ = false;
+  void reset_ids() noexcept;
+
+ private:
+  struct Ids;
+  std::unique_ptr<Ids> ids_;
+  std::unique_ptr<TimerService> timers_;
+  std::unique_ptr<PlatformMutex> timers_guard_;
+};
+
+// The process-wide real platform.
+Platform& real_platform();
+
+class Executor;
+
+namespace detail {
+// Per-thread runtime state. On real threads it lives in thread-local storage; a simulated
+// platform, running many virtual threads on one OS thread, swaps `tls_state` on every switch.
+struct ThreadState {
+  Platform* platform = nullptr;
+  Executor* executor = nullptr;  // the executor this thread serves (null: main, timer, io)
+  Executor* context = nullptr;   // the context leaf awaiters capture (null: resume anywhere)
+  TaskId task = 0;               // the spawned task currently running on this thread
+  std::uint32_t worker = 0;      // index within executor
+  // This thread's parker for block_on, created on first use and kept for the thread's life:
+  // a waker may still be inside unpark() when the waiter has already seen completion.
+  std::unique_ptr<Parker> parker;
+  Parker& own_parker();
+};
+extern thread_local ThreadState* tls_state;
+ThreadState& thread_state() noexcept;  // creates a default state on first use
+}  // namespace detail
+
+// The platform of the calling thread: the simulated one inside a simulation, else real.
+inline Platform& current_platform() noexcept {
+  auto* s = detail::tls_state;
+  return (s && s->platform) ? *s->platform : real_platform();
+}
+
+// Blocking work as user code writes it: a legacy synchronous call, CPU-bound work.
+void blocking_io(Nanos d, std::source_location where = std::source_location::current());
+void cpu_work(Nanos d, std::source_location where = std::source_location::current());
+
+// Emits a user annotation into the trace (no-op when not tracing).
+void annotate(std::string_view text, std::source_location where = std::source_location::current());
+
+}  // namespace weft

@@ -1,0 +1,182 @@
+// spawn / spawn_detached / block_on / JoinHandle, and the lost-exception hook.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <source_location>
+#include <string>
+#include <type_traits>
+
+#include "weft/executor.hpp"
+#include "weft/task.hpp"
+
+namespace weft {
+
+// A faulted task nobody observed: a detached task's escaping exception, a JoinHandle
+// dropped without join, the ignored children of when_all.
+struct LostException {
+  std::exception_ptr error;
+  std::string message;
+  std::source_location where;  // spawn site
+  TaskId task = 0;
+  bool detached = false;
+};
+using UnhandledExceptionHandler = std::function<void(const LostException&)>;
+// Process-wide hook; returns the previous one. The default prints one line to stderr.
+UnhandledExceptionHandler set_unhandled_exception_handler(UnhandledExceptionHandler h);
+// Text of an exception_ptr ("std::runtime_error: what" style, or "unknown exception").
+std::string describe(const std::exception_ptr& e);
+
+namespace detail {
+
+// Registered on a spawned task; notified once when it completes.
+struct JoinWaiter {
+  Executor* ctx = nullptr;  // where to run `job`; null = inline on the completing thread
+  Job* job = nullptr;
+};
+
+void prepare_spawn(PromiseBase& p, std::coroutine_handle<> h, Platform& pl, const std::source_location& where,
+                   ObjectId executor, bool detached);
+void report_lost(const LostException& e, Platform& pl);
+void emit_observed(PromiseBase& p);
+void emit_block(Platform& pl, TaskId on, const std::source_location& where);
+// Registers `w`; returns false if the task already completed (then nothing will be posted).
+bool register_waiter(PromiseBase& p, JoinWaiter* w) noexcept;
+// Marks the handle consumed; throws MisuseError on the second call.
+void consume(PromiseBase& p, const char* what);
+// Runs a spawned-but-not-posted task inline on the calling thread as task `p.id`.
+void run_inline(PromiseBase& p) noexcept;
+// Parks the calling thread until `p` is done.
+void park_until_done(PromiseBase& p, const std::source_location& where);
+
+}  // namespace detail
+
+template <class T>
+class [[nodiscard]] JoinHandle {
+ public:
+  using handle_type = std::coroutine_handle<detail::Promise<T>>;
+  JoinHandle() noexcept = default;
+  explicit JoinHandle(handle_type h) noexcept : h_(h) {}
+  JoinHandle(JoinHandle&& o) noexcept : h_(std::exchange(o.h_, {})) {}
+  JoinHandle& operator=(JoinHandle&& o) noexcept {
+    if (this != &o) {
+      reset();
+      h_ = std::exchange(o.h_, {});
+    }
+    return *this;
+  }
+  ~JoinHandle() { reset(); }
+
+  bool valid() const noexcept { return bool(h_); }
+  bool done() const noexcept { return h_ && (h_.promise().state.load(std::memory_order_acquire) & detail::kDone); }
+  TaskId id() const noexcept { return h_ ? h_.promise().id : 0; }
+  // Lets the task run on unobserved; an exception it throws goes to the unhandled hook.
+  void detach() noexcept {
+    if (h_) h_.promise().detached = true;
+    reset();
+  }
+
+  // Awaiting resumes on the awaiting coroutine's captured context (its executor).
+  struct Awaiter : detail::JoinWaiter {
+    Awaiter(handle_type hh, bool any) noexcept : h(hh), anywhere(any) {}
+    handle_type h;
+    bool anywhere = false;
+    ResumeJob resume;
+    bool await_ready() {
+      if (!h) throw MisuseError("weft: awaited an empty JoinHandle");
+      detail::consume(h.promise(), "a JoinHandle awaited twice (single-use result)");
+      return h.promise().state.load(std::memory_order_acquire) & detail::kDone;
+    }
+    bool await_suspend(std::coroutine_handle<> c) noexcept {
+      resume.handle = c;
+      resume.task = current_task();
+      ctx = anywhere ? nullptr : current_context();
+      job = &resume;
+      return detail::register_waiter(h.promise(), this);
+    }
+    T await_resume() {
+      detail::emit_observed(h.promise());
+      return h.promise().take();
+    }
+  };
+  Awaiter operator co_await() & noexcept { return Awaiter(h_, false); }
+  Awaiter operator co_await() && noexcept { return Awaiter(h_, false); }
+  Awaiter resume_anywhere() noexcept { return Awaiter(h_, true); }
+
+  // Blocks the calling thread until the task completes (sync-over-async).
+  T join(std::source_location where = std::source_location::current()) {
+    if (!h_) throw MisuseError("weft: joined an empty JoinHandle");
+    auto& p = h_.promise();
+    detail::consume(p, "a JoinHandle joined twice (single-use result)");
+    detail::park_until_done(p, where);
+    detail::emit_observed(p);
+    return p.take();
+  }
+
+ private:
+  void reset() noexcept {
+    if (h_) h_.promise().release();
+    h_ = {};
+  }
+  handle_type h_;
+};
+
+// Runs `task` on `ex`; hot: it is queued at once. The handle is awaitable once and joinable.
+template <class T>
+JoinHandle<T> spawn(Executor& ex, Task<T> task, std::source_location where = std::source_location::current()) {
+  auto h = task.release();
+  if (!h) throw MisuseError("weft: spawned an empty Task");
+  detail::prepare_spawn(h.promise(), h, ex.platform(), where, ex.id(), false);
+  ex.post(&h.promise().start_job);
+  return JoinHandle<T>(h);
+}
+
+// Fire-and-forget: an escaping exception reaches the unhandled-exception hook.
+template <class T>
+void spawn_detached(Executor& ex, Task<T> task, std::source_location where = std::source_location::current()) {
+  auto h = task.release();
+  if (!h) throw MisuseError("weft: spawned an empty Task");
+  detail::prepare_spawn(h.promise(), h, ex.platform(), where, ex.id(), true);
+  ex.post(&h.promise().start_job);
+  h.promise().release();  // the handle's reference
+}
+
+// Sync-over-async: runs `task` on the calling thread until it first suspends, then really
+// blocks this thread until it completes. Continuations captured to this thread's executor
+// are queued behind the blocked thread: the classic `.Result` deadlock, on purpose.
+template <class T>
+T block_on(Task<T> task, std::source_location where = std::source_location::current()) {
+  auto h = task.release();
+  if (!h) throw MisuseError("weft: block_on of an empty Task");
+  auto& p = h.promise();
+  detail::prepare_spawn(p, h, current_platform(), where, 0, false);
+  JoinHandle<T> handle(h);
+  detail::run_inline(p);
+  return handle.join(where);
+}
+
+template <class T>
+T block_on(JoinHandle<T>& handle, std::source_location where = std::source_location::current()) {
+  return handle.join(where);
+}
+template <class T>
+T block_on(JoinHandle<T>&& handle, std::source_location where = std::source_location::current()) {
+  return handle.join(where);
+}
+
+// A supervised spawn: an exception is observed and passed to `on_error` (the fix for
+// fire-and-forget); the task still runs detached.
+template <class T, class OnError>
+void spawn_supervised(Executor& ex, Task<T> task, OnError on_error,
+                      std::source_location where = std::source_location::current()) {
+  auto wrapper = [](Task<T> t, OnError on_err) -> Task<void> {
+    try {
+      co_await std::move(t);
+    } catch (...) {
+      on_err(std::current_exception());
+    }
+  };
+  spawn_detached(ex, wrapper(std::move(task), std::move(on_error)), where);
+}
+
+}  // namespace weft

@@ -1,0 +1,307 @@
+// Async synchronisation: Mutex, Semaphore, Event, Channel<T>. Waiters are intrusive Jobs
+// resumed on the context they captured; waiting allocates nothing.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <stop_token>
+
+#include "weft/executor.hpp"
+#include "weft/task.hpp"
+#include "weft/timer.hpp"
+
+namespace weft {
+
+namespace detail {
+// A suspended waiter in one of the primitives below.
+struct Waiter : Job {
+  std::coroutine_handle<> handle;
+  Executor* ctx = nullptr;
+  Waiter* next_waiter = nullptr;
+  bool cancelled = false;
+  Waiter() { run = [](Job* j) { static_cast<Waiter*>(j)->handle.resume(); }; }
+  void capture(std::coroutine_handle<> h) noexcept {
+    handle = h;
+    task = current_task();
+    ctx = current_context();
+  }
+  void wake() { resume_in(ctx, this); }
+};
+struct WaiterList {
+  Waiter* head = nullptr;
+  Waiter* tail = nullptr;
+  void push(Waiter* w) noexcept;
+  Waiter* pop() noexcept;
+  bool remove(Waiter* w) noexcept;
+  bool empty() const noexcept { return head == nullptr; }
+};
+void emit_sync(Platform& p, EventKind k, ObjectId obj, TaskId other = 0);
+}  // namespace detail
+
+class Mutex {
+ public:
+  explicit Mutex(Platform& p = current_platform());
+  class Guard {
+   public:
+    Guard() = default;
+    explicit Guard(Mutex* m) : m_(m) {}
+    Guard(Guard&& o) noexcept : m_(std::exchange(o.m_, nullptr)) {}
+    Guard& operator=(Guard&& o) noexcept {
+      if (this != &o) {
+        unlock();
+        m_ = std::exchange(o.m_, nullptr);
+      }
+      return *this;
+    }
+    ~Guard() { unlock(); }
+    void unlock() {
+      if (m_) std::exchange(m_, nullptr)->unlock();
+    }
+
+   private:
+    Mutex* m_ = nullptr;
+  };
+  struct LockAwaiter : detail::Waiter {
+    Mutex* m;
+    explicit LockAwaiter(Mutex* mm) : m(mm) {}
+    bool await_ready() { return m->try_lock(); }
+    bool await_suspend(std::coroutine_handle<> h);
+    Guard await_resume() noexcept {
+      detail::emit_sync(m->p_, EventKind::mutex_acquire, m->id_);
+      return Guard(m);
+    }
+  };
+  // co_await m.lock() -> Guard (unlocks when destroyed)
+  LockAwaiter lock() { return LockAwaiter(this); }
+  bool try_lock();
+  void unlock();
+  ObjectId id() const noexcept { return id_; }
+
+ private:
+  Platform& p_;
+  std::unique_ptr<PlatformMutex> m_;
+  bool locked_ = false;
+  TaskId owner_ = 0;
+  detail::WaiterList waiters_;
+  ObjectId id_;
+};
+
+class Semaphore {
+ public:
+  explicit Semaphore(std::int64_t initial, Platform& p = current_platform());
+  struct AcquireAwaiter : detail::Waiter {
+    Semaphore* s;
+    explicit AcquireAwaiter(Semaphore* ss) : s(ss) {}
+    bool await_ready() { return s->try_acquire(); }
+    bool await_suspend(std::coroutine_handle<> h);
+    void await_resume() const noexcept {}
+  };
+  AcquireAwaiter acquire() { return AcquireAwaiter(this); }
+  bool try_acquire();
+  void release(std::int64_t n = 1);
+  ObjectId id() const noexcept { return id_; }
+
+ private:
+  Platform& p_;
+  std::unique_ptr<PlatformMutex> m_;
+  std::int64_t count_;
+  detail::WaiterList waiters_;
+  ObjectId id_;
+};
+
+// Manual-reset event: wait() suspends until set().
+class Event {
+ public:
+  explicit Event(Platform& p = current_platform());
+  struct WaitAwaiter : detail::Waiter {
+    Event* e;
+    explicit WaitAwaiter(Event* ee) : e(ee) {}
+    bool await_ready() const noexcept { return e->is_set(); }
+    bool await_suspend(std::coroutine_handle<> h);
+    void await_resume() const noexcept {}
+  };
+  WaitAwaiter wait() { return WaitAwaiter(this); }
+  void set();
+  bool is_set() const noexcept { return set_.load(std::memory_order_acquire); }
+  ObjectId id() const noexcept { return id_; }
+
+ private:
+  Platform& p_;
+  std::unique_ptr<PlatformMutex> m_;
+  std::atomic<bool> set_{false};
+  detail::WaiterList waiters_;
+  ObjectId id_;
+};
+
+class ChannelClosed : public std::runtime_error {
+ public:
+  ChannelClosed() : std::runtime_error("channel closed") {}
+};
+
+// A multi-producer multi-consumer channel. capacity 0 = unbounded.
+template <class T>
+class Channel {
+ public:
+  explicit Channel(std::size_t capacity = 0, Platform& p = current_platform())
+      : p_(p), m_(p.make_mutex()), capacity_(capacity), id_(p.next_object_id()) {}
+
+  struct RecvAwaiter : detail::Waiter {
+    Channel* c;
+    std::stop_token token;
+    std::optional<T> value;
+    struct OnStop {
+      RecvAwaiter* self;
+      void operator()() const {
+        auto* c = self->c;
+        c->m_->lock();
+        bool removed = c->receivers_.remove(self);
+        c->m_->unlock();
+        if (removed) {
+          self->cancelled = true;
+          self->wake();
+        }
+      }
+    };
+    std::optional<std::stop_callback<OnStop>> on_stop;
+    RecvAwaiter(Channel* cc, std::stop_token t) : c(cc), token(std::move(t)) {}
+    bool await_ready() {
+      if (token.stop_requested()) {
+        cancelled = true;
+        return true;
+      }
+      c->m_->lock();
+      bool ready = c->take_locked(value) || c->closed_;
+      c->m_->unlock();
+      c->flush_deferred();
+      return ready;
+    }
+    bool await_suspend(std::coroutine_handle<> h) {
+      capture(h);
+      c->m_->lock();
+      if (c->take_locked(value) || c->closed_) {
+        c->m_->unlock();
+        c->flush_deferred();
+        return false;
+      }
+      c->receivers_.push(this);
+      c->m_->unlock();
+      detail::emit_sync(c->p_, EventKind::channel_wait, c->id_);
+      if (token.stop_possible()) on_stop.emplace(token, OnStop{this});
+      return true;
+    }
+    // nullopt when the channel is closed and drained.
+    std::optional<T> await_resume() {
+      on_stop.reset();
+      if (cancelled) {
+        detail::emit_sync(c->p_, EventKind::cancelled, c->id_);
+        throw OperationCancelled();
+      }
+      return std::move(value);
+    }
+  };
+  struct SendAwaiter : detail::Waiter {
+    Channel* c;
+    std::optional<T> value;
+    SendAwaiter(Channel* cc, T v) : c(cc), value(std::move(v)) {}
+    bool await_ready() { return c->try_send_moving(value); }
+    bool await_suspend(std::coroutine_handle<> h) {
+      capture(h);
+      c->m_->lock();
+      if (c->closed_ || c->offer_locked(value)) {
+        auto* w = std::exchange(c->pending_wake_, nullptr);
+        c->m_->unlock();
+        if (w) w->wake();
+        return false;
+      }
+      c->senders_.push(this);
+      c->m_->unlock();
+      detail::emit_sync(c->p_, EventKind::channel_wait, c->id_);
+      return true;
+    }
+    void await_resume() {
+      if (value) throw ChannelClosed();
+    }
+  };
+
+  RecvAwaiter receive(std::stop_token token = {}) { return RecvAwaiter(this, std::move(token)); }
+  SendAwaiter send(T v) { return SendAwaiter(this, std::move(v)); }
+  // Non-blocking send; false if full or closed.
+  bool try_send(T v) {
+    std::optional<T> o(std::move(v));
+    return try_send_moving(o);
+  }
+  void close() {
+    m_->lock();
+    closed_ = true;
+    detail::WaiterList r = std::exchange(receivers_, {});
+    detail::WaiterList s = std::exchange(senders_, {});
+    m_->unlock();
+    while (auto* w = r.pop()) w->wake();
+    while (auto* w = s.pop()) w->wake();
+  }
+  ObjectId id() const noexcept { return id_; }
+
+ private:
+  // Hands `v` to a waiting receiver or buffers it; consumes v on success. Lock held.
+  bool offer_locked(std::optional<T>& v) {
+    if (auto* w = receivers_.pop()) {
+      static_cast<RecvAwaiter*>(w)->value = std::move(*v);
+      v.reset();
+      pending_wake_ = w;
+      return true;
+    }
+    if (capacity_ == 0 || buffer_.size() < capacity_) {
+      buffer_.push_back(std::move(*v));
+      v.reset();
+      return true;
+    }
+    return false;
+  }
+  bool try_send_moving(std::optional<T>& v) {
+    m_->lock();
+    if (closed_) {
+      m_->unlock();
+      return false;
+    }
+    bool ok = offer_locked(v);
+    auto* w = std::exchange(pending_wake_, nullptr);
+    m_->unlock();
+    if (w) w->wake();
+    return ok;
+  }
+  // Takes a buffered value (admitting one blocked sender). Lock held.
+  bool take_locked(std::optional<T>& out) {
+    if (buffer_.empty()) return false;
+    out.emplace(std::move(buffer_.front()));
+    buffer_.pop_front();
+    if (auto* s = static_cast<SendAwaiter*>(senders_.pop())) {
+      buffer_.push_back(std::move(*s->value));
+      s->value.reset();
+      deferred_.push(s);
+    }
+    return true;
+  }
+
+  Platform& p_;
+  std::unique_ptr<PlatformMutex> m_;
+  std::size_t capacity_;
+  std::deque<T> buffer_;
+  bool closed_ = false;
+  detail::WaiterList receivers_;
+  detail::WaiterList senders_;
+  detail::WaiterList deferred_;  // senders admitted under the lock, woken after it
+  detail::Waiter* pending_wake_ = nullptr;
+  ObjectId id_;
+
+ public:
+  // Wakes senders admitted by a receive; called by RecvAwaiter paths after unlocking.
+  void flush_deferred() {
+    m_->lock();
+    detail::WaiterList d = std::exchange(deferred_, {});
+    m_->unlock();
+    while (auto* w = d.pop()) w->wake();
+  }
+};
+
+}  // namespace weft

@@ -1,0 +1,187 @@
+// Task<T>: a lazy, move-only coroutine. Awaiting it starts it by symmetric transfer; its
+// result or exception comes back to the awaiter. spawn() runs one on an executor and
+// returns a JoinHandle (see spawn.hpp); the same frame then carries the join state, so a
+// spawned task costs no allocation beyond its coroutine frame.
+#pragma once
+
+#include <atomic>
+#include <coroutine>
+#include <exception>
+#include <optional>
+#include <source_location>
+#include <stdexcept>
+#include <utility>
+#include <variant>
+
+#include "weft/executor.hpp"
+#include "weft/platform.hpp"
+
+namespace weft {
+
+// A single-use awaitable awaited twice, a JoinHandle joined twice, ...: always this, never UB.
+class MisuseError : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
+template <class T = void>
+class Task;
+
+namespace detail {
+// Emits a misuse event and throws MisuseError(what).
+[[noreturn]] void report_misuse(const char* what);
+}  // namespace detail
+
+namespace detail {
+
+struct JoinWaiter;  // spawn.hpp
+
+struct StartJob : Job {
+  std::coroutine_handle<> handle;
+};
+
+// Spawned-task state bits.
+inline constexpr std::uint32_t kDone = 1;      // the coroutine reached final_suspend
+inline constexpr std::uint32_t kWaiter = 2;    // a JoinWaiter is registered
+inline constexpr std::uint32_t kObserved = 4;  // the result or exception was taken
+
+class PromiseBase {
+ public:
+  std::suspend_always initial_suspend() noexcept { return {}; }
+
+  struct FinalAwaiter {
+    bool await_ready() noexcept { return false; }
+    template <class P>
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
+      return h.promise().on_final();
+    }
+    void await_resume() noexcept {}
+  };
+  FinalAwaiter final_suspend() noexcept { return {}; }
+
+  void unhandled_exception() noexcept { exception_ = std::current_exception(); }
+
+  const std::source_location& where() const noexcept { return where_; }
+  void set_where(const std::source_location& w) noexcept { where_ = w; }
+  bool faulted() const noexcept { return exception_ != nullptr; }
+  const std::exception_ptr& exception() const noexcept { return exception_; }
+
+  // --- spawn support (used only when the task is a spawned root) ---
+  StartJob start_job;              // queued on the executor to run the task
+  JoinWaiter* waiter = nullptr;    // who to notify on completion
+  std::atomic<std::uint32_t> state{0};
+  std::atomic<std::uint8_t> refs{0};  // 0 = not spawned; else handle + running coroutine
+  bool detached = false;
+  TaskId id = 0;
+  Platform* platform = nullptr;
+  std::coroutine_handle<> self;
+
+  std::coroutine_handle<> on_final() noexcept;  // spawn.cpp: continuation or join bookkeeping
+  void release() noexcept;                      // drop one spawn reference
+  void report_if_lost() noexcept;
+
+  std::coroutine_handle<> continuation;
+  bool started = false;
+  std::exception_ptr exception_;
+  std::source_location where_;
+};
+
+template <class T>
+class Promise : public PromiseBase {
+ public:
+  Task<T> get_return_object() noexcept;
+  template <class U>
+  void return_value(U&& v) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
+    value_.emplace(std::forward<U>(v));
+  }
+  T take() {
+    if (exception_) std::rethrow_exception(exception_);
+    return std::move(*value_);
+  }
+  std::optional<T> value_;
+};
+
+template <>
+class Promise<void> : public PromiseBase {
+ public:
+  Task<void> get_return_object() noexcept;
+  void return_void() noexcept {}
+  void take() {
+    if (exception_) std::rethrow_exception(exception_);
+  }
+};
+
+}  // namespace detail
+
+template <class T>
+class [[nodiscard]] Task {
+ public:
+  using promise_type = detail::Promise<T>;
+  using value_type = T;
+  using handle_type = std::coroutine_handle<promise_type>;
+
+  Task() noexcept = default;
+  explicit Task(handle_type h) noexcept : h_(h) {}
+  Task(Task&& o) noexcept : h_(std::exchange(o.h_, {})) {}
+  Task& operator=(Task&& o) noexcept {
+    if (this != &o) {
+      destroy();
+      h_ = std::exchange(o.h_, {});
+    }
+    return *this;
+  }
+  Task(const Task&) = delete;
+  Task& operator=(const Task&) = delete;
+  ~Task() { destroy(); }
+
+  bool valid() const noexcept { return bool(h_); }
+  // Records where the task was created; taken by spawn/block_on for reports.
+  Task&& at(std::source_location w) && noexcept {
+    if (h_) h_.promise().set_where(w);
+    return std::move(*this);
+  }
+
+  auto operator co_await() && noexcept {
+    struct Awaiter {
+      handle_type h;
+      bool misuse = false;
+      bool await_ready() noexcept {
+        // Awaiting an empty task, or one already started, is a misuse reported at resume.
+        misuse = !h || h.promise().started;
+        return misuse;
+      }
+      std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) noexcept {
+        h.promise().started = true;
+        h.promise().continuation = awaiting;
+        return h;
+      }
+      T await_resume() {
+        if (misuse) detail::report_misuse("a Task awaited twice (or an empty Task awaited)");
+        return h.promise().take();
+      }
+    };
+    return Awaiter{h_};
+  }
+
+  handle_type release() noexcept { return std::exchange(h_, {}); }
+  handle_type handle() const noexcept { return h_; }
+
+ private:
+  void destroy() noexcept {
+    if (h_) h_.destroy();
+    h_ = {};
+  }
+  handle_type h_;
+};
+
+namespace detail {
+template <class T>
+Task<T> Promise<T>::get_return_object() noexcept {
+  return Task<T>{std::coroutine_handle<Promise<T>>::from_promise(*this)};
+}
+inline Task<void> Promise<void>::get_return_object() noexcept {
+  return Task<void>{std::coroutine_handle<Promise<void>>::from_promise(*this)};
+}
+}  // namespace detail
+
+}  // namespace weft

@@ -1,0 +1,94 @@
+// Timers: one timer thread per platform, started through the Platform seam, so that a
+// simulated platform turns it into a virtual thread on a virtual clock.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <vector>
+
+#include "weft/executor.hpp"
+
+namespace weft {
+
+class OperationCancelled : public std::runtime_error {
+ public:
+  OperationCancelled() : std::runtime_error("operation cancelled") {}
+};
+
+class TimedOut : public std::runtime_error {
+ public:
+  TimedOut() : std::runtime_error("operation timed out") {}
+};
+
+// An armed timer. Owned by its awaiter; the service holds a pointer until it fires or is
+// cancelled. `state` decides the fire/cancel race: 0 armed, 1 fired, 2 cancelled.
+struct TimerEntry : Job {
+  Nanos deadline = 0;
+  std::uint64_t seq = 0;
+  std::atomic<int> state{0};
+  Executor* ctx = nullptr;
+  Job* on_fire = nullptr;
+  bool armed = false;  // guarded by the service's mutex
+};
+
+class TimerService {
+ public:
+  explicit TimerService(Platform& p);
+  ~TimerService();
+  // Arms `e` unless it was cancelled already; false then.
+  bool arm(TimerEntry* e);
+  enum class Cancel { too_late, before_armed, while_armed };
+  // Cancels `e` (it will not fire) unless it fired already. With while_armed the caller
+  // resumes the waiter; with before_armed, arm() will refuse and the waiter resumes itself.
+  Cancel cancel(TimerEntry* e);
+  void stop();
+
+ private:
+  void loop();
+  struct Later {
+    bool operator()(const TimerEntry* a, const TimerEntry* b) const noexcept {
+      return a->deadline != b->deadline ? a->deadline > b->deadline : a->seq > b->seq;
+    }
+  };
+  Platform& p_;
+  std::unique_ptr<PlatformMutex> m_;
+  std::vector<TimerEntry*> heap_;
+  std::uint64_t seq_ = 0;
+  bool stopping_ = false;
+  Nanos sleeping_until_ = no_deadline;
+  std::unique_ptr<Parker> parker_;
+  std::unique_ptr<PlatformThread> thread_;
+};
+
+namespace detail {
+struct SleepAwaiter : TimerEntry {
+  SleepAwaiter(Nanos d, std::stop_token t, bool any = false) noexcept
+      : delay(d), token(std::move(t)), anywhere(any) {}
+  Nanos delay;
+  std::stop_token token;
+  bool anywhere = false;
+  bool cancelled = false;
+  TimerService* service = nullptr;
+  ResumeJob resume;
+  struct OnStop {
+    SleepAwaiter* self;
+    void operator()() const noexcept;
+  };
+  std::optional<std::stop_callback<OnStop>> on_stop;
+  bool await_ready() const noexcept { return delay <= 0 && !token.stop_requested(); }
+  bool await_suspend(std::coroutine_handle<> h);
+  void await_resume();
+};
+}  // namespace detail
+
+// Suspends for `d` of platform time; throws OperationCancelled if `token` is stopped first.
+inline detail::SleepAwaiter sleep_for(Nanos d, std::stop_token token = {}) {
+  return detail::SleepAwaiter(d, std::move(token));
+}
+
+// Requests stop and records it in the trace (cancellation latency is measured from here).
+void request_stop(std::stop_source& source, std::source_location where = std::source_location::current());
+
+}  // namespace weft
