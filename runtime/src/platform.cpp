@@ -74,6 +74,11 @@ TimerService& Platform::timers() {
   return t;
 }
 
+void Platform::abandon_timers() noexcept {
+  if (timers_) timers_->abandon();
+  timers_.reset();
+}
+
 void Platform::shutdown_timers() {
   if (timers_) timers_->stop();
   timers_.reset();

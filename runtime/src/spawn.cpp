@@ -55,6 +55,7 @@ void report_lost(const LostException& e, Platform& pl) {
     ev.value = e.detached;
     pl.emit(ev);
   }
+  if (pl.consume_lost_exception(e.task, e.message)) return;
   UnhandledExceptionHandler h;
   {
     std::lock_guard lk(g_handler_m);

@@ -130,6 +130,10 @@ class Platform {
   bool tracing() const noexcept { return tracing_; }
   virtual void emit(const TraceEvent&) {}
 
+  // A lost exception about to reach the process-wide hook. A platform that records it
+  // itself (the simulator) returns true to keep the hook quiet.
+  virtual bool consume_lost_exception(TaskId, std::string_view) { return false; }
+
   TaskId next_task_id() noexcept;
   ObjectId next_object_id() noexcept;
   // The timer thread of this platform, started on first use.
@@ -140,6 +144,8 @@ class Platform {
  protected:
   bool tracing_ = false;
   void reset_ids() noexcept;
+  // Forgets the timer thread without joining it (its virtual thread was abandoned).
+  void abandon_timers() noexcept;
 
  private:
   struct Ids;

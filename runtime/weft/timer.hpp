@@ -44,6 +44,8 @@ class TimerService {
   // resumes the waiter; with before_armed, arm() will refuse and the waiter resumes itself.
   Cancel cancel(TimerEntry* e);
   void stop();
+  // Drops the thread handle without joining (a simulation abandoned the execution).
+  void abandon() noexcept { thread_.reset(); }
 
  private:
   void loop();

@@ -1,0 +1,627 @@
+#include "weft/sim/sim.hpp"
+
+#include <algorithm>
+#include <boost/context/detail/fcontext.hpp>
+#include <cstdlib>
+#include <cstring>
+
+#include "weft/spawn.hpp"
+#include "weft/timer.hpp"
+
+namespace ctx = boost::context::detail;
+
+namespace weft::sim {
+
+const char* to_string(Outcome o) noexcept {
+  switch (o) {
+    case Outcome::completed: return "completed";
+    case Outcome::deadlock: return "deadlock";
+    case Outcome::step_limit: return "step-limit";
+    case Outcome::time_limit: return "time-limit";
+    case Outcome::task_limit: return "task-limit";
+    case Outcome::body_threw: return "body-threw";
+    case Outcome::aborted: return "aborted";
+  }
+  return "?";
+}
+
+bool DecisionSource::fault(std::string_view, std::uint32_t per_million) {
+  return per_million > 0 && random(1000000) < per_million;
+}
+
+// xoshiro256** seeded by splitmix64: our own PRNG, the same on every platform.
+RandomSource::RandomSource(std::uint64_t seed) noexcept {
+  std::uint64_t x = seed;
+  for (auto& s : s_) {
+    std::uint64_t z = (x += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    s = z ^ (z >> 31);
+  }
+}
+std::uint64_t RandomSource::random(std::uint64_t bound) {
+  auto rotl = [](std::uint64_t v, int k) { return (v << k) | (v >> (64 - k)); };
+  std::uint64_t r = rotl(s_[1] * 5, 7) * 9;
+  std::uint64_t t = s_[1] << 17;
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
+  s_[2] ^= t;
+  s_[3] = rotl(s_[3], 45);
+  // Lemire's multiply-shift: unbiased enough for scheduling, no division.
+  return std::uint64_t((__uint128_t(r) * bound) >> 64);
+}
+std::size_t RandomSource::choose(const Choice& c) { return std::size_t(random(c.enabled.size())); }
+
+namespace {
+
+enum class VState : std::uint8_t { runnable, parked, busy, finished };
+
+struct VThread;
+
+struct SimParker;
+
+struct VThread {
+  ThreadIndex index = 0;
+  std::string name;
+  std::function<void()> body;
+  ctx::fcontext_t fctx = nullptr;
+  char* stack = nullptr;
+  VState state = VState::runnable;
+  WaitKind why = WaitKind::idle;
+  TaskId about = 0;
+  std::uint64_t wake_gen = 0;   // invalidates stale sleeper entries
+  bool settling = false;
+  TaskId last_task = 0;
+  std::vector<VThread*> joiners;
+  detail::ThreadState tls;
+};
+
+struct Sleeper {
+  Nanos deadline;
+  std::uint64_t seq;
+  VThread* t;
+  std::uint64_t gen;
+  bool operator>(const Sleeper& o) const { return deadline != o.deadline ? deadline > o.deadline : seq > o.seq; }
+};
+
+struct StackPool {
+  std::size_t bytes;
+  std::vector<char*> free;
+  explicit StackPool(std::size_t b) : bytes(b) {}
+  ~StackPool() {
+    for (char* s : free) std::free(s);
+  }
+  char* get() {
+    if (!free.empty()) {
+      char* s = free.back();
+      free.pop_back();
+      return s;
+    }
+    return static_cast<char*>(std::aligned_alloc(64, bytes));
+  }
+  void put(char* s) { free.push_back(s); }
+};
+
+struct EndExecution {};  // unwinds nothing: the host context is resumed directly
+
+}  // namespace
+
+thread_local SimPlatform* g_current_sim = nullptr;  // the simulation running on this OS thread
+
+struct SimPlatform::Impl {
+  SimPlatform& self;
+  Options opt;
+  StackPool stacks;
+  std::vector<std::unique_ptr<VThread>> threads;
+  std::vector<ThreadIndex> enabled;  // sorted
+  std::vector<Sleeper> sleepers;     // min-heap
+  std::uint64_t sleeper_seq = 0;
+  VThread* current = nullptr;
+  ctx::fcontext_t host = nullptr;
+  DecisionSource* source = nullptr;
+  Nanos now = 0;
+  std::uint64_t steps = 0;
+  std::uint32_t live_tasks = 0;
+  Trace trace;
+  std::vector<RecordedDecision> decisions;
+  RunResult result;
+  bool ending = false;
+  VThread* zombie = nullptr;  // a finished thread whose stack can be reused once we left it
+  std::vector<std::uint32_t> child_ordinals;  // per task: children spawned so far
+
+  Impl(SimPlatform& s, Options o) : self(s), opt(o), stacks(o.stack_bytes) {}
+
+  void reap() {
+    if (zombie) {
+      stacks.put(zombie->stack);
+      zombie->stack = nullptr;
+      zombie = nullptr;
+    }
+  }
+
+  // Switches from `current` to `to` (or to the host when to == nullptr).
+  void switch_to(VThread* to) {
+    VThread* from = current;
+    current = to;
+    detail::tls_state = to ? &to->tls : nullptr;
+    ctx::transfer_t t = ctx::jump_fcontext(to ? to->fctx : host, from);
+    // Resumed: t.data is who jumped here; save its context.
+    auto* jumper = static_cast<VThread*>(t.data);
+    if (jumper)
+      jumper->fctx = t.fctx;
+    else
+      host = t.fctx;
+    reap();
+  }
+
+  static void entry(ctx::transfer_t t) {
+    auto* sim = g_current_sim->impl_.get();
+    auto* jumper = static_cast<VThread*>(t.data);
+    if (jumper)
+      jumper->fctx = t.fctx;
+    else
+      sim->host = t.fctx;
+    sim->reap();
+    VThread* me = sim->current;
+    me->body();
+    sim->thread_exit(me);
+  }
+
+  void enable(VThread* t) {
+    t->state = VState::runnable;
+    ++t->wake_gen;
+    auto it = std::lower_bound(enabled.begin(), enabled.end(), t->index);
+    if (it == enabled.end() || *it != t->index) enabled.insert(it, t->index);
+  }
+  void disable(VThread* t) {
+    auto it = std::lower_bound(enabled.begin(), enabled.end(), t->index);
+    if (it != enabled.end() && *it == t->index) enabled.erase(it);
+  }
+
+  void end(Outcome o, std::string msg) {
+    if (ending) return;
+    ending = true;
+    result.outcome = o;
+    result.message = std::move(msg);
+    switch_to(nullptr);  // never returns: the host abandons this execution
+    std::abort();
+  }
+
+  void check_step() {
+    if (++steps > opt.limits.steps_max)
+      end(Outcome::step_limit, "exceeded " + std::to_string(opt.limits.steps_max) +
+                                   " steps: a spin loop without a yield point? (raise Limits::steps_max / WEFT_STEPS)");
+  }
+
+  // Picks the next thread among `enabled`; advances time when none is.
+  VThread* pick(bool current_enabled) {
+    while (enabled.empty()) {
+      if (!advance_time()) quiescent();
+    }
+    if (enabled.size() == 1) return threads[enabled[0]].get();
+    Choice c{std::span<const ThreadIndex>(enabled), current ? current->index : ThreadIndex(0), current_enabled, steps};
+    std::size_t i;
+    try {
+      i = source->choose(c);
+    } catch (AbortExecution& a) {
+      end(Outcome::aborted, a.message);
+      std::abort();
+    }
+    if (i >= enabled.size()) i = enabled.size() - 1;
+    VThread* t = threads[enabled[i]].get();
+    decisions.push_back(RecordedDecision{RecordedKind::thread, t->index, t->last_task, enabled.size()});
+    return t;
+  }
+
+  // A scheduling point at which the current thread stays runnable.
+  void point() {
+    check_step();
+    if (enabled.size() == 1) return;
+    VThread* next = pick(true);
+    if (next != current) switch_to(next);
+  }
+
+  // The current thread stops being runnable; run someone else until it is woken.
+  void block() {
+    check_step();
+    disable(current);
+    VThread* next = pick(false);
+    if (next != current) switch_to(next);
+  }
+
+  bool advance_time() {
+    while (!sleepers.empty()) {
+      Sleeper s = sleepers.front();
+      if (s.gen != s.t->wake_gen || s.t->state == VState::runnable || s.t->state == VState::finished) {
+        std::pop_heap(sleepers.begin(), sleepers.end(), std::greater<>{});
+        sleepers.pop_back();
+        continue;
+      }
+      if (s.deadline > opt.limits.time_max)
+        end(Outcome::time_limit, "exceeded " + std::to_string(opt.limits.time_max / 1000000) +
+                                     " ms of virtual time (raise Limits::time_max / WEFT_TIME_MAX_MS)");
+      if (s.deadline > now) now = s.deadline;
+      // Wake everyone due at this instant: simultaneous events become a choice.
+      while (!sleepers.empty() && sleepers.front().deadline <= now) {
+        Sleeper w = sleepers.front();
+        std::pop_heap(sleepers.begin(), sleepers.end(), std::greater<>{});
+        sleepers.pop_back();
+        if (w.gen == w.t->wake_gen && (w.t->state == VState::parked || w.t->state == VState::busy)) enable(w.t);
+      }
+      if (!enabled.empty()) return true;
+    }
+    return false;
+  }
+
+  // Nothing can run and nothing is pending.
+  void quiescent() {
+    std::vector<WaitInfo> waiting;
+    bool stuck = false;
+    VThread* settler = nullptr;
+    for (auto& t : threads) {
+      if (t->state != VState::parked) continue;
+      if (t->settling) {
+        settler = t.get();
+        continue;
+      }
+      if (t->why == WaitKind::block_on || t->why == WaitKind::join_thread || t->why == WaitKind::lock) stuck = true;
+      if (t->why != WaitKind::idle && t->why != WaitKind::timer)
+        waiting.push_back(WaitInfo{t->index, t->name, t->why, t->about});
+    }
+    result.waiting = waiting;
+    if (stuck) {
+      std::string msg = "nothing can run and nothing is pending; ";
+      for (std::size_t i = 0; i < waiting.size(); ++i) {
+        if (i) msg += ", ";
+        msg += waiting[i].thread_name + " waits on " +
+               (waiting[i].why == WaitKind::block_on ? "task " + std::to_string(waiting[i].about)
+                                                     : std::string(waiting[i].why == WaitKind::lock ? "a lock" : "a thread"));
+      }
+      end(Outcome::deadlock, msg);
+    }
+    if (settler) {
+      settler->settling = false;
+      enable(settler);
+      return;
+    }
+    end(Outcome::completed, "");
+  }
+
+  void thread_exit(VThread* me) {
+    me->state = VState::finished;
+    for (VThread* j : me->joiners)
+      if (j->state == VState::parked) enable(j);
+    me->joiners.clear();
+    if (me->index == 0) {
+      // The body is done (and settled): the execution ends here.
+      ending = true;
+      result.outcome = Outcome::completed;
+      zombie = me;
+      switch_to(nullptr);
+      std::abort();
+    }
+    disable(me);
+    zombie = me;
+    VThread* next = pick(false);
+    switch_to(next);
+    std::abort();  // a finished fiber is never resumed
+  }
+
+  VThread* new_thread(std::string name, std::function<void()> body) {
+    auto t = std::make_unique<VThread>();
+    t->index = ThreadIndex(threads.size());
+    t->name = std::move(name);
+    t->body = std::move(body);
+    t->stack = stacks.get();
+    t->fctx = ctx::make_fcontext(t->stack + opt.stack_bytes, opt.stack_bytes, &Impl::entry);
+    t->tls.platform = &self;
+    if (opt.trace) trace.threads.push_back(ThreadInfo{t->name, 0});
+    VThread* raw = t.get();
+    threads.push_back(std::move(t));
+    enable(raw);
+    return raw;
+  }
+};
+
+SimPlatform* current_sim() noexcept { return g_current_sim; }
+
+namespace {
+
+struct SimThread final : PlatformThread {
+  SimPlatform::Impl* sim;
+  VThread* t;
+  SimThread(SimPlatform::Impl* s, VThread* v) : sim(s), t(v) {}
+  void join() override {
+    if (t->state == VState::finished) return;
+    VThread* me = sim->current;
+    t->joiners.push_back(me);
+    me->state = VState::parked;
+    me->why = WaitKind::join_thread;
+    me->about = 0;
+    while (t->state != VState::finished) sim->block();
+  }
+};
+
+struct SimParker final : Parker {
+  SimPlatform::Impl* sim;
+  VThread* waiter = nullptr;
+  bool token = false;
+  explicit SimParker(SimPlatform::Impl* s) : sim(s) {}
+  void park(WaitKind why, TaskId about, Nanos deadline) override {
+    if (token) {
+      token = false;
+      return;
+    }
+    VThread* me = sim->current;
+    waiter = me;
+    me->state = VState::parked;
+    me->why = why;
+    me->about = about;
+    if (deadline != no_deadline) {
+      sim->sleepers.push_back(Sleeper{deadline, ++sim->sleeper_seq, me, me->wake_gen});
+      std::push_heap(sim->sleepers.begin(), sim->sleepers.end(), std::greater<>{});
+    }
+    sim->block();
+    waiter = nullptr;
+    token = false;
+  }
+  void unpark() override {
+    if (waiter && waiter->state == VState::parked) {
+      sim->enable(waiter);
+      waiter = nullptr;
+      return;
+    }
+    token = true;
+  }
+};
+
+struct SimMutex final : PlatformMutex {
+  SimPlatform::Impl* sim;
+  VThread* owner = nullptr;
+  std::vector<VThread*> waiters;
+  explicit SimMutex(SimPlatform::Impl* s) : sim(s) {}
+  void lock() override {
+    if (sim->opt.granularity == Granularity::coarse) return;
+    sim->point();
+    VThread* me = sim->current;
+    while (owner) {
+      waiters.push_back(me);
+      me->state = VState::parked;
+      me->why = WaitKind::lock;
+      me->about = 0;
+      sim->block();
+    }
+    owner = me;
+  }
+  void unlock() override {
+    if (sim->opt.granularity == Granularity::coarse) return;
+    owner = nullptr;
+    if (!waiters.empty()) {
+      VThread* w = waiters.front();
+      waiters.erase(waiters.begin());
+      if (w->state == VState::parked) sim->enable(w);
+    }
+  }
+};
+
+}  // namespace
+
+SimPlatform::SimPlatform(Options o) : impl_(std::make_unique<Impl>(*this, o)) { tracing_ = o.trace; }
+SimPlatform::~SimPlatform() { abandon_timers(); }
+
+const Trace& SimPlatform::trace() const noexcept { return impl_->trace; }
+const std::vector<RecordedDecision>& SimPlatform::decisions() const noexcept { return impl_->decisions; }
+const Options& SimPlatform::options() const noexcept { return impl_->opt; }
+void SimPlatform::set_options(const Options& o) {
+  impl_->opt.granularity = o.granularity;
+  impl_->opt.limits = o.limits;
+  impl_->opt.trace = o.trace;
+  tracing_ = o.trace;
+}
+
+RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& decisions) {
+  auto& m = *impl_;
+  if (g_current_sim) throw std::logic_error("weft::sim: a simulation is already running on this thread");
+  // Fresh execution state; stacks of abandoned threads go back to the pool.
+  for (auto& t : m.threads)
+    if (t->stack) m.stacks.put(t->stack);
+  m.threads.clear();
+  m.enabled.clear();
+  m.sleepers.clear();
+  m.sleeper_seq = 0;
+  m.current = nullptr;
+  m.source = &decisions;
+  m.now = 0;
+  m.steps = 0;
+  m.live_tasks = 0;
+  m.trace.clear();
+  m.decisions.clear();
+  m.result = RunResult{};
+  m.ending = false;
+  m.zombie = nullptr;
+  m.child_ordinals.clear();
+  reset_ids();
+  abandon_timers();
+
+  g_current_sim = this;
+  auto* saved_tls = detail::tls_state;
+  m.new_thread("main", [this, &body] {
+    try {
+      body();
+      settle();
+      shutdown_timers();
+    } catch (...) {
+      impl_->result.body_error = std::current_exception();
+      impl_->end(Outcome::body_threw, "the body threw: " + describe(std::current_exception()));
+    }
+  });
+  m.enabled.clear();
+  m.enabled.push_back(0);
+  m.current = nullptr;
+  VThread* first = m.threads[0].get();
+  m.current = first;
+  detail::tls_state = &first->tls;
+  ctx::transfer_t t = ctx::jump_fcontext(first->fctx, nullptr);
+  // Back on the host: the execution ended (completed, deadlock or a limit).
+  auto* jumper = static_cast<VThread*>(t.data);
+  if (jumper) jumper->fctx = t.fctx;
+  m.reap();
+  detail::tls_state = saved_tls;
+  g_current_sim = nullptr;
+  m.result.end_time = m.now;
+  m.result.steps = m.steps;
+  m.result.trace_hash = m.trace.hash();
+  // Fold the decisions into the hash too: same seed, same schedule, same hash.
+  for (auto& d : m.decisions) {
+    m.result.trace_hash ^= d.value + 0x9E3779B97F4A7C15ull + (m.result.trace_hash << 6) + (m.result.trace_hash >> 2);
+  }
+  return m.result;
+}
+
+std::unique_ptr<PlatformThread> SimPlatform::start_thread(std::string name, std::function<void()> body) {
+  auto& m = *impl_;
+  VThread* t = m.new_thread(std::move(name), std::move(body));
+  if (tracing_) {
+    TraceEvent e{EventKind::thread_start};
+    e.value = t->index;
+    emit(e);
+  }
+  return std::make_unique<SimThread>(impl_.get(), t);
+}
+
+std::unique_ptr<Parker> SimPlatform::make_parker() { return std::make_unique<SimParker>(impl_.get()); }
+std::unique_ptr<PlatformMutex> SimPlatform::make_mutex() { return std::make_unique<SimMutex>(impl_.get()); }
+Nanos SimPlatform::now() { return impl_->now; }
+
+void SimPlatform::blocking_work(Nanos d, WorkKind, const std::source_location&) {
+  auto& m = *impl_;
+  if (d <= 0) {
+    m.point();
+    return;
+  }
+  VThread* me = m.current;
+  me->state = VState::busy;
+  m.sleepers.push_back(Sleeper{m.now + d, ++m.sleeper_seq, me, me->wake_gen});
+  std::push_heap(m.sleepers.begin(), m.sleepers.end(), std::greater<>{});
+  m.block();
+}
+
+void SimPlatform::yield_point() { impl_->point(); }
+
+std::uint64_t SimPlatform::random_below(std::uint64_t bound) {
+  auto& m = *impl_;
+  if (bound <= 1) return 0;
+  std::uint64_t v;
+  try {
+    v = m.source->random(bound);
+  } catch (AbortExecution& a) {
+    m.end(Outcome::aborted, a.message);
+    std::abort();
+  }
+  if (v >= bound) v = bound - 1;
+  m.decisions.push_back(RecordedDecision{RecordedKind::random, v, 0, bound});
+  return v;
+}
+
+bool SimPlatform::fault(std::string_view name, std::uint32_t per_million) {
+  auto& m = *impl_;
+  if (per_million == 0) return false;
+  bool fired;
+  try {
+    fired = m.source->fault(name, per_million);
+  } catch (AbortExecution& a) {
+    m.end(Outcome::aborted, a.message);
+    std::abort();
+  }
+  m.decisions.push_back(RecordedDecision{RecordedKind::fault, fired ? 1u : 0u, 0, per_million});
+  if (tracing_) {
+    TraceEvent e{EventKind::user};
+    e.task = current_task();
+    e.value = fired;
+    std::string text = std::string("fault ") + std::string(name) + (fired ? " fired" : " held");
+    e.text = text;
+    emit(e);
+  }
+  return fired;
+}
+
+void SimPlatform::emit(const TraceEvent& e) {
+  auto& m = *impl_;
+  VThread* cur = m.current;
+  if (e.kind == EventKind::spawn) {
+    if (++m.live_tasks > m.opt.limits.tasks_max)
+      m.end(Outcome::task_limit, "exceeded " + std::to_string(m.opt.limits.tasks_max) +
+                                     " live tasks (raise Limits::tasks_max / WEFT_TASKS_MAX)");
+  } else if (e.kind == EventKind::complete) {
+    if (m.live_tasks) --m.live_tasks;
+  } else if (e.kind == EventKind::resume && cur) {
+    cur->last_task = e.task;
+  }
+  if (!m.opt.trace) return;
+  auto& tr = m.trace;
+  TraceRecord r;
+  r.time = m.now;
+  r.step = std::uint32_t(m.steps);
+  r.thread = cur ? cur->index : 0;
+  r.kind = e.kind;
+  r.task = e.task;
+  r.other = e.other;
+  r.object = e.object;
+  r.value = e.value;
+  if (e.file) r.site = tr.intern_site(e.file, e.line);
+  if (!e.text.empty()) r.text = tr.intern_text(e.text);
+  tr.records.push_back(r);
+  switch (e.kind) {
+    case EventKind::spawn: {
+      TaskInfo ti;
+      ti.id = e.task;
+      ti.parent = e.other;
+      ti.site = r.site;
+      ti.executor = e.object;
+      ti.detached = e.value != 0;
+      if (m.child_ordinals.size() <= e.task) m.child_ordinals.resize(e.task + 1, 0);
+      std::uint32_t ordinal = m.child_ordinals[e.other]++;
+      std::uint64_t parent_key = 0;
+      if (const TaskInfo* p = tr.task(e.other)) parent_key = p->stable_key;
+      std::uint64_t h = 1469598103934665603ull;
+      auto mix = [&](std::uint64_t v) {
+        for (int i = 0; i < 8; ++i) {
+          h ^= (v >> (8 * i)) & 0xff;
+          h *= 1099511628211ull;
+        }
+      };
+      mix(parent_key);
+      for (const char* c = e.file ? e.file : ""; *c; ++c) mix(std::uint8_t(*c));
+      mix(e.line);
+      mix(ordinal);
+      ti.stable_key = h;
+      if (tr.tasks.size() < e.task) tr.tasks.resize(e.task);
+      tr.tasks[e.task - 1] = ti;
+      break;
+    }
+    case EventKind::executor_create:
+      tr.executors.push_back(ExecutorInfo{e.object, std::string(e.text)});
+      break;
+    case EventKind::resume:
+      if (cur && cur->index < tr.threads.size()) tr.threads[cur->index].executor = e.object;
+      break;
+    default:
+      break;
+  }
+}
+
+void settle() {
+  SimPlatform* s = current_sim();
+  if (!s) return;
+  auto& m = *s->impl_;
+  VThread* me = m.current;
+  me->settling = true;
+  me->state = VState::parked;
+  me->why = WaitKind::idle;
+  m.block();
+  me->settling = false;
+}
+
+}  // namespace weft::sim

@@ -1,0 +1,148 @@
+// SimPlatform: the runtime's Platform on virtual threads (fibers on one OS thread), a
+// virtual clock and recorded decisions. Every Platform call that could race is a
+// scheduling point at which a DecisionSource picks the next virtual thread; between two
+// points code runs atomically. Time moves only when no virtual thread can run.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "weft/platform.hpp"
+#include "weft/sim/trace.hpp"
+
+namespace weft::sim {
+
+enum class Granularity : std::uint8_t {
+  coarse,  // choices at task/queue boundaries, wakes and events
+  fine,    // also at every internal lock of the scheduler
+};
+
+struct Limits {
+  std::uint64_t steps_max = 1'000'000;  // scheduling steps per execution
+  Nanos time_max = 3600_s;              // virtual time per execution
+  std::uint32_t tasks_max = 2'000'000;  // live tasks
+};
+
+struct Choice {
+  std::span<const ThreadIndex> enabled;  // sorted by thread index; size >= 2
+  ThreadIndex current;                   // the thread that reached the point (may be absent from enabled)
+  bool current_enabled;                  // false when it blocked: no preemption to count
+  std::uint64_t step;
+};
+
+// Where decisions come from: a strategy of the explorer, or a seeded random source.
+class DecisionSource {
+ public:
+  virtual ~DecisionSource() = default;
+  // Index into c.enabled.
+  virtual std::size_t choose(const Choice& c) = 0;
+  // Uniform in [0, bound), bound >= 2.
+  virtual std::uint64_t random(std::uint64_t bound) = 0;
+  // Whether the named fault fires (default: a random draw against its probability).
+  virtual bool fault(std::string_view name, std::uint32_t per_million);
+};
+
+// The default source until a strategy is plugged in: a seeded random walk.
+class RandomSource final : public DecisionSource {
+ public:
+  explicit RandomSource(std::uint64_t seed) noexcept;
+  std::size_t choose(const Choice& c) override;
+  std::uint64_t random(std::uint64_t bound) override;
+
+ private:
+  std::uint64_t s_[4];
+};
+
+enum class RecordedKind : std::uint8_t { thread = 0, random = 1, fault = 2 };
+struct RecordedDecision {
+  RecordedKind kind;
+  std::uint64_t value;     // thread: chosen thread index; random: value; fault: 0/1
+  std::uint32_t key = 0;   // thread: task the chosen thread last ran (for divergence messages)
+  std::uint64_t bound = 0; // thread: number of enabled threads; random: bound
+};
+
+enum class Outcome : std::uint8_t {
+  completed,    // the body returned and the world settled
+  deadlock,     // nothing can run, nothing is pending, and a thread still waits (block_on/join)
+  step_limit,
+  time_limit,
+  task_limit,
+  body_threw,   // the body let an exception escape
+  aborted,      // the DecisionSource gave up (e.g. replay diverged)
+};
+const char* to_string(Outcome o) noexcept;
+
+struct WaitInfo {
+  ThreadIndex thread;
+  std::string thread_name;
+  WaitKind why;
+  TaskId about;  // block_on: the task waited for
+};
+
+struct RunResult {
+  Outcome outcome = Outcome::completed;
+  std::string message;             // one line
+  Nanos end_time = 0;
+  std::uint64_t steps = 0;
+  std::vector<WaitInfo> waiting;   // who waits on what when it ended
+  std::exception_ptr body_error;
+  std::uint64_t trace_hash = 0;
+};
+
+struct Options {
+  Granularity granularity = Granularity::coarse;
+  Limits limits;
+  bool trace = true;
+  std::size_t stack_bytes = 256 * 1024;
+};
+
+// Thrown by a DecisionSource to stop the execution (replay divergence); carries the message.
+struct AbortExecution {
+  std::string message;
+};
+
+class SimPlatform final : public Platform {
+ public:
+  explicit SimPlatform(Options o = {});
+  ~SimPlatform() override;
+
+  // Runs `body` on virtual thread 0 ("main") until it returns and the world settles, or
+  // until a deadlock or a limit. Reusable: each call is a fresh execution.
+  RunResult run(const std::function<void()>& body, DecisionSource& decisions);
+
+  const Trace& trace() const noexcept;
+  const std::vector<RecordedDecision>& decisions() const noexcept;
+  const Options& options() const noexcept;
+  void set_options(const Options& o);
+
+  // Platform
+  std::unique_ptr<PlatformThread> start_thread(std::string name, std::function<void()> body) override;
+  std::unique_ptr<Parker> make_parker() override;
+  std::unique_ptr<PlatformMutex> make_mutex() override;
+  Nanos now() override;
+  void blocking_work(Nanos d, WorkKind kind, const std::source_location& where) override;
+  void yield_point() override;
+  std::uint64_t random_below(std::uint64_t bound) override;
+  bool fault(std::string_view name, std::uint32_t per_million) override;
+  void emit(const TraceEvent& e) override;
+  bool consume_lost_exception(TaskId, std::string_view) override { return true; }
+
+  struct Impl;
+
+ private:
+  friend void settle();
+  std::unique_ptr<Impl> impl_;
+};
+
+// Inside a simulation: parks the calling virtual thread until nothing else can run and no
+// timer is pending (the world is idle), then returns. Outside: returns at once.
+void settle();
+// The simulation the calling code runs in, or null.
+SimPlatform* current_sim() noexcept;
+
+}  // namespace weft::sim
