@@ -1,0 +1,69 @@
+// The explorer: runs a body under the simulator many times, driven by a strategy, checks
+// every execution with the properties, and reports violations with their schedules.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "weft/model/schedule.hpp"
+#include "weft/properties/property.hpp"
+#include "weft/sim/sim.hpp"
+
+namespace weft::model {
+
+using Body = std::function<void()>;
+// Checks one execution; default: properties::check_all with the given config.
+using Checker = std::function<std::vector<Violation>(const sim::Trace&, const sim::RunResult&)>;
+
+struct ExploreOptions {
+  std::string name;                 // scenario / test name (goes into schedules and reports)
+  std::string strategy = "random";  // "random" | "pct[:D]" | "dfs[:B]" | "replay"
+  std::uint64_t seed = 0;
+  std::uint64_t iterations = 1000;  // executions (dfs: upper bound)
+  double time_budget_s = 0;         // wall-clock budget; 0 = none (only the explorer loop reads the clock)
+  bool stop_at_first = true;        // else collect every distinct violation
+  bool shrink = true;               // shrink the first finding's schedule
+  sim::Options sim;
+  properties::Config properties;
+};
+
+struct Finding {
+  Violation violation;
+  Schedule schedule;                // replays the violating execution exactly
+  std::uint64_t execution = 0;      // 0-based index of the execution that found it
+  std::uint64_t trace_hash = 0;
+  sim::Trace trace;                 // of the (shrunk) execution
+  sim::RunResult result;
+};
+
+struct ExploreReport {
+  std::uint64_t executions = 0;
+  std::uint64_t distinct_schedules = 0;
+  std::optional<std::uint64_t> executions_to_first_bug;  // 1-based
+  bool exhaustive = false;          // dfs finished the whole (reduced) space
+  std::vector<Finding> findings;    // deduplicated by Violation::signature()
+  std::string summary;              // one line
+};
+
+ExploreReport explore(const ExploreOptions& options, const Body& body, const Checker& checker = {});
+
+struct ReplayResult {
+  sim::RunResult result;
+  std::vector<Violation> violations;
+  sim::Trace trace;
+  bool diverged = false;
+  std::string divergence;           // "nondeterminism at step k: expected …, got …"
+};
+
+ReplayResult replay(const Schedule& schedule, const Body& body, const Checker& checker = {},
+                    const sim::Options& sim = {});
+
+// Delta-debugs a failing schedule to fewer preemptions, fault firings and virtual time
+// while a violation of the same kind still reproduces.
+Schedule shrink(const Schedule& schedule, ViolationKind kind, const Body& body, const Checker& checker = {},
+                const sim::Options& sim = {});
+
+}  // namespace weft::model
