@@ -1,0 +1,165 @@
+#include "weft/sim/trace.hpp"
+
+#include <cstdio>
+
+namespace weft::sim {
+
+namespace {
+
+// FNV-1a, 64 bit. Integers are fed byte by byte, little-endian, so the hash does not
+// depend on struct padding or on the host's byte order.
+class Fnv1a {
+ public:
+  void byte(std::uint8_t b) noexcept {
+    h_ ^= b;
+    h_ *= 0x100000001b3ull;
+  }
+  void u64(std::uint64_t v) noexcept {
+    for (int i = 0; i < 8; ++i) byte(std::uint8_t(v >> (8 * i)));
+  }
+  // Length first, so ("ab","c") and ("a","bc") differ.
+  void str(std::string_view s) noexcept {
+    u64(s.size());
+    for (char c : s) byte(std::uint8_t(c));
+  }
+  std::uint64_t value() const noexcept { return h_; }
+
+ private:
+  std::uint64_t h_ = 0xcbf29ce484222325ull;
+};
+
+// Keeps one dump line per record: quotes, backslashes and control characters are escaped.
+void append_quoted(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
+std::string Trace::executor_name(ObjectId id) const {
+  if (id == 0) return "none";
+  for (const auto& e : executors)
+    if (e.id == id) return e.name;
+  return "executor#" + std::to_string(id);
+}
+
+// Linear search: sites are source locations (a few hundred at most). A hash index would
+// need a member in the header; the vectors are the whole state on purpose (copyable data).
+std::uint32_t Trace::intern_site(const char* file, std::uint32_t line) {
+  if ((file == nullptr || *file == '\0') && line == 0) return 0;
+  std::string_view f = file ? file : "";
+  for (std::size_t i = sites.size(); i-- > 1;)
+    if (sites[i].line == line && sites[i].file == f) return std::uint32_t(i);
+  sites.push_back(SourceSite{std::string(f), line});
+  return std::uint32_t(sites.size() - 1);
+}
+
+std::uint32_t Trace::intern_text(std::string_view s) {
+  if (s.empty()) return 0;
+  // Newest first: a repeated message is usually a recent one.
+  for (std::size_t i = strings.size(); i-- > 1;)
+    if (strings[i] == s) return std::uint32_t(i);
+  strings.emplace_back(s);
+  return std::uint32_t(strings.size() - 1);
+}
+
+void Trace::clear() {
+  records.clear();
+  strings.assign(1, std::string());
+  sites.assign(1, SourceSite{});
+  threads.clear();
+  tasks.clear();
+  executors.clear();
+}
+
+// Hashes contents, not indices into the tables, and never a pointer: two traces that
+// describe the same execution hash equal even if their tables were filled differently.
+std::uint64_t Trace::hash() const {
+  Fnv1a h;
+  h.u64(records.size());
+  for (const auto& r : records) {
+    h.u64(std::uint64_t(r.time));
+    h.u64(r.step);
+    h.u64(r.thread);
+    h.u64(std::uint64_t(r.kind));
+    h.u64(r.task);
+    h.u64(r.other);
+    h.u64(r.object);
+    h.u64(std::uint64_t(r.value));
+    const SourceSite& s = r.site < sites.size() ? sites[r.site] : sites[0];
+    h.str(s.file);
+    h.u64(s.line);
+    h.str(r.text < strings.size() ? std::string_view(strings[r.text]) : std::string_view());
+  }
+  h.u64(threads.size());
+  for (const auto& t : threads) {
+    h.str(t.name);
+    h.u64(t.executor);
+  }
+  h.u64(tasks.size());
+  for (const auto& t : tasks) {
+    h.u64(t.id);
+    h.u64(t.parent);
+    const SourceSite& s = t.site < sites.size() ? sites[t.site] : sites[0];
+    h.str(s.file);
+    h.u64(s.line);
+    h.u64(t.executor);
+    h.u64(t.stable_key);
+    h.u64(t.detached);
+  }
+  h.u64(executors.size());
+  for (const auto& e : executors) {
+    h.u64(e.id);
+    h.str(e.name);
+  }
+  return h.value();
+}
+
+std::string Trace::dump() const {
+  std::string out;
+  out.reserve(records.size() * 64);
+  for (const auto& r : records) {
+    out += "t=" + std::to_string(r.time);
+    out += " s=" + std::to_string(r.step);
+    out += " th=";
+    std::string name = thread_name(r.thread);
+    bool plain = !name.empty();
+    for (char c : name) plain = plain && static_cast<unsigned char>(c) > 0x20 && c != '"' && c != 0x7f;
+    if (plain)
+      out += name;
+    else
+      append_quoted(out, name);  // a name with spaces or newlines must not break the line format
+    out += ' ';
+    out += to_string(r.kind);
+    out += " task=" + std::to_string(r.task);
+    if (r.other) out += " other=" + std::to_string(r.other);
+    if (r.object) out += " object=" + std::to_string(r.object);
+    if (r.value) out += " value=" + std::to_string(r.value);
+    if (r.site && r.site < sites.size()) out += " at=" + sites[r.site].str();
+    if (r.text && r.text < strings.size()) {
+      out += " text=";
+      append_quoted(out, strings[r.text]);
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace weft::sim
