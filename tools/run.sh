@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# One entry point for people and CI: installs what is missing (Debian bookworm, as root),
+# configures, builds, then runs one of:
+#   catalogue  the main job: every scenario explored, a table, reports and pictures in out/
+#   test       the whole test suite: fast set, heavy set, then the runtime under TSan and ASan
+#   bench      the simulator's and the runtime's benchmarks
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-catalogue}"
+shift || true
+
+packages=(cmake ninja-build g++ pkg-config catch2 librapidcheck-dev libgraphviz-dev graphviz
+          libboost-context-dev libasio-dev libbenchmark-dev)
+missing=()
+for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "weft: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Graphviz finds its layout plugins only once its config has been written.
+if ! echo 'digraph{a}' | dot -Tsvg >/dev/null 2>&1; then dot -c; fi
+
+jobs=$(nproc)
+configure() {  # dir, extra cmake args
+  local dir="$1"; shift
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+}
+
+case "$what" in
+  catalogue)
+    configure build
+    cmake --build build --target weft -j "$jobs"
+    ./build/tools/weft catalogue --out out "$@"
+    ;;
+  test)
+    configure build
+    cmake --build build -j "$jobs"
+    ctest --test-dir build -L fast --output-on-failure -j "$jobs" --timeout 600
+    ctest --test-dir build -LE fast --output-on-failure -j "$jobs" --timeout 1200
+    # The runtime's real threads under the sanitizers (stress test under TSan).
+    configure build-tsan -DWEFT_SANITIZE=thread -DWEFT_BUILD_TOOLS=OFF
+    cmake --build build-tsan --target runtime_test runtime_stress_test -j "$jobs"
+    WEFT_STRESS_TASKS=1000000 ./build-tsan/tests/runtime_stress_test
+    ./build-tsan/tests/runtime_test "~[deadlock]"
+    configure build-asan -DWEFT_SANITIZE=address -DWEFT_BUILD_TOOLS=OFF
+    cmake --build build-asan --target runtime_test sim_test -j "$jobs"
+    ASAN_OPTIONS=detect_leaks=0 ./build-asan/tests/runtime_test "~[deadlock]"
+    ASAN_OPTIONS=detect_leaks=0 ./build-asan/tests/sim_test
+    echo "weft: all test stages passed"
+    ;;
+  bench)
+    configure build
+    cmake --build build --target weft weft_runtime_bench -j "$jobs"
+    ./build/tools/weft bench "$@"
+    ./build/tools/bench/weft_runtime_bench --benchmark_min_time=0.2
+    ;;
+  *)
+    echo "usage: tools/run.sh catalogue|test|bench" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,182 @@
+// `weft bench`: the simulator's costs, as ratios measured in this process and this run.
+#include <chrono>
+#include <coroutine>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "common.hpp"
+#include "weft/sim/sim.hpp"
+#include "weft/weft.hpp"
+
+namespace weft::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// A raw coroutine resume+suspend: the unit the simulator's step is compared with.
+struct Gen {
+  struct promise_type {
+    long v = 0;
+    Gen get_return_object() { return Gen{std::coroutine_handle<promise_type>::from_promise(*this)}; }
+    std::suspend_always initial_suspend() noexcept { return {}; }
+    std::suspend_always final_suspend() noexcept { return {}; }
+    std::suspend_always yield_value(long x) noexcept {
+      v = x;
+      return {};
+    }
+    void return_void() {}
+    void unhandled_exception() {}
+  };
+  std::coroutine_handle<promise_type> h;
+  ~Gen() {
+    if (h) h.destroy();
+  }
+};
+Gen counter_gen() {
+  for (long i = 0;; ++i) co_yield i;
+}
+
+double raw_resume_ns() {
+  Gen g = counter_gen();
+  const long n = 20'000'000;
+  auto t0 = Clock::now();
+  long sum = 0;
+  for (long i = 0; i < n; ++i) {
+    g.h.resume();
+    sum += g.h.promise().v;
+  }
+  double s = seconds_since(t0);
+  if (sum == 42) std::puts("");
+  return s * 1e9 / double(n);
+}
+
+long read_rss_kb() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  return 0;
+}
+
+Task<void> hop(ThreadPool& p, int yields) {
+  for (int i = 0; i < yields; ++i) co_await spawn(p, []() -> Task<void> { co_return; }());
+}
+
+}  // namespace
+
+int cmd_bench(const std::vector<std::string>& args) {
+  Args a = Args::parse(args, {}, {"--json"});
+  if (!a.positional.empty()) throw UsageError{"usage: weft bench [--json]"};
+  sim::Options quiet;
+  quiet.trace = false;
+  sim::SimPlatform sp(quiet);
+
+  // (a) one simulated step vs one raw coroutine resume.
+  double raw_ns = raw_resume_ns();
+  std::uint64_t steps = 0;
+  auto t0 = Clock::now();
+  int execs = 0;
+  while (seconds_since(t0) < 1.0) {
+    sim::RandomSource rs(std::uint64_t(execs));
+    auto r = sp.run([] {
+      ThreadPool pool(2);
+      block_on(hop(pool, 20000));
+    }, rs);
+    steps += r.steps;
+    ++execs;
+  }
+  double step_ns = seconds_since(t0) * 1e9 / double(steps);
+
+  // (b1) counter: 2 tasks x 3 {lock; +=1; unlock} on the async mutex.
+  auto counter_body = [] {
+    ThreadPool pool(2);
+    Mutex m;
+    int c = 0;
+    auto worker = [](Mutex& mu, int& cc) -> Task<void> {
+      for (int i = 0; i < 3; ++i) {
+        auto g = co_await mu.lock();
+        ++cc;
+      }
+    };
+    auto h1 = spawn(pool, worker(m, c));
+    auto h2 = spawn(pool, worker(m, c));
+    h1.join();
+    h2.join();
+  };
+  t0 = Clock::now();
+  std::uint64_t counter_execs = 0, counter_steps = 0;
+  while (seconds_since(t0) < 1.0) {
+    for (int i = 0; i < 1000; ++i) {
+      sim::RandomSource rs(counter_execs);
+      counter_steps += sp.run(counter_body, rs).steps;
+      ++counter_execs;
+    }
+  }
+  double counter_eps = double(counter_execs) / seconds_since(t0);
+
+  // (b2) spawn-chain: 100 tasks x 10 yields.
+  t0 = Clock::now();
+  std::uint64_t chain_execs = 0, chain_steps = 0;
+  while (seconds_since(t0) < 1.0) {
+    sim::RandomSource rs(chain_execs);
+    chain_steps += sp.run([] {
+      ThreadPool pool(4);
+      std::vector<JoinHandle<void>> hs;
+      for (int i = 0; i < 100; ++i) hs.push_back(spawn(pool, hop(pool, 10)));
+      for (auto& h : hs) h.join();
+    }, rs).steps;
+    ++chain_execs;
+  }
+  double chain_sps = double(chain_steps) / seconds_since(t0);
+
+  // (c) 10,000 concurrent requests x 2 s on 10 workers.
+  t0 = Clock::now();
+  sim::RandomSource rs(7);
+  Nanos virtual_end = 0;
+  sp.run([&] {
+    ThreadPool pool(10);
+    std::vector<JoinHandle<void>> hs;
+    for (int i = 0; i < 10000; ++i) hs.push_back(spawn(pool, []() -> Task<void> { co_await sleep_for(2_s); }()));
+    for (auto& h : hs) h.join();
+    virtual_end = current_platform().now();
+  }, rs);
+  double capacity_ms = seconds_since(t0) * 1e3;
+
+  // (d) 1M live simulated tasks: memory.
+  long rss0 = read_rss_kb();
+  long rss_peak = rss0;
+  sim::RandomSource rs2(9);
+  sp.run([&] {
+    ThreadPool pool(4);
+    std::vector<JoinHandle<void>> hs;
+    hs.reserve(1000000);
+    for (int i = 0; i < 1000000; ++i) hs.push_back(spawn(pool, []() -> Task<void> { co_await sleep_for(1_s); }()));
+    rss_peak = read_rss_kb();
+    for (auto& h : hs) h.join();
+  }, rs2);
+  double mb_per_million = double(rss_peak - rss0) / 1024.0;
+
+  if (a.has("--json")) {
+    std::printf(
+        "{\"raw_resume_ns\":%.3f,\"sim_step_ns\":%.3f,\"step_ratio\":%.2f,\"counter_executions_per_s\":%.0f,"
+        "\"counter_steps_per_execution\":%.1f,\"spawn_chain_steps_per_s\":%.0f,\"capacity_10k_wall_ms\":%.2f,"
+        "\"capacity_10k_virtual_s\":%.3f,\"million_tasks_mb\":%.1f}\n",
+        raw_ns, step_ns, step_ns / raw_ns, counter_eps, double(counter_steps) / double(counter_execs), chain_sps,
+        capacity_ms, double(virtual_end) / 1e9, mb_per_million);
+  } else {
+    std::printf("raw coroutine resume+suspend     %8.2f ns\n", raw_ns);
+    std::printf("simulated step (spawn hop)       %8.2f ns   ratio %.1fx (target <= 10x)\n", step_ns, step_ns / raw_ns);
+    std::printf("counter (2 x 3 lock/inc/unlock)  %8.0f executions/s (%.1f steps each; target >= 1M/s)\n", counter_eps,
+                double(counter_steps) / double(counter_execs));
+    std::printf("spawn-chain (100 tasks x 10)     %8.0f steps/s (target >= 20M/s)\n", chain_sps);
+    std::printf("10,000 requests x 2 s, 10 workers %7.2f ms wall, %.3f s virtual (target < 50 ms)\n", capacity_ms,
+                double(virtual_end) / 1e9);
+    std::printf("1M live simulated tasks          %8.1f MB (target < 512 MB)\n", mb_per_million);
+  }
+  return exit_ok;
+}
+
+}  // namespace weft::cli

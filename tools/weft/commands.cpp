@@ -1,0 +1,203 @@
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "common.hpp"
+#include "weft/render/render.hpp"
+
+namespace fs = std::filesystem;
+
+namespace weft::cli {
+
+namespace {
+
+void check_strategy(const std::string& s) {
+  auto digits_after = [&](std::size_t at) {
+    if (at >= s.size()) return false;
+    for (std::size_t i = at; i < s.size(); ++i)
+      if (s[i] < '0' || s[i] > '9') return false;
+    return s.size() - at <= 4;
+  };
+  if (s == "random" || s == "pct" || s == "dfs") return;
+  if (s.rfind("pct:", 0) == 0 && digits_after(4)) return;
+  if (s.rfind("dfs:", 0) == 0 && digits_after(4)) return;
+  throw UsageError{"--strategy: expected random, pct[:D] or dfs[:B], got '" + s + "'"};
+}
+
+std::string location_list(const Violation& v) {
+  std::string s;
+  for (std::size_t i = 0; i < v.locations.size(); ++i) s += (i ? ", " : "") + v.locations[i];
+  return s;
+}
+
+void print_violation(const Violation& v, const std::string& token, const Artefacts* a, Nanos time) {
+  std::printf("VIOLATION %s: %s\n", to_string(v.kind), v.message.c_str());
+  if (!v.locations.empty()) std::printf("  at: %s\n", location_list(v).c_str());
+  std::printf("  virtual time: %s\n", render::format_duration(time).c_str());
+  if (!v.detail.empty()) {
+    std::istringstream in(v.detail);
+    for (std::string line; std::getline(in, line);) std::printf("  | %s\n", line.c_str());
+  }
+  std::printf("  replay: weft replay %s\n", token.c_str());
+  if (a) std::printf("  artefacts: %s (schedule.weft, schedule.svg, timeline.json, report.md)\n", a->dir.c_str());
+}
+
+std::string json_violation_fields(const std::string& name, const Violation* v, std::uint64_t executions,
+                                  std::uint64_t seed, const std::string& token, const std::string& schedule_file,
+                                  std::uint64_t trace_hash, const std::vector<std::string>& artefacts) {
+  std::ostringstream o;
+  o << "{\"scenario\":\"" << json_escape(name) << "\",\"verdict\":\"" << (v ? "violation" : "pass") << "\",\"kind\":";
+  if (v)
+    o << "\"" << to_string(v->kind) << "\",\"message\":\"" << json_escape(v->message) << "\"";
+  else
+    o << "null,\"message\":null";
+  o << ",\"executions\":" << executions << ",\"seed\":" << seed << ",\"token\":";
+  if (token.empty())
+    o << "null";
+  else
+    o << "\"" << json_escape(token) << "\"";
+  o << ",\"schedule_file\":";
+  if (schedule_file.empty())
+    o << "null";
+  else
+    o << "\"" << json_escape(schedule_file) << "\"";
+  o << ",\"trace_hash\":\"" << hex64(trace_hash) << "\",\"artefacts\":[";
+  for (std::size_t i = 0; i < artefacts.size(); ++i) o << (i ? "," : "") << "\"" << json_escape(artefacts[i]) << "\"";
+  o << "]}";
+  return o.str();
+}
+
+std::string out_dir_for(const Args& a, const Target& t) {
+  return (fs::path(a.get("--out", "out")) / t.full_name()).string();
+}
+
+}  // namespace
+
+int cmd_list(const std::vector<std::string>& args) {
+  if (!args.empty()) throw UsageError{"weft list takes no arguments"};
+  for (auto& s : scenarios::all())
+    std::printf("%-22s %-15s %s\n", s.name.c_str(), to_string(s.expected), s.summary.c_str());
+  return exit_ok;
+}
+
+int cmd_run(const std::vector<std::string>& args) {
+  Args a = Args::parse(args, {"--strategy", "--iterations", "--seed", "--out"}, {"--json", "--all"});
+  if (a.positional.size() != 1) throw UsageError{"usage: weft run NAME[.bug|.fix] [--strategy random|pct[:D]|dfs[:B]] [--iterations N] [--seed S] [--out DIR] [--json]"};
+  Target t = resolve(a.positional[0]);
+  model::ExploreOptions o = t.scenario->options;
+  o.name = t.full_name();
+  if (a.has("--strategy")) {
+    check_strategy(a.get("--strategy"));
+    o.strategy = a.get("--strategy");
+  }
+  o.iterations = a.get_u64("--iterations", o.iterations);
+  if (o.iterations == 0) throw UsageError{"--iterations: must be at least 1"};
+  o.seed = a.get_u64("--seed", o.seed);
+  if (a.has("--all")) o.stop_at_first = false;
+  bool json = a.has("--json");
+  auto report = model::explore(o, t.body(), checker_for(t));
+  if (report.findings.empty()) {
+    if (json)
+      std::printf("%s\n", json_violation_fields(t.full_name(), nullptr, report.executions, o.seed, "", "", 0, {}).c_str());
+    else
+      std::printf("%s: no violation in %llu executions (%llu distinct schedules%s)\n", t.full_name().c_str(),
+                  static_cast<unsigned long long>(report.executions),
+                  static_cast<unsigned long long>(report.distinct_schedules), report.exhaustive ? ", exhaustive" : "");
+    return exit_ok;
+  }
+  const model::Finding& f = report.findings.front();
+  Artefacts art = write_artefacts(out_dir_for(a, t), t, f);
+  if (json) {
+    std::printf("%s\n", json_violation_fields(t.full_name(), &f.violation, report.executions, o.seed, art.token,
+                                              art.schedule_file, f.trace_hash, art.files)
+                            .c_str());
+  } else {
+    std::printf("%s: found after %llu executions (%llu explored)\n", t.full_name().c_str(),
+                static_cast<unsigned long long>(report.executions_to_first_bug.value_or(report.executions)),
+                static_cast<unsigned long long>(report.executions));
+    print_violation(f.violation, art.token, &art, f.result.end_time);
+    for (std::size_t i = 1; i < report.findings.size(); ++i)
+      std::printf("also: %s: %s\n", to_string(report.findings[i].violation.kind),
+                  report.findings[i].violation.message.c_str());
+  }
+  return exit_violation;
+}
+
+namespace {
+struct Replayed {
+  Target target;
+  model::Schedule schedule;
+  model::ReplayResult r;
+};
+Replayed do_replay(const std::string& arg) {
+  std::string text = read_file_or_token(arg);
+  auto parsed = model::parse_token_or_file(text);
+  if (!parsed.ok()) throw UsageError{parsed.error().message};
+  model::Schedule s = std::move(parsed).value();
+  Target t = resolve(s.scenario);
+  sim::Options so = t.scenario->options.sim;
+  so.granularity = s.granularity == "fine" ? sim::Granularity::fine : sim::Granularity::coarse;
+  auto r = model::replay(s, t.body(), checker_for(t), so);
+  return Replayed{t, std::move(s), std::move(r)};
+}
+}  // namespace
+
+int cmd_replay(const std::vector<std::string>& args) {
+  Args a = Args::parse(args, {"--out"}, {"--json"});
+  if (a.positional.size() != 1) throw UsageError{"usage: weft replay FILE|TOKEN [--out DIR] [--json]"};
+  Replayed rp = do_replay(a.positional[0]);
+  const Violation* v = nullptr;
+  Violation div;
+  if (rp.r.diverged) {
+    div.kind = ViolationKind::nondeterminism;
+    div.message = rp.r.divergence;
+    v = &div;
+  } else if (!rp.r.violations.empty()) {
+    v = &rp.r.violations.front();
+  }
+  std::string token = model::to_token(rp.schedule);
+  Artefacts art;
+  if (v) {
+    model::Finding f;
+    f.violation = *v;
+    f.schedule = rp.schedule;
+    f.trace = rp.r.trace;
+    f.result = rp.r.result;
+    f.trace_hash = rp.r.result.trace_hash;
+    art = write_artefacts(out_dir_for(a, rp.target), rp.target, f);
+  }
+  if (a.has("--json")) {
+    std::printf("%s\n", json_violation_fields(rp.target.full_name(), v, 1, rp.schedule.seed, token, art.schedule_file,
+                                              rp.r.result.trace_hash, art.files)
+                            .c_str());
+  } else if (v) {
+    print_violation(*v, token, &art, rp.r.result.end_time);
+    std::printf("  trace hash: %s\n", hex64(rp.r.result.trace_hash).c_str());
+  } else {
+    std::printf("%s: replayed, no violation (trace hash %s)\n", rp.target.full_name().c_str(),
+                hex64(rp.r.result.trace_hash).c_str());
+  }
+  return v ? exit_violation : exit_ok;
+}
+
+int cmd_render(const std::vector<std::string>& args) {
+  Args a = Args::parse(args, {"-o", "--output"}, {});
+  std::string out = a.get("-o", a.get("--output"));
+  if (a.positional.size() != 1 || out.empty())
+    throw UsageError{"usage: weft render FILE|TOKEN -o OUT.{svg,png,dot,json,md}"};
+  auto ext = fs::path(out).extension().string();
+  if (ext != ".svg" && ext != ".png" && ext != ".dot" && ext != ".json" && ext != ".md")
+    throw UsageError{"render: unknown output format '" + ext + "' (use .svg, .png, .dot, .json or .md)"};
+  Replayed rp = do_replay(a.positional[0]);
+  const Violation* v = rp.r.violations.empty() ? nullptr : &rp.r.violations.front();
+  std::string token = model::to_token(rp.schedule);
+  render::RenderInput in{rp.r.trace, v, rp.target.full_name(), "weft replay " + token,
+                         fs::path(out).replace_extension(".svg").filename().string()};
+  std::string err;
+  if (!render::render_file(in, out, err)) throw UsageError{"render: " + err};
+  std::printf("wrote %s\n", out.c_str());
+  return exit_ok;
+}
+
+}  // namespace weft::cli
