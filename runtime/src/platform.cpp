@@ -49,6 +49,7 @@ const char* to_string(EventKind k) noexcept {
 struct Platform::Ids {
   std::atomic<TaskId> task{0};
   std::atomic<ObjectId> object{0};
+  std::mutex timers_guard;  // creation of the timer service only; never held across a switch
 };
 
 Platform::Platform() : ids_(std::make_unique<Ids>()) {}
@@ -66,12 +67,9 @@ bool Platform::fault(std::string_view, std::uint32_t per_million) {
 }
 
 TimerService& Platform::timers() {
-  if (!timers_guard_) timers_guard_ = make_mutex();  // first call happens before any sharing
-  timers_guard_->lock();
+  std::lock_guard lk(ids_->timers_guard);
   if (!timers_) timers_ = std::make_unique<TimerService>(*this);
-  auto& t = *timers_;
-  timers_guard_->unlock();
-  return t;
+  return *timers_;
 }
 
 void Platform::abandon_timers() noexcept {

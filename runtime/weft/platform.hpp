@@ -151,7 +151,6 @@ class Platform {
   struct Ids;
   std::unique_ptr<Ids> ids_;
   std::unique_ptr<TimerService> timers_;
-  std::unique_ptr<PlatformMutex> timers_guard_;
 };
 
 // The process-wide real platform.

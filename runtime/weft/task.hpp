@@ -45,8 +45,15 @@ inline constexpr std::uint32_t kDone = 1;      // the coroutine reached final_su
 inline constexpr std::uint32_t kWaiter = 2;    // a JoinWaiter is registered
 inline constexpr std::uint32_t kObserved = 4;  // the result or exception was taken
 
+// Coroutine frames come from a per-thread cache of recently freed blocks by size class:
+// spawn-heavy code then rarely reaches malloc. Blocks may be freed on another thread.
+void* frame_alloc(std::size_t bytes);
+void frame_free(void* p, std::size_t bytes) noexcept;
+
 class PromiseBase {
  public:
+  static void* operator new(std::size_t bytes) { return frame_alloc(bytes); }
+  static void operator delete(void* p, std::size_t bytes) noexcept { frame_free(p, bytes); }
   std::suspend_always initial_suspend() noexcept { return {}; }
 
   struct FinalAwaiter {

@@ -383,7 +383,6 @@ struct SimMutex final : PlatformMutex {
   std::vector<VThread*> waiters;
   explicit SimMutex(SimPlatform::Impl* s) : sim(s) {}
   void lock() override {
-    if (sim->opt.granularity == Granularity::coarse) return;
     sim->point();
     VThread* me = sim->current;
     while (owner) {
@@ -396,7 +395,6 @@ struct SimMutex final : PlatformMutex {
     owner = me;
   }
   void unlock() override {
-    if (sim->opt.granularity == Granularity::coarse) return;
     owner = nullptr;
     if (!waiters.empty()) {
       VThread* w = waiters.front();
@@ -438,6 +436,7 @@ RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& de
   m.live_tasks = 0;
   m.trace.clear();
   m.decisions.clear();
+  m.decisions.reserve(1024);
   m.result = RunResult{};
   m.ending = false;
   m.zombie = nullptr;
@@ -492,7 +491,19 @@ std::unique_ptr<PlatformThread> SimPlatform::start_thread(std::string name, std:
 }
 
 std::unique_ptr<Parker> SimPlatform::make_parker() { return std::make_unique<SimParker>(impl_.get()); }
-std::unique_ptr<PlatformMutex> SimPlatform::make_mutex() { return std::make_unique<SimMutex>(impl_.get()); }
+namespace {
+// Coarse granularity: code between scheduling points is atomic, so the scheduler's own
+// locks need not do anything.
+struct NoopMutex final : PlatformMutex {
+  void lock() override {}
+  void unlock() override {}
+};
+}  // namespace
+
+std::unique_ptr<PlatformMutex> SimPlatform::make_mutex() {
+  if (impl_->opt.granularity == Granularity::coarse) return std::make_unique<NoopMutex>();
+  return std::make_unique<SimMutex>(impl_.get());
+}
 Nanos SimPlatform::now() { return impl_->now; }
 
 void SimPlatform::blocking_work(Nanos d, WorkKind, const std::source_location&) {

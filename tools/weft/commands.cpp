@@ -138,6 +138,25 @@ Replayed do_replay(const std::string& arg) {
   Target t = resolve(s.scenario);
   sim::Options so = t.scenario->options.sim;
   so.granularity = s.granularity == "fine" ? sim::Granularity::fine : sim::Granularity::coarse;
+  if (s.decisions.empty() && s.strategy == "random") {
+    // A campaign's crash or hang finding: the seed alone reproduces it (the random walk
+    // is a function of the seed), since the crashing process could not record decisions.
+    model::ExploreOptions o = t.scenario->options;
+    o.name = t.full_name();
+    o.strategy = "random";
+    o.seed = s.seed;
+    o.iterations = 1;
+    o.shrink = false;
+    o.sim = so;
+    auto rep = model::explore(o, t.body(), checker_for(t));
+    model::ReplayResult r;
+    if (!rep.findings.empty()) {
+      r.violations.push_back(rep.findings.front().violation);
+      r.trace = rep.findings.front().trace;
+      r.result = rep.findings.front().result;
+    }
+    return Replayed{t, std::move(s), std::move(r)};
+  }
   auto r = model::replay(s, t.body(), checker_for(t), so);
   return Replayed{t, std::move(s), std::move(r)};
 }

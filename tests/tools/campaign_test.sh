@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# End-to-end test of the fuzzing campaign machinery (weft fuzz / weft merge).
+#
+# usage: tests/tools/campaign_test.sh PATH/TO/weft
+#
+# The catalogue has no scenario that segfaults, so the test uses the campaign's own test
+# hooks (see tools/weft/CAMPAIGNS.md): WEFT_TEST_CRASH_SEED_MOD=M makes a job's child
+# raise SIGSEGV before any execution whose seed % M == 0, WEFT_TEST_HANG_SEED_MOD=M makes
+# it hang there (the watchdog must kill it). They exercise the parent's handling of dying
+# children, not any scenario.
+#
+# Checks: a crash is a finding with a token and a schedule file that `weft replay`
+# accepts; the campaign completes (every seed is run, exit 1); a hang becomes a `hang`
+# finding; shards 0/3, 1/3, 2/3 together run exactly the seeds of the unsharded run;
+# merging the shards works and counts add up; bad input is exit 2.
+set -u
+
+WEFT=${1:?usage: campaign_test.sh PATH/TO/weft}
+[[ -x $WEFT ]] || { echo "FAIL: $WEFT is not executable"; exit 1; }
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/weft-campaign.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+
+# A scenario name to fuzz: the first of `weft list`, as NAME.fix (expected to be clean,
+# so every finding below comes from the hooks; .bug findings would only add to them).
+NAME=$("$WEFT" list | awk 'NR==1 {print $1}')
+[[ -n $NAME ]] || { echo "FAIL: weft list printed no scenario"; exit 1; }
+TARGET=$NAME.fix
+ITER=60
+MOD=7   # seeds 0, 7, ..., 56 crash: 9 crashes, one distinct finding
+
+seeds_of() { cat "$1"/jobs/*.seeds 2>/dev/null | sort -n; }
+field() { sed -n "s/^$2: //p" "$1/summary.txt" | head -1; }
+
+# 1. A campaign whose children crash completes, and the crash is a replayable finding.
+WEFT_TEST_CRASH_SEED_MOD=$MOD "$WEFT" fuzz "$TARGET" --iterations $ITER --jobs 3 --out "$TMP/full" >"$TMP/full.log" 2>&1
+rc=$?
+[[ $rc -eq 1 ]] && pass "crashing campaign exits 1" || fail "crashing campaign: exit $rc (want 1)"; 
+[[ -f $TMP/full/summary.json && -f $TMP/full/summary.txt ]] && pass "summary written" || fail "no summary"
+[[ $(field "$TMP/full" executions) -eq $ITER ]] && pass "all $ITER executions counted (crashes included)" \
+  || fail "executions: $(field "$TMP/full" executions), want $ITER"
+[[ $(field "$TMP/full" crashes) -eq $(( (ITER + MOD - 1) / MOD )) ]] && pass "every crashing seed was a crash" \
+  || fail "crashes: $(field "$TMP/full" crashes)"
+seq 0 $((ITER - 1)) >"$TMP/want.seeds"
+seeds_of "$TMP/full" >"$TMP/full.seeds"
+cmp -s "$TMP/want.seeds" "$TMP/full.seeds" && pass "the campaign ran every seed once, past the crashes" \
+  || fail "explored seeds differ from 0..$((ITER - 1))"
+crash_dir=$(grep -l '^kind: crash' "$TMP"/full/findings/*/finding.txt 2>/dev/null | head -1 | xargs -r dirname)
+if [[ -n $crash_dir ]]; then
+  pass "crash finding: $crash_dir"
+  # SIGSEGV; a sanitizer build catches the signal and exits 1 instead: exit-1.
+  grep -Eq "^signature: crash:$TARGET:(SIGSEGV|exit-[0-9]+)$" "$crash_dir/finding.txt" && pass "crash signature" \
+    || fail "crash signature: $(grep signature "$crash_dir/finding.txt")"
+  grep -q '^count: 9$' "$crash_dir/finding.txt" && pass "crash deduplicated, count 9" \
+    || fail "crash count: $(grep count "$crash_dir/finding.txt")"
+  token=$(sed -n 's/^token: //p' "$crash_dir/finding.txt")
+  [[ $token == w1.* ]] && pass "crash has a token" || fail "crash token '$token'"
+  [[ $(cat "$crash_dir/token.txt") == "$token" ]] && pass "token.txt matches" || fail "token.txt differs"
+  id=$(basename "$crash_dir")
+  [[ -f $TMP/full/corpus/$id.weft ]] && pass "corpus file" || fail "no corpus/$id.weft"
+  grep -q '"kind": "crash"' "$TMP/full/summary.json" && grep -q "\"token\": \"$token\"" "$TMP/full/summary.json" \
+    && pass "summary.json lists the crash" || fail "summary.json lacks the crash"
+  # The schedule replays: seed 0 under the random strategy (no decisions). Without the
+  # hook the replay does not crash; it must parse and run (exit 0 or 1, never 2/3).
+  "$WEFT" replay "$crash_dir/schedule.weft" --out "$TMP/replay" >"$TMP/replay.log" 2>&1
+  rc=$?
+  [[ $rc -le 1 ]] && pass "weft replay accepts the crash's schedule file (exit $rc)" \
+    || fail "weft replay schedule.weft: exit $rc: $(head -3 "$TMP/replay.log")"
+  "$WEFT" replay "$token" --out "$TMP/replay" >/dev/null 2>&1
+  rc=$?
+  [[ $rc -le 1 ]] && pass "weft replay accepts the crash's token" || fail "weft replay TOKEN: exit $rc"
+else
+  fail "no crash finding in $TMP/full/findings"; cat "$TMP/full.log"
+fi
+
+# 2. The watchdog turns a stuck execution into a hang finding.
+WEFT_TEST_HANG_SEED_MOD=5 "$WEFT" fuzz "$TARGET" --iterations 6 --jobs 2 --watchdog 1 --out "$TMP/hang" >"$TMP/hang.log" 2>&1
+rc=$?
+[[ $rc -eq 1 ]] && grep -q '^kind: hang' "$TMP"/hang/findings/*/finding.txt 2>/dev/null \
+  && [[ $(field "$TMP/hang" hangs) -eq 2 ]] && pass "watchdog: 2 hangs found" \
+  || { fail "watchdog: exit $rc, hangs '$(field "$TMP/hang" hangs)'"; cat "$TMP/hang.log"; }
+
+# 3. Shards partition the seeds exactly; merge recombines them.
+for k in 0 1 2; do
+  WEFT_TEST_CRASH_SEED_MOD=$MOD "$WEFT" fuzz "$TARGET" --iterations $ITER --jobs 2 --shard $k/3 --out "$TMP/s$k" \
+    >"$TMP/s$k.log" 2>&1
+  rc=$?
+  [[ $rc -le 1 ]] || fail "shard $k/3: exit $rc: $(tail -1 "$TMP/s$k.log")"
+  seeds_of "$TMP/s$k" | awk -v k=$k '$1 % 3 != k {bad=1} END {exit bad}' && pass "shard $k/3 took only seeds = $k mod 3" \
+    || fail "shard $k/3 ran a seed of another shard"
+done
+cat "$TMP"/s{0,1,2}/jobs/*.seeds | sort -n >"$TMP/sharded.seeds"
+cmp -s "$TMP/full.seeds" "$TMP/sharded.seeds" && pass "shards 0/3,1/3,2/3 = the unsharded seeds" \
+  || fail "sharded seeds differ from unsharded: $(diff "$TMP/full.seeds" "$TMP/sharded.seeds" | head -5)"
+
+# The same split from the environment (Slurm, Kubernetes, CI).
+SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_COUNT=3 "$WEFT" fuzz "$TARGET" --iterations $ITER --jobs 1 --out "$TMP/slurm" >/dev/null 2>&1
+JOB_COMPLETION_INDEX=1 WEFT_SHARD_COUNT=3 "$WEFT" fuzz "$TARGET" --iterations $ITER --jobs 1 --out "$TMP/k8s" >/dev/null 2>&1
+WEFT_SHARD=1/3 "$WEFT" fuzz "$TARGET" --iterations $ITER --jobs 1 --out "$TMP/ci" >/dev/null 2>&1
+for d in slurm k8s ci; do
+  cmp -s <(seeds_of "$TMP/s1") <(seeds_of "$TMP/$d") && pass "$d environment selects shard 1/3" || fail "$d shard seeds"
+done
+
+"$WEFT" merge "$TMP/s0" "$TMP/s1" "$TMP/s2" -o "$TMP/merged" >"$TMP/merge.log" 2>&1
+rc=$?
+[[ $rc -eq 1 ]] && pass "merge exits 1 (findings)" || { fail "merge: exit $rc"; cat "$TMP/merge.log"; }
+[[ $(field "$TMP/merged" executions) -eq $ITER ]] && pass "merged executions = $ITER" \
+  || fail "merged executions: $(field "$TMP/merged" executions)"
+[[ $(field "$TMP/merged" seeds) -eq $ITER ]] && pass "merged seeds = $ITER" || fail "merged seeds"
+mcrash=$(grep -l '^kind: crash' "$TMP"/merged/findings/*/finding.txt 2>/dev/null | head -1)
+[[ -n $mcrash ]] && grep -q '^count: 9$' "$mcrash" && pass "merged crash deduplicated, counts summed to 9" \
+  || fail "merged crash: $(cat "$mcrash" 2>/dev/null)"
+[[ $(ls "$TMP/merged/findings" | wc -l) -eq $(ls "$TMP/full/findings" | wc -l) ]] \
+  && pass "merged findings = unsharded findings" || fail "merged findings differ from the unsharded run"
+[[ $(ls "$TMP/merged/corpus" | wc -l) -eq $(ls "$TMP/full/corpus" | wc -l) ]] && pass "merged corpus" || fail "merged corpus"
+
+# 4. Bad usage and bad input: one line, exit 2.
+expect_usage() {
+  local what=$1; shift
+  "$@" >"$TMP/usage.out" 2>"$TMP/usage.err"
+  local rc=$?
+  if [[ $rc -eq 2 && $(wc -l <"$TMP/usage.err") -eq 1 ]]; then pass "usage: $what"; else
+    fail "usage: $what: exit $rc, stderr: $(head -3 "$TMP/usage.err")"; fi
+}
+mkdir -p "$TMP/garbage" && echo nonsense >"$TMP/garbage/summary.txt"
+expect_usage "--shard 3/3" "$WEFT" fuzz "$TARGET" --iterations 3 --shard 3/3 --out "$TMP/u1"
+expect_usage "--shard x" "$WEFT" fuzz "$TARGET" --iterations 3 --shard x --out "$TMP/u2"
+expect_usage "SLURM without count" env SLURM_ARRAY_TASK_ID=2 "$WEFT" fuzz "$TARGET" --iterations 3 --out "$TMP/u3"
+expect_usage "WEFT_SHARD=2/1" env WEFT_SHARD=2/1 "$WEFT" fuzz "$TARGET" --iterations 3 --out "$TMP/u4"
+expect_usage "no budget" "$WEFT" fuzz "$TARGET" --out "$TMP/u5"
+expect_usage "no --out" "$WEFT" fuzz "$TARGET" --iterations 3
+expect_usage "unknown scenario" "$WEFT" fuzz no-such-scenario --iterations 3 --out "$TMP/u6"
+expect_usage "reused --out" "$WEFT" fuzz "$TARGET" --iterations 3 --out "$TMP/full"
+expect_usage "merge missing dir" "$WEFT" merge "$TMP/nope" -o "$TMP/m2"
+expect_usage "merge garbage dir" "$WEFT" merge "$TMP/garbage" -o "$TMP/m3"
+expect_usage "merge without -o" "$WEFT" merge "$TMP/s0"
+
+if [[ $failures -ne 0 ]]; then echo "$failures check(s) failed"; exit 1; fi
+echo "all campaign checks passed"

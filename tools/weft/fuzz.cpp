@@ -1,0 +1,733 @@
+// weft fuzz: a random-walk campaign over many seeds, many cores and many machines.
+//
+// The campaign is a set of seeds BASE + i. A shard K/N takes the seeds with i % N == K,
+// so N shards together run exactly the seeds of the unsharded campaign. Inside a shard,
+// job k of J takes every J-th of the shard's seeds. Each job is a forked child, so a
+// scenario that crashes the process (SIGSEGV, abort) or hangs (watchdog SIGALRM) costs
+// one execution, not the campaign: the parent turns the death into a `crash` / `hang`
+// finding, with the seed read from the job's .current file, and restarts the job after
+// that execution.
+//
+// Layout of --out DIR (the contract with `weft merge` and tests/tools/campaign_test.sh):
+//   jobs/<k>.current   "target seed" of the execution job k is running (written before it)
+//   jobs/<k>.seeds     the seeds job k has started, one per line (only for --iterations
+//                      campaigns of at most seed_log_max seeds per job: a night of random
+//                      walks would fill the disk)
+//   jobs/<k>.hits      a signature hash per violation that did not fit in the job's shared
+//                      counter table; parent.hits: one per crash or hang
+//   findings/<hash>/   the first occurrence of each signature, shrunk: write_artefacts()
+//                      plus finding.txt ("key: value" lines, the source of the summary)
+//   corpus/<hash>.weft the finding's schedule file: the regression corpus
+//   summary.json, summary.txt
+//
+// Children claim a signature by mkdir(findings/<hash>), which is atomic, so exactly one
+// process shrinks and renders each distinct bug.
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <new>
+#include <set>
+#include <sstream>
+
+#include "common.hpp"
+
+namespace fs = std::filesystem;
+
+namespace weft::cli {
+
+// Shared with merge.cpp (declared there too): rebuilds DIR/summary.{json,txt} from
+// DIR/findings/*/finding.txt and the campaign totals.
+namespace campaign {
+std::string finding_id(const std::string& signature);
+void write_finding_file(const fs::path& dir, const std::map<std::string, std::string>& fields);
+std::map<std::string, std::string> read_finding_file(const fs::path& file);
+std::size_t write_summary(const fs::path& dir, const std::vector<std::pair<std::string, std::string>>& header);
+}  // namespace campaign
+
+namespace {
+
+constexpr const char* schedule_weft_version = "0.1.0";
+constexpr std::uint64_t watchdog_default_s = 30;
+// Shrinking replays a finding many times; it gets this many watchdog periods.
+constexpr unsigned shrink_watchdog_factor = 20;
+
+volatile std::sig_atomic_t g_stop = 0;
+extern "C" void on_stop_signal(int) { g_stop = 1; }
+
+struct Shard {
+  std::uint64_t index = 0;
+  std::uint64_t count = 1;
+  std::string source = "default";
+};
+
+Shard parse_shard(const std::string& what, const std::string& s) {
+  auto slash = s.find('/');
+  if (slash == std::string::npos) throw UsageError{what + ": expected K/N (0-based K < N), got '" + s + "'"};
+  Shard sh;
+  sh.index = parse_u64(what + " K", s.substr(0, slash));
+  sh.count = parse_u64(what + " N", s.substr(slash + 1));
+  if (sh.count == 0 || sh.index >= sh.count)
+    throw UsageError{what + ": expected K/N with 0 <= K < N, got '" + s + "'"};
+  sh.source = what;
+  return sh;
+}
+
+const char* env(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : nullptr;
+}
+
+// --shard, else the array-job conventions of Slurm, Kubernetes Indexed Jobs and CI.
+Shard shard_from(const Args& a) {
+  if (a.has("--shard")) return parse_shard("--shard", a.get("--shard"));
+  if (const char* id = env("SLURM_ARRAY_TASK_ID")) {
+    const char* count = env("SLURM_ARRAY_TASK_COUNT");
+    if (!count) throw UsageError{"SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not"};
+    std::uint64_t task = parse_u64("SLURM_ARRAY_TASK_ID", id);
+    std::uint64_t min = 0;
+    if (const char* m = env("SLURM_ARRAY_TASK_MIN")) min = parse_u64("SLURM_ARRAY_TASK_MIN", m);
+    if (task < min) throw UsageError{"SLURM_ARRAY_TASK_ID is below SLURM_ARRAY_TASK_MIN"};
+    return parse_shard("SLURM_ARRAY_TASK_ID", std::to_string(task - min) + "/" + count);
+  }
+  if (const char* idx = env("JOB_COMPLETION_INDEX")) {
+    const char* count = env("WEFT_SHARD_COUNT");
+    if (!count) throw UsageError{"JOB_COMPLETION_INDEX is set but WEFT_SHARD_COUNT is not (set it to the Job's completions)"};
+    return parse_shard("JOB_COMPLETION_INDEX", std::string(idx) + "/" + count);
+  }
+  if (const char* s = env("WEFT_SHARD")) return parse_shard("WEFT_SHARD", s);
+  return Shard{};
+}
+
+std::uint64_t cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? static_cast<std::uint64_t>(n) : 1;
+}
+
+constexpr std::uint64_t seed_log_max = 1'000'000;
+// A child's exit status when an execution threw; its message is in jobs/<k>.error.
+constexpr int exit_exception = 70;
+constexpr std::size_t hit_slots_max = 64;
+
+// Occurrences of one signature in one job.
+struct HitSlot {
+  char id[16];
+  std::uint64_t count;
+};
+
+// Shared memory written by the children, read by the parent; survives a child's death, so
+// no count is lost when a job crashes. One writer at a time: the job's current child.
+// The parent reads the slots only after every child has exited.
+struct JobCounters {
+  std::atomic<std::uint64_t> executions;
+  std::atomic<std::uint64_t> seeds;
+  std::size_t slots_used;
+  HitSlot slots[hit_slots_max];
+};
+
+struct Campaign {
+  fs::path dir;
+  std::vector<Target> targets;
+  std::uint64_t seed_base = 0;
+  Shard shard;
+  std::optional<std::uint64_t> iterations;  // seeds of the unsharded campaign
+  double duration_s = 0;
+  std::chrono::steady_clock::time_point deadline;
+  std::uint64_t jobs = 1;
+  unsigned watchdog_s = watchdog_default_s;
+  std::uint64_t crash_seed_mod = 0;  // test hooks, see CAMPAIGNS.md
+  std::uint64_t hang_seed_mod = 0;
+
+  // Shard-local index j = job + jobs * n; campaign index i = shard.index + shard.count * j.
+  std::uint64_t campaign_index(std::uint64_t job, std::uint64_t n) const {
+    return shard.index + shard.count * (job + jobs * n);
+  }
+  bool in_range(std::uint64_t i) const { return !iterations || i < *iterations; }
+  std::uint64_t seeds_of_shard() const {
+    if (!iterations) return 0;
+    return *iterations > shard.index ? (*iterations - shard.index + shard.count - 1) / shard.count : 0;
+  }
+  std::uint64_t seeds_of_job(std::uint64_t job) const {
+    std::uint64_t s = seeds_of_shard();
+    return s > job ? (s - job + jobs - 1) / jobs : 0;
+  }
+  fs::path job_file(std::uint64_t job, const char* ext) const {
+    return dir / "jobs" / (std::to_string(job) + ext);
+  }
+};
+
+// Where a job (re)starts: its n-th seed, target t.
+struct Position {
+  std::uint64_t n = 0;
+  std::size_t target = 0;
+};
+
+void write_all(int fd, const std::string& s) {
+  const char* p = s.data();
+  std::size_t left = s.size();
+  while (left > 0) {
+    ssize_t w = ::write(fd, p, left);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    p += w;
+    left -= static_cast<std::size_t>(w);
+  }
+}
+
+int open_append(const fs::path& p) { return ::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644); }
+
+void write_text_file(const fs::path& p, const std::string& s) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << s;
+  if (!out) throw std::runtime_error("cannot write " + p.string());
+}
+
+std::string one_line(std::string s) {
+  for (char& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  return s;
+}
+
+std::string granularity_of(const Target& t) {
+  return t.scenario->options.sim.granularity == sim::Granularity::fine ? "fine" : "coarse";
+}
+
+// The first occurrence of a signature: its finding.txt, corpus file and artefacts.
+void publish_finding(const Campaign& c, const std::string& id, const Target& t, const model::Finding& f,
+                     const std::string& signature) {
+  fs::path fdir = c.dir / "findings" / id;
+  std::string token = model::to_token(f.schedule);
+  campaign::write_finding_file(fdir, {{"kind", to_string(f.violation.kind)},
+                            {"target", t.full_name()},
+                            {"signature", one_line(signature)},
+                            {"message", one_line(f.violation.message)},
+                            {"seed", std::to_string(f.schedule.seed)},
+                            {"token", token}});
+  write_text_file(c.dir / "corpus" / (id + ".weft"), model::to_file(f.schedule));
+  write_artefacts(fdir.string(), t, f);
+}
+
+void shrink_and_publish(const Campaign& c, const std::string& id, const Target& t, const model::Finding& f,
+                        const std::string& signature);
+
+// In the child: a violation. Counted every time; shrunk and written once per signature.
+void record_violation(const Campaign& c, JobCounters* counters, int hits_fd, std::set<std::string>& seen,
+                      const Target& t, const model::Finding& f) {
+  std::string signature = f.violation.signature();
+  std::string id = campaign::finding_id(signature);
+  bool counted = false;
+  for (std::size_t i = 0; i < counters->slots_used && !counted; ++i) {
+    if (id == counters->slots[i].id) {
+      ++counters->slots[i].count;
+      counted = true;
+    }
+  }
+  if (!counted && counters->slots_used < hit_slots_max && id.size() < sizeof(HitSlot::id)) {
+    HitSlot& slot = counters->slots[counters->slots_used];
+    std::memcpy(slot.id, id.c_str(), id.size() + 1);
+    slot.count = 1;
+    ++counters->slots_used;
+    counted = true;
+  }
+  if (!counted) write_all(hits_fd, id + "\n");
+  if (!seen.insert(id).second) return;
+  if (::mkdir((c.dir / "findings" / id).c_str(), 0755) != 0) return;  // another job has it
+  // Write the unshrunk finding first, so a crash while shrinking still leaves a replay.
+  campaign::write_finding_file(c.dir / "findings" / id,
+                               {{"kind", to_string(f.violation.kind)},
+                                {"target", t.full_name()},
+                                {"signature", one_line(signature)},
+                                {"message", one_line(f.violation.message)},
+                                {"seed", std::to_string(f.schedule.seed)},
+                                {"token", model::to_token(f.schedule)}});
+  write_text_file(c.dir / "corpus" / (id + ".weft"), model::to_file(f.schedule));
+
+  try {
+    shrink_and_publish(c, id, t, f, signature);
+  } catch (const std::exception& e) {
+    // The unshrunk finding above still stands; the campaign goes on.
+    std::fprintf(stderr, "\nweft fuzz: finding %s: %s\n", id.c_str(), e.what());
+  }
+}
+
+void shrink_and_publish(const Campaign& c, const std::string& id, const Target& t, const model::Finding& f,
+                        const std::string& signature) {
+  model::Finding best = f;
+  sim::Options so = t.scenario->options.sim;
+  so.granularity = f.schedule.granularity == "fine" ? sim::Granularity::fine : sim::Granularity::coarse;
+  ::alarm(c.watchdog_s * shrink_watchdog_factor);
+  model::Schedule shrunk = model::shrink(f.schedule, f.violation.kind, t.body(), checker_for(t), so);
+  model::ReplayResult r = model::replay(shrunk, t.body(), checker_for(t), so);
+  ::alarm(0);
+  if (!r.diverged) {
+    for (const Violation& v : r.violations) {
+      if (v.kind != f.violation.kind) continue;
+      best.violation = v;
+      best.schedule = shrunk;
+      best.trace = r.trace;
+      best.result = r.result;
+      best.trace_hash = r.result.trace_hash;
+      break;
+    }
+  }
+  publish_finding(c, id, t, best, signature);
+}
+
+// The body of a job's child process. Never returns.
+[[noreturn]] void run_job(const Campaign& c, std::uint64_t job, Position from, JobCounters* counters) {
+  int status = 0;
+  try {
+    int current_fd = ::open(c.job_file(job, ".current").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    const bool log_seeds = c.iterations && c.seeds_of_job(job) <= seed_log_max;
+    int seeds_fd = log_seeds ? open_append(c.job_file(job, ".seeds")) : ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    int hits_fd = open_append(c.job_file(job, ".hits"));
+    if (current_fd < 0 || seeds_fd < 0 || hits_fd < 0) throw std::runtime_error("cannot open files in " + (c.dir / "jobs").string());
+    if (c.crash_seed_mod || c.hang_seed_mod) {
+      rlimit no_core{0, 0};  // the test hooks crash on purpose: no core files
+      ::setrlimit(RLIMIT_CORE, &no_core);
+    }
+    std::set<std::string> seen;
+    for (std::uint64_t n = from.n;; ++n) {
+      std::uint64_t i = c.campaign_index(job, n);
+      if (!c.in_range(i)) break;
+      std::uint64_t seed = c.seed_base + i;
+      for (std::size_t t = n == from.n ? from.target : 0; t < c.targets.size(); ++t) {
+        if (g_stop || (!c.iterations && std::chrono::steady_clock::now() >= c.deadline)) goto done;
+        const Target& target = c.targets[t];
+        if (t == 0) {
+          counters->seeds.fetch_add(1, std::memory_order_relaxed);
+          if (log_seeds) write_all(seeds_fd, std::to_string(seed) + "\n");
+        }
+        // Before the execution, so that no death loses which execution it was. A write()
+        // lands in the page cache, which outlives the process; no fsync needed for that.
+        std::string cur = target.full_name() + " " + std::to_string(seed) + "\n";
+        if (::pwrite(current_fd, cur.data(), cur.size(), 0) != static_cast<ssize_t>(cur.size()) ||
+            ::ftruncate(current_fd, static_cast<off_t>(cur.size())) != 0)
+          throw std::runtime_error("cannot write " + c.job_file(job, ".current").string());
+        if (c.crash_seed_mod && seed % c.crash_seed_mod == 0) std::raise(SIGSEGV);
+        if (c.hang_seed_mod && seed % c.hang_seed_mod == 0) {
+          ::alarm(c.watchdog_s);
+          for (;;) ::pause();
+        }
+        model::ExploreOptions o = target.scenario->options;
+        o.name = target.full_name();
+        o.strategy = "random";
+        o.seed = seed;
+        o.iterations = 1;
+        o.shrink = false;
+        o.stop_at_first = true;
+        o.time_budget_s = 0;
+        ::alarm(c.watchdog_s);
+        model::ExploreReport report = model::explore(o, target.body(), checker_for(target));
+        ::alarm(0);
+        counters->executions.fetch_add(1, std::memory_order_relaxed);
+        for (const model::Finding& f : report.findings) record_violation(c, counters, hits_fd, seen, target, f);
+      }
+    }
+  done:;
+  } catch (const std::exception& e) {
+    std::ofstream(c.job_file(job, ".error")) << one_line(e.what()) << "\n";
+    status = exit_exception;
+  } catch (const UsageError& e) {
+    std::ofstream(c.job_file(job, ".error")) << one_line(e.message) << "\n";
+    status = exit_exception;
+  }
+  std::fflush(stdout);
+  std::fflush(stderr);
+  ::_exit(status);  // no atexit handlers or static destructors of the parent's state
+}
+
+const char* signal_name(int sig) {
+  switch (sig) {
+    case SIGSEGV: return "SIGSEGV";
+    case SIGABRT: return "SIGABRT";
+    case SIGBUS: return "SIGBUS";
+    case SIGFPE: return "SIGFPE";
+    case SIGILL: return "SIGILL";
+    case SIGALRM: return "SIGALRM";
+    case SIGKILL: return "SIGKILL";
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    case SIGTRAP: return "SIGTRAP";
+    case SIGSYS: return "SIGSYS";
+    default: return nullptr;
+  }
+}
+
+std::string describe_signal(int sig) {
+  const char* n = signal_name(sig);
+  return n ? n : "signal-" + std::to_string(sig);
+}
+
+std::string format_seconds(double s) {
+  if (s < 0) s = 0;
+  auto total = static_cast<std::uint64_t>(s + 0.5);
+  char buf[32];
+  if (total >= 3600)
+    std::snprintf(buf, sizeof buf, "%lluh%02llum", static_cast<unsigned long long>(total / 3600),
+                  static_cast<unsigned long long>(total / 60 % 60));
+  else if (total >= 60)
+    std::snprintf(buf, sizeof buf, "%llum%02llus", static_cast<unsigned long long>(total / 60),
+                  static_cast<unsigned long long>(total % 60));
+  else
+    std::snprintf(buf, sizeof buf, "%llus", static_cast<unsigned long long>(total));
+  return buf;
+}
+
+struct Job {
+  std::uint64_t index = 0;
+  pid_t pid = -1;
+  bool done = false;
+};
+
+// In the parent: a job died. Returns where to restart it, or nothing if it cannot be.
+std::optional<Position> record_death(const Campaign& c, std::uint64_t job, int sig_or_status, bool signalled,
+                                     int parent_hits_fd, std::uint64_t& crashes, std::uint64_t& hangs) {
+  std::string line;
+  {
+    std::ifstream in(c.job_file(job, ".current"));
+    std::getline(in, line);
+  }
+  std::error_code ec;
+  fs::remove(c.job_file(job, ".current"), ec);  // a stale file must not blame the next death
+  auto sp = line.rfind(' ');
+  constexpr std::size_t no_target = static_cast<std::size_t>(-1);
+  std::size_t t_index = no_target;
+  std::uint64_t seed = 0;
+  if (sp != std::string::npos) {
+    std::string name = line.substr(0, sp);
+    for (std::size_t t = 0; t < c.targets.size(); ++t)
+      if (c.targets[t].full_name() == name) t_index = t;
+    try {
+      seed = parse_u64("seed", line.substr(sp + 1));
+    } catch (const UsageError&) {
+      t_index = no_target;
+    }
+  }
+  // Sanitizer builds catch the signal, print a report and exit(1): a crash too.
+  std::string cause = signalled                          ? describe_signal(sig_or_status)
+                      : sig_or_status == exit_exception ? "exception"
+                                                          : "exit-" + std::to_string(sig_or_status);
+  std::string error;
+  if (!signalled && sig_or_status == exit_exception) {
+    std::ifstream in(c.job_file(job, ".error"));
+    std::getline(in, error);
+  }
+  if (t_index == no_target || seed < c.seed_base) {
+    std::fprintf(stderr, "\nweft fuzz: job %llu died (%s%s%s) before naming its execution; not restarted\n",
+                 static_cast<unsigned long long>(job), cause.c_str(), error.empty() ? "" : ": ", error.c_str());
+    return std::nullopt;
+  }
+  const Target& t = c.targets[t_index];
+  bool hang = signalled && sig_or_status == SIGALRM;
+  Violation v;
+  v.kind = hang ? ViolationKind::hang : ViolationKind::crash;
+  std::string signature;
+  if (hang) {
+    ++hangs;
+    signature = "hang:" + t.full_name() + ":watchdog";
+    v.message = t.full_name() + " seed " + std::to_string(seed) + " ran longer than the " +
+                std::to_string(c.watchdog_s) + " s watchdog (--watchdog)";
+  } else {
+    ++crashes;
+    signature = "crash:" + t.full_name() + ":" + cause;
+    if (!error.empty())
+      v.message = t.full_name() + " seed " + std::to_string(seed) + " threw: " + error;
+    else if (signalled)
+      v.message = t.full_name() + " seed " + std::to_string(seed) + " killed the process (" + cause + ")";
+    else
+      v.message = t.full_name() + " seed " + std::to_string(seed) + " ended the process with " + cause +
+                  " (a sanitizer's report, if any, is on stderr)";
+  }
+  v.detail = "The execution never finished, so there is no trace: the schedule holds the seed only.\n"
+             "Replaying it re-runs the random strategy with that seed.";
+  std::string id = campaign::finding_id(signature);
+  write_all(parent_hits_fd, id + "\n");
+  if (::mkdir((c.dir / "findings" / id).c_str(), 0755) == 0) {
+    model::Finding f;
+    f.violation = v;
+    f.schedule.scenario = t.full_name();
+    f.schedule.strategy = "random";
+    f.schedule.seed = seed;
+    f.schedule.granularity = granularity_of(t);
+    f.schedule.weft_version = schedule_weft_version;
+    try {
+      publish_finding(c, id, t, f, signature);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "\nweft fuzz: %s: %s\n", id.c_str(), e.what());
+    }
+  }
+  // Resume after the execution that died.
+  std::uint64_t i = seed - c.seed_base;
+  std::uint64_t j = (i - c.shard.index) / c.shard.count;
+  Position p{(j - job) / c.jobs, t_index + 1};
+  if (p.target == c.targets.size()) p = Position{p.n + 1, 0};
+  return p;
+}
+
+std::size_t count_dir_entries(const fs::path& p) {
+  std::error_code ec;
+  std::size_t n = 0;
+  for (fs::directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec)) ++n;
+  return n;
+}
+
+std::string join_targets(const std::vector<Target>& ts) {
+  std::string s;
+  for (std::size_t i = 0; i < ts.size(); ++i) s += (i ? " " : "") + ts[i].full_name();
+  return s;
+}
+
+constexpr const char* usage =
+    "usage: weft fuzz NAME...|--all (--duration 8h | --iterations N) [--jobs J] [--shard K/N] [--seed BASE] "
+    "[--watchdog SECONDS] --out DIR";
+
+}  // namespace
+
+int cmd_fuzz(const std::vector<std::string>& args) {
+  Args a = Args::parse(args, {"--duration", "--iterations", "--jobs", "--shard", "--seed", "--out", "--watchdog"},
+                       {"--all"});
+  Campaign c;
+  if (a.has("--all")) {
+    if (!a.positional.empty()) throw UsageError{"weft fuzz: give scenario names or --all, not both"};
+    for (const scenarios::Scenario& s : scenarios::all()) {
+      c.targets.push_back(Target{&s, scenarios::Variant::bug});
+      c.targets.push_back(Target{&s, scenarios::Variant::fix});
+    }
+  } else {
+    if (a.positional.empty()) throw UsageError{usage};
+    for (const std::string& name : a.positional) {
+      Target t = resolve(name);
+      bool dup = false;
+      for (const Target& u : c.targets) dup = dup || u.full_name() == t.full_name();
+      if (!dup) c.targets.push_back(t);
+    }
+  }
+  if (c.targets.empty()) throw UsageError{"weft fuzz: no scenarios to fuzz"};
+  if (a.has("--duration") == a.has("--iterations"))
+    throw UsageError{"weft fuzz: give exactly one of --duration (e.g. 8h) or --iterations N"};
+  if (a.has("--iterations")) {
+    c.iterations = a.get_u64("--iterations", 0);
+    if (*c.iterations == 0) throw UsageError{"--iterations: must be at least 1"};
+  } else {
+    c.duration_s = parse_duration_s(a.get("--duration"));
+  }
+  if (!a.has("--out") || a.get("--out").empty()) throw UsageError{"weft fuzz: --out DIR is required"};
+  c.dir = a.get("--out");
+  c.seed_base = a.get_u64("--seed", 0);
+  c.jobs = a.get_u64("--jobs", cores());
+  if (c.jobs == 0 || c.jobs > 4096) throw UsageError{"--jobs: expected 1..4096"};
+  std::uint64_t wd = a.get_u64("--watchdog", watchdog_default_s);
+  if (wd == 0 || wd > 86400) throw UsageError{"--watchdog: expected 1..86400 seconds"};
+  c.watchdog_s = static_cast<unsigned>(wd);
+  c.shard = shard_from(a);
+  if (const char* m = env("WEFT_TEST_CRASH_SEED_MOD")) c.crash_seed_mod = parse_u64("WEFT_TEST_CRASH_SEED_MOD", m);
+  if (const char* m = env("WEFT_TEST_HANG_SEED_MOD")) c.hang_seed_mod = parse_u64("WEFT_TEST_HANG_SEED_MOD", m);
+  if (c.seed_base > UINT64_MAX / 2) throw UsageError{"--seed: at most 2^63"};
+
+  std::error_code ec;
+  if (count_dir_entries(c.dir / "findings") != 0 || fs::exists(c.dir / "summary.json", ec))
+    throw UsageError{"--out " + c.dir.string() + ": already holds a campaign; use a new directory (weft merge combines campaigns)"};
+  fs::remove_all(c.dir / "jobs", ec);
+  for (const char* sub : {"jobs", "findings", "corpus"}) {
+    fs::create_directories(c.dir / sub, ec);
+    if (ec) throw UsageError{"--out: cannot create " + (c.dir / sub).string() + ": " + ec.message()};
+  }
+
+  auto* counters = static_cast<JobCounters*>(
+      ::mmap(nullptr, sizeof(JobCounters) * c.jobs, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+  if (counters == MAP_FAILED) throw std::runtime_error("mmap of the job counters failed");
+  for (std::uint64_t k = 0; k < c.jobs; ++k) new (&counters[k]) JobCounters{};
+
+  int parent_hits_fd = open_append(c.dir / "jobs" / "parent.hits");
+  if (parent_hits_fd < 0) throw UsageError{"--out: cannot write in " + (c.dir / "jobs").string()};
+
+  g_stop = 0;
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  struct sigaction old_int {}, old_term {};
+  ::sigaction(SIGINT, &sa, &old_int);
+  ::sigaction(SIGTERM, &sa, &old_term);
+
+  const auto start = std::chrono::steady_clock::now();
+  c.deadline = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                           std::chrono::duration<double>(c.duration_s));
+  const std::uint64_t executions_planned = c.seeds_of_shard() * c.targets.size();
+
+  std::printf("weft fuzz: %zu target%s, seeds %llu+i, shard %llu/%llu (%s), %llu job%s, %s -> %s\n", c.targets.size(),
+              c.targets.size() == 1 ? "" : "s", static_cast<unsigned long long>(c.seed_base),
+              static_cast<unsigned long long>(c.shard.index), static_cast<unsigned long long>(c.shard.count),
+              c.shard.source.c_str(), static_cast<unsigned long long>(c.jobs), c.jobs == 1 ? "" : "s",
+              c.iterations ? (std::to_string(*c.iterations) + " seeds").c_str() : format_seconds(c.duration_s).c_str(),
+              c.dir.string().c_str());
+  std::fflush(stdout);
+  std::fflush(stderr);
+
+  std::vector<Job> jobs;
+  auto spawn = [&](std::uint64_t k, Position from) -> pid_t {
+    std::fflush(stdout);
+    std::fflush(stderr);
+    pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
+    if (pid == 0) {
+      ::close(parent_hits_fd);
+      run_job(c, k, from, &counters[k]);
+    }
+    return pid;
+  };
+  for (std::uint64_t k = 0; k < c.jobs; ++k) {
+    if (c.iterations && c.seeds_of_job(k) == 0) continue;
+    jobs.push_back(Job{k, spawn(k, Position{}), false});
+  }
+
+  const bool tty = ::isatty(1) != 0;
+  std::uint64_t crashes = 0, hangs = 0, internal_errors = 0;
+  auto executions_now = [&] {
+    std::uint64_t e = crashes + hangs;
+    for (std::uint64_t k = 0; k < c.jobs; ++k) e += counters[k].executions.load(std::memory_order_relaxed);
+    return e;
+  };
+  auto progress = [&](bool final_line) {
+    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::uint64_t e = executions_now();
+    double rate = elapsed > 0 ? e / elapsed : 0;
+    std::string left;
+    if (!c.iterations)
+      left = format_seconds(c.duration_s - elapsed) + " left";
+    else if (rate > 0)
+      left = "~" + format_seconds((executions_planned > e ? executions_planned - e : 0) / rate) + " left";
+    else
+      left = "? left";
+    char line[256];
+    std::snprintf(line, sizeof line, "fuzz: %llu executions (%.0f/s), %zu findings, %s%s",
+                  static_cast<unsigned long long>(e), rate, count_dir_entries(c.dir / "findings"),
+                  final_line ? "" : left.c_str(), final_line ? "done" : "");
+    if (tty)
+      std::printf("\r\033[K%s%s", line, final_line ? "\n" : "");
+    else
+      std::printf("%s\n", line);
+    std::fflush(stdout);
+  };
+
+  auto last_progress = std::chrono::steady_clock::now();
+  const auto progress_every = tty ? std::chrono::milliseconds(500) : std::chrono::milliseconds(10'000);
+  std::size_t running = jobs.size();
+  bool stop_forwarded = false;
+  while (running > 0) {
+    int status = 0;
+    pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid > 0) {
+      for (Job& j : jobs) {
+        if (j.pid != pid || j.done) continue;
+        bool stopped = g_stop != 0;
+        bool deadline_passed = !c.iterations && std::chrono::steady_clock::now() >= c.deadline;
+        bool signalled = WIFSIGNALED(status);
+        int code = signalled ? WTERMSIG(status) : WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+        if ((!signalled && code == 0) || (signalled && stopped && (code == SIGINT || code == SIGTERM))) {
+          j.done = true;
+        } else {
+          auto next = record_death(c, j.index, code, signalled, parent_hits_fd, crashes, hangs);
+          if (!next) ++internal_errors;
+          if (next && !stopped && !deadline_passed && c.in_range(c.campaign_index(j.index, next->n))) {
+            j.pid = spawn(j.index, *next);
+          } else {
+            j.done = true;
+          }
+        }
+        if (j.done) --running;
+      }
+      continue;
+    }
+    if (pid < 0 && errno != EINTR) break;  // no children left (ECHILD)
+    if (g_stop && !stop_forwarded) {
+      // Ctrl-C reaches the whole process group, but kill/scancel/a pod's SIGTERM may reach
+      // only us: ask every child to stop after its current execution.
+      for (const Job& j : jobs)
+        if (!j.done) ::kill(j.pid, SIGTERM);
+      stop_forwarded = true;
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_progress >= progress_every) {
+      progress(false);
+      last_progress = now;
+    }
+    ::usleep(50'000);
+  }
+  const bool interrupted = g_stop != 0;
+  ::sigaction(SIGINT, &old_int, nullptr);
+  ::sigaction(SIGTERM, &old_term, nullptr);
+  progress(true);
+
+  // Occurrences per signature: the jobs' counter tables plus the hits files.
+  std::map<std::string, std::uint64_t> hits;
+  std::uint64_t seeds_started = 0;
+  for (std::uint64_t k = 0; k < c.jobs; ++k) {
+    seeds_started += counters[k].seeds.load(std::memory_order_relaxed);
+    for (std::size_t i = 0; i < counters[k].slots_used && i < hit_slots_max; ++i)
+      hits[std::string(counters[k].slots[i].id, strnlen(counters[k].slots[i].id, sizeof(HitSlot::id)))] +=
+          counters[k].slots[i].count;
+  }
+  for (fs::directory_iterator it(c.dir / "jobs", ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() != ".hits") continue;
+    std::ifstream in(it->path());
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty()) ++hits[line];
+  }
+  ::close(parent_hits_fd);
+  for (const auto& [id, n] : hits) {
+    fs::path file = c.dir / "findings" / id / "finding.txt";
+    auto fields = campaign::read_finding_file(file);
+    if (fields.empty()) continue;
+    fields["count"] = std::to_string(n);
+    campaign::write_finding_file(c.dir / "findings" / id, fields);
+  }
+  std::uint64_t executions = executions_now();
+  double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ::munmap(counters, sizeof(JobCounters) * c.jobs);
+
+  std::vector<std::pair<std::string, std::string>> header = {
+      {"campaigns", "1"},
+      {"targets", join_targets(c.targets)},
+      {"seed_base", std::to_string(c.seed_base)},
+      {"shard", std::to_string(c.shard.index) + "/" + std::to_string(c.shard.count)},
+      {"iterations", c.iterations ? std::to_string(*c.iterations) : ""},
+      {"duration_s", c.iterations ? "" : std::to_string(c.duration_s)},
+      {"jobs", std::to_string(c.jobs)},
+      {"executions", std::to_string(executions)},
+      {"seeds", std::to_string(seeds_started)},
+      {"crashes", std::to_string(crashes)},
+      {"hangs", std::to_string(hangs)},
+      {"wall_s", std::to_string(wall_s)},
+      {"interrupted", interrupted ? "true" : "false"},
+  };
+  std::size_t findings = campaign::write_summary(c.dir, header);
+
+  std::ifstream txt(c.dir / "summary.txt");
+  std::stringstream ss;
+  ss << txt.rdbuf();
+  std::fputs(ss.str().c_str(), stdout);
+  if (internal_errors != 0) return exit_internal;
+  return findings ? exit_violation : exit_ok;
+}
+
+}  // namespace weft::cli
