@@ -83,19 +83,29 @@ bool is_invisible_code_point(std::uint32_t cp) {
          cp == 0xfeff;
 }
 
+// The two-character escape for `c`, if it has one.
+const char* short_escape(char c) {
+  switch (c) {
+    case '"': return "\\\"";
+    case '\\': return "\\\\";
+    case '\n': return "\\n";
+    case '\r': return "\\r";
+    case '\t': return "\\t";
+    default: return nullptr;
+  }
+}
+
 // Appends `text` so that the result is one line of visible characters and round-trips
-// through parse_quoted(): printable ASCII and well-formed visible UTF-8 stay as they are.
+// through FileParser::string_value(): printable ASCII and well-formed visible UTF-8 stay
+// as they are, everything else is escaped.
 void append_escaped(std::string& out, std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     const char c = text[i];
     const auto byte = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out += "\\\""; ++i; continue;
-      case '\\': out += "\\\\"; ++i; continue;
-      case '\n': out += "\\n"; ++i; continue;
-      case '\r': out += "\\r"; ++i; continue;
-      case '\t': out += "\\t"; ++i; continue;
-      default: break;
+    if (const char* escape = short_escape(c)) {
+      out += escape;
+      ++i;
+      continue;
     }
     if (byte >= 0x20 && byte < 0x7f) {
       out.push_back(c);
@@ -141,8 +151,7 @@ bool is_bare(std::string_view text) {
 const char* decision_problem(const Decision& d) {
   switch (d.kind) {
     case DecisionKind::thread: return nullptr;
-    case DecisionKind::random:
-      return d.key != 0 ? "only thread decisions carry a key" : nullptr;
+    case DecisionKind::random: return d.key != 0 ? "only thread decisions carry a key" : nullptr;
     case DecisionKind::fault:
       if (d.value > 1) return "a fault decision is 0 or 1";
       return d.key != 0 ? "only thread decisions carry a key" : nullptr;
@@ -188,10 +197,13 @@ std::string base64url_encode(std::string_view bytes) {
   std::string out;
   out.reserve((bytes.size() * 4 + 2) / 3);
   std::size_t i = 0;
-  const auto at = [&](std::size_t k) { return std::uint32_t{static_cast<unsigned char>(bytes[k])}; };
+  const auto at = [&](std::size_t k) {
+    return std::uint32_t{static_cast<unsigned char>(bytes[k])};
+  };
   for (; i + 3 <= bytes.size(); i += 3) {
     const std::uint32_t group = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
-    for (int shift = 18; shift >= 0; shift -= 6) out.push_back(base64url_alphabet[(group >> shift) & 63]);
+    for (int shift = 18; shift >= 0; shift -= 6)
+      out.push_back(base64url_alphabet[(group >> shift) & 63]);
   }
   const std::size_t rest = bytes.size() - i;
   if (rest == 1) {
@@ -314,8 +326,8 @@ class PayloadReader {
     const std::uint64_t length = u64(what);
     if (failed()) return {};
     if (length > remaining()) {
-      fail(std::string("truncated in ") + what + " (length " + std::to_string(length) +
-           ", " + std::to_string(remaining()) + " bytes left)");
+      fail(std::string("truncated in ") + what + " (length " + std::to_string(length) + ", " +
+           std::to_string(remaining()) + " bytes left)");
       return {};
     }
     std::string out(bytes_.substr(position_, static_cast<std::size_t>(length)));
@@ -393,9 +405,7 @@ Parsed decode_payload(std::string_view bytes) {
   return s;
 }
 
-bool is_token_char(char c) {
-  return base64url_value(c) >= 0 || c == '.' || c == '~';
-}
+bool is_token_char(char c) { return base64url_value(c) >= 0 || c == '.' || c == '~'; }
 
 // ---------------------------------------------------------------------------------------
 // File
@@ -489,7 +499,8 @@ class FileParser {
     if (line == file_magic) return true;
     constexpr std::string_view any_version = "weft-schedule ";
     if (line.substr(0, any_version.size()) == any_version) {
-      return fail(lines_.line_number(), "unsupported version " + snippet(line.substr(any_version.size())) +
+      return fail(lines_.line_number(), "unsupported version " +
+                                            snippet(line.substr(any_version.size())) +
                                             " (this build reads version 1)");
     }
     return fail(lines_.line_number(), "expected 'weft-schedule 1', got " + snippet(line));
@@ -522,9 +533,10 @@ class FileParser {
     };
     if (text.empty() || text.front() != '"') {
       if (!is_bare(text)) {
-        return fail(lines_.line_number(),
-                    std::string(key) + ": " + snippet(text) +
-                        " must be double-quoted (bare values use only A-Z a-z 0-9 . _ : / + @ = , -)");
+        return fail(
+            lines_.line_number(),
+            std::string(key) + ": " + snippet(text) +
+                " must be double-quoted (bare values use only A-Z a-z 0-9 . _ : / + @ = , -)");
       }
       out.assign(text);
       return true;
@@ -572,8 +584,8 @@ class FileParser {
     std::string_view rest;
     if (!header("seed", "<uint64>", rest)) return false;
     if (!parse_decimal(rest, UINT64_MAX, seed)) {
-      return fail(lines_.line_number(), "expected 'seed: <uint64>', got 'seed: " +
-                                            snippet(rest).substr(1));
+      return fail(lines_.line_number(),
+                  "expected 'seed: <uint64>', got " + snippet("seed: " + std::string(rest)));
     }
     return true;
   }
@@ -583,8 +595,7 @@ class FileParser {
     if (!header("granularity", "coarse|fine", rest)) return false;
     if (!string_value("granularity", rest, out)) return false;
     if (!is_granularity(out)) {
-      return fail(lines_.line_number(),
-                  "expected 'granularity: coarse|fine', got " + snippet(out));
+      return fail(lines_.line_number(), "expected 'granularity: coarse|fine', got " + snippet(out));
     }
     return true;
   }
@@ -593,8 +604,8 @@ class FileParser {
     std::string_view rest;
     if (!header("decisions", "<count>", rest)) return false;
     if (!parse_decimal(rest, UINT64_MAX, count)) {
-      return fail(lines_.line_number(), "expected 'decisions: <count>', got 'decisions: " +
-                                            snippet(rest).substr(1));
+      return fail(lines_.line_number(), "expected 'decisions: <count>', got " +
+                                            snippet("decisions: " + std::string(rest)));
     }
     if (count > decision_count_max) {
       return fail(lines_.line_number(), "decision count " + std::to_string(count) +
@@ -606,7 +617,8 @@ class FileParser {
 
   bool decision_lines(std::uint64_t count, std::vector<Decision>& out) {
     // Each decision takes at least two characters ("t0").
-    out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(count, lines_.remaining_bytes() / 2)));
+    out.reserve(
+        static_cast<std::size_t>(std::min<std::uint64_t>(count, lines_.remaining_bytes() / 2)));
     while (!lines_.at_end()) {
       const std::string_view line = lines_.next();
       std::size_t i = 0;
@@ -629,9 +641,9 @@ class FileParser {
       }
     }
     if (out.size() != count) {
-      return fail(lines_.line_number() + 1,
-                  "expected " + std::to_string(count) + " decisions, got " +
-                      std::to_string(out.size()) + " (truncated file?)");
+      return fail(lines_.line_number() + 1, "expected " + std::to_string(count) +
+                                                " decisions, got " + std::to_string(out.size()) +
+                                                " (truncated file?)");
     }
     return true;
   }
@@ -647,11 +659,14 @@ class FileParser {
       default: return bad("expected t<thread>[@<key>], r<value>, f0 or f1");
     }
     const std::size_t at = word.find('@');
-    const std::string_view value = word.substr(1, at == std::string_view::npos ? word.npos : at - 1);
-    if (!parse_decimal(value, UINT64_MAX, d.value)) return bad("expected a uint64 after the kind letter");
+    const std::string_view value =
+        word.substr(1, at == std::string_view::npos ? word.npos : at - 1);
+    if (!parse_decimal(value, UINT64_MAX, d.value))
+      return bad("expected a uint64 after the kind letter");
     if (at != std::string_view::npos) {
       std::uint64_t key = 0;
-      if (!parse_decimal(word.substr(at + 1), UINT32_MAX, key)) return bad("expected a uint32 key after '@'");
+      if (!parse_decimal(word.substr(at + 1), UINT32_MAX, key))
+        return bad("expected a uint32 key after '@'");
       d.key = static_cast<std::uint32_t>(key);
     }
     if (const char* problem = decision_problem(d)) return bad(problem);
@@ -669,13 +684,13 @@ std::optional<std::string> validate(const Schedule& schedule) {
   if (!is_granularity(schedule.granularity)) {
     return "granularity must be coarse or fine, got " + snippet(schedule.granularity);
   }
+  if (schedule.decisions.size() > decision_count_max) {
+    return "more than " + std::to_string(decision_count_max) + " decisions";
+  }
   for (std::size_t i = 0; i < schedule.decisions.size(); ++i) {
     if (const char* problem = decision_problem(schedule.decisions[i])) {
       return "decision " + std::to_string(i) + ": " + problem;
     }
-  }
-  if (schedule.decisions.size() > decision_count_max) {
-    return "more than " + std::to_string(decision_count_max) + " decisions";
   }
   return std::nullopt;
 }
@@ -711,9 +726,9 @@ Parsed parse_token(std::string_view text) {
   if (dot == std::string_view::npos) return error("truncated: no '.<checksum>' after the payload");
   const std::string_view payload = body.substr(0, dot);
   const std::string_view checksum = body.substr(dot + 1);
-  if (checksum.size() != 8 ||
-      !std::all_of(checksum.begin(), checksum.end(),
-                   [](char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); })) {
+  if (checksum.size() != 8 || !std::all_of(checksum.begin(), checksum.end(), [](char c) {
+        return is_digit(c) || (c >= 'a' && c <= 'f');
+      })) {
     return error("checksum must be 8 lowercase hex digits, got " + snippet(checksum) +
                  (checksum.size() < 8 ? " (truncated?)" : ""));
   }
@@ -750,9 +765,7 @@ std::string to_file(const Schedule& schedule) {
   return out;
 }
 
-Parsed parse_file(std::string_view text) {
-  return FileParser(text).parse();
-}
+Parsed parse_file(std::string_view text) { return FileParser(text).parse(); }
 
 Parsed parse_token_or_file(std::string_view text) {
   constexpr std::string_view space = " \t\r\n\v\f";
@@ -761,8 +774,9 @@ Parsed parse_token_or_file(std::string_view text) {
   text = text.substr(0, text.find_last_not_of(space) + 1);
   if (text.size() >= 2 && text[0] == 'w' && is_digit(text[1])) return parse_token(text);
   if (text.substr(0, 13) == "weft-schedule") return parse_file(text);
-  return ParseError{"schedule: expected a token ('w1.' ...) or a schedule file ('weft-schedule 1' ...), got " +
-                    snippet(text)};
+  return ParseError{
+      "schedule: expected a token ('w1.' ...) or a schedule file ('weft-schedule 1' ...), got " +
+      snippet(text)};
 }
 
 }  // namespace weft::model

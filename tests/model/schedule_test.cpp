@@ -1,8 +1,8 @@
 #include "weft/model/schedule.hpp"
 
-#include <catch2/catch.hpp>
 #include <rapidcheck/catch.h>
 
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstdio>
 #include <ostream>
@@ -30,11 +30,11 @@ namespace {
 
 using weft::model::Decision;
 using weft::model::DecisionKind;
-using weft::model::Parsed;
-using weft::model::Schedule;
 using weft::model::parse_file;
 using weft::model::parse_token;
 using weft::model::parse_token_or_file;
+using weft::model::Parsed;
+using weft::model::Schedule;
 using weft::model::to_file;
 using weft::model::to_token;
 
@@ -107,13 +107,12 @@ rc::Gen<std::string> any_bytes() {
 }
 
 rc::Gen<std::string> any_name() {
-  return rc::gen::oneOf(
-      rc::gen::arbitrary<std::string>(), any_bytes(),
-      rc::gen::element<std::string>("", " ", "lost wakeup", "<script>alert('x')</script>",
-                                    "\"quoted\"", "back\\slash", "two\nlines\r\n", "tab\there",
-                                    "ünïcødé → 😀", "\xff\xfe invalid utf-8 \xc0\x80",
-                                    std::string("nul\0inside", 10), "trailing space ",
-                                    "\xe2\x80\xae bidi override", "\xc2\x9b csi"));
+  return rc::gen::oneOf(rc::gen::arbitrary<std::string>(), any_bytes(),
+                        rc::gen::element<std::string>(
+                            "", " ", "lost wakeup", "<script>alert('x')</script>", "\"quoted\"",
+                            "back\\slash", "two\nlines\r\n", "tab\there", "ünïcødé → 😀",
+                            "\xff\xfe invalid utf-8 \xc0\x80", std::string("nul\0inside", 10),
+                            "trailing space ", "\xe2\x80\xae bidi override", "\xc2\x9b csi"));
 }
 
 rc::Gen<Decision> any_decision() {
@@ -121,13 +120,18 @@ rc::Gen<Decision> any_decision() {
       {{4, rc::gen::inRange<std::uint64_t>(0, 16)}, {1, rc::gen::arbitrary<std::uint64_t>()}});
   const auto key = rc::gen::weightedOneOf<std::uint32_t>(
       {{2, rc::gen::just<std::uint32_t>(0)}, {1, rc::gen::arbitrary<std::uint32_t>()}});
-  return rc::gen::oneOf(
-      rc::gen::apply([](std::uint64_t v, std::uint32_t k) { return Decision{DecisionKind::thread, v, k}; },
-                     thread_value, key),
-      rc::gen::map(rc::gen::arbitrary<std::uint64_t>(),
-                   [](std::uint64_t v) { return Decision{DecisionKind::random, v, 0}; }),
-      rc::gen::map(rc::gen::inRange<std::uint64_t>(0, 2),
-                   [](std::uint64_t v) { return Decision{DecisionKind::fault, v, 0}; }));
+  return rc::gen::oneOf(rc::gen::apply(
+                            [](std::uint64_t v, std::uint32_t k) {
+                              return Decision{DecisionKind::thread, v, k};
+                            },
+                            thread_value, key),
+                        rc::gen::map(rc::gen::arbitrary<std::uint64_t>(),
+                                     [](std::uint64_t v) {
+                                       return Decision{DecisionKind::random, v, 0};
+                                     }),
+                        rc::gen::map(rc::gen::inRange<std::uint64_t>(0, 2), [](std::uint64_t v) {
+                          return Decision{DecisionKind::fault, v, 0};
+                        }));
 }
 
 rc::Gen<Schedule> any_schedule() {
@@ -143,7 +147,8 @@ rc::Gen<Schedule> any_schedule() {
         s.decisions = std::move(decisions);
         return s;
       },
-      any_name(), rc::gen::oneOf(rc::gen::element<std::string>("random", "pct:3", "dfs:2"), any_name()),
+      any_name(),
+      rc::gen::oneOf(rc::gen::element<std::string>("random", "pct:3", "dfs:2"), any_name()),
       rc::gen::arbitrary<std::uint64_t>(), rc::gen::arbitrary<bool>(),
       rc::gen::oneOf(rc::gen::just<std::string>("0.1.0"), any_name()),
       rc::gen::container<std::vector<Decision>>(any_decision()));
@@ -417,7 +422,8 @@ TEST_CASE("schedule token rejects malformed text", "[model][schedule]") {
   require_error(parse_token("W1.AAAA.00000000"), "expected prefix 'w1.'");
   require_error(parse_token("weft-schedule 1\n"), "expected prefix 'w1.'");
   require_error(parse_token("w1"), "expected prefix");
-  require_error(parse_token(std::string(golden_token) + "\n"), "invalid character '\\n' at position 70");
+  require_error(parse_token(std::string(golden_token) + "\n"),
+                "invalid character '\\n' at position 70");
   require_error(parse_token(" " + std::string(golden_token)), "expected prefix");
   require_error(parse_token("w1.C2xv c3Q.1042da39"), "invalid character ' ' at position 7");
   require_error(parse_token("w1.C2xvc3Qgd2FrZXVw"), "no '.<checksum>'");
@@ -449,11 +455,13 @@ TEST_CASE("schedule token rejects malformed payloads", "[model][schedule]") {
   check(std::string(11, '\xff') + '\x01', "varint too long in scenario");
   check(std::string("\x80\x00", 2), "non-canonical varint in scenario");
   check(str("s") + str("r") + std::string(9, '\xff') + '\x02', "seed does not fit in 64 bits");
-  check(str("s") + str("r") + uleb(1) + str("medium"), "granularity must be coarse or fine, got 'medium'");
+  check(str("s") + str("r") + uleb(1) + str("medium"),
+        "granularity must be coarse or fine, got 'medium'");
   check(payload_header(1) + uleb(3), "decision 0: unknown kind 3");
   check(payload_header(1) + uleb(4), "decision 0: truncated in decision key");
   check(payload_header(1) + uleb(4) + uleb(0), "key flag set but key is 0");
-  check(payload_header(1) + uleb(4) + uleb(std::uint64_t{1} << 32), "decision key does not fit in 32 bits");
+  check(payload_header(1) + uleb(4) + uleb(std::uint64_t{1} << 32),
+        "decision key does not fit in 32 bits");
   check(payload_header(1) + uleb(2 << 3 | 2), "a fault decision is 0 or 1");
   check(payload_header(1) + uleb(5 << 3 | 4 | 1) + uleb(9), "only thread decisions carry a key");
   check(payload_header(1) + uleb(1 << 3 | 4 | 2) + uleb(9), "only thread decisions carry a key");
@@ -467,7 +475,8 @@ TEST_CASE("schedule token rejects malformed payloads", "[model][schedule]") {
 TEST_CASE("schedule parsers survive arbitrary bytes", "[model][schedule]") {
   rc::prop("garbage gives a one-line error or a schedule that round-trips", [] {
     const std::string bytes = *any_bytes();
-    for (const Parsed& parsed : {parse_token(bytes), parse_file(bytes), parse_token_or_file(bytes)}) {
+    for (const Parsed& parsed :
+         {parse_token(bytes), parse_file(bytes), parse_token_or_file(bytes)}) {
       if (parsed.ok()) {
         RC_ASSERT(parse_file(to_file(parsed.value())).value() == parsed.value());
       } else {
@@ -487,8 +496,8 @@ TEST_CASE("schedule parsers survive arbitrary bytes", "[model][schedule]") {
 
 TEST_CASE("schedule file rejects malformed text", "[model][schedule]") {
   const std::vector<std::string> lines = {
-      "weft-schedule 1", "scenario: x", "strategy: random", "seed: 7",
-      "granularity: coarse", "weft-version: 0.1.0", "decisions: 2", "t1 t2"};
+      "weft-schedule 1",     "scenario: x",         "strategy: random", "seed: 7",
+      "granularity: coarse", "weft-version: 0.1.0", "decisions: 2",     "t1 t2"};
   const auto join = [](const std::vector<std::string>& parts) {
     std::string out;
     for (const std::string& part : parts) out += part + "\n";
@@ -502,17 +511,21 @@ TEST_CASE("schedule file rejects malformed text", "[model][schedule]") {
   REQUIRE(parse_file(join(lines)).ok());
 
   SECTION("empty and wrong magic") {
-    require_error(parse_file(""), "schedule file line 1: expected 'weft-schedule 1', got end of file");
+    require_error(parse_file(""),
+                  "schedule file line 1: expected 'weft-schedule 1', got end of file");
     require_error(parse_file("\n"), "line 1: expected 'weft-schedule 1', got ''");
     require_error(parse_file(with_line(0, "weft-schedule 2")),
                   "line 1: unsupported version '2' (this build reads version 1)");
     require_error(parse_file(with_line(0, "weft-schedule 1 ")), "line 1: unsupported version '1 '");
-    require_error(parse_file(with_line(0, "WEFT-SCHEDULE 1")), "line 1: expected 'weft-schedule 1'");
-    require_error(parse_file(std::string(golden_token)), "line 1: expected 'weft-schedule 1', got 'w1.");
+    require_error(parse_file(with_line(0, "WEFT-SCHEDULE 1")),
+                  "line 1: expected 'weft-schedule 1'");
+    require_error(parse_file(std::string(golden_token)),
+                  "line 1: expected 'weft-schedule 1', got 'w1.");
   }
   SECTION("each missing header line is named") {
     const std::vector<std::string> expected = {
-        "", "line 2: expected 'scenario: <string>', got 'strategy: random'",
+        "",
+        "line 2: expected 'scenario: <string>', got 'strategy: random'",
         "line 3: expected 'strategy: <string>', got 'seed: 7'",
         "line 4: expected 'seed: <uint64>', got 'granularity: coarse'",
         "line 5: expected 'granularity: coarse|fine', got 'weft-version: 0.1.0'",
@@ -525,37 +538,55 @@ TEST_CASE("schedule file rejects malformed text", "[model][schedule]") {
       require_error(parse_file(join(changed)), expected[missing]);
     }
     for (std::size_t kept = 1; kept < 7; ++kept) {
-      const std::vector<std::string> head(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(kept));
+      const std::vector<std::string> head(lines.begin(),
+                                          lines.begin() + static_cast<std::ptrdiff_t>(kept));
       INFO("only " << kept << " lines");
       require_error(parse_file(join(head)), "got end of file");
     }
   }
   SECTION("bad header values") {
-    require_error(parse_file(with_line(3, "seed: abc")), "line 4: expected 'seed: <uint64>', got 'seed: abc'");
+    require_error(parse_file(with_line(3, "seed: abc")),
+                  "line 4: expected 'seed: <uint64>', got 'seed: abc'");
     require_error(parse_file(with_line(3, "seed: -1")), "line 4: expected 'seed: <uint64>'");
     require_error(parse_file(with_line(3, "seed: ")), "line 4: expected 'seed: <uint64>'");
-    require_error(parse_file(with_line(3, "seed: 18446744073709551616")), "line 4: expected 'seed: <uint64>'");
-    require_error(parse_file(with_line(3, "seed:7")), "line 4: expected 'seed: <uint64>', got 'seed:7'");
+    require_error(parse_file(with_line(3, "seed: 18446744073709551616")),
+                  "line 4: expected 'seed: <uint64>'");
+    require_error(parse_file(with_line(3, "seed:7")),
+                  "line 4: expected 'seed: <uint64>', got 'seed:7'");
     require_error(parse_file(with_line(4, "granularity: medium")),
                   "line 5: expected 'granularity: coarse|fine', got 'medium'");
-    require_error(parse_file(with_line(1, "scenario: two words")), "line 2: scenario: 'two words' must be double-quoted");
-    require_error(parse_file(with_line(1, "scenario: ")), "line 2: scenario: '' must be double-quoted");
-    require_error(parse_file(with_line(1, "scenario: \"open")), "line 2: scenario: missing closing quote at column 16");
-    require_error(parse_file(with_line(1, "scenario: \"a\" b")), "line 2: scenario: unexpected text after the closing quote");
-    require_error(parse_file(with_line(1, "scenario: \"\\q\"")), "line 2: scenario: unknown escape '\\\\q'");
-    require_error(parse_file(with_line(1, "scenario: \"\\x4\"")), "line 2: scenario: '\\x' needs two hex digits");
-    require_error(parse_file(with_line(1, "scenario: \"\\")), "line 2: scenario: missing closing quote");
-    require_error(parse_file(with_line(1, "scenario: \"a\tb\"")), "line 2: scenario: raw control character");
-    require_error(parse_file(with_line(6, "decisions: 100000001")), "line 7: decision count 100000001 exceeds the limit");
-    require_error(parse_file(with_line(6, "decisions: two")), "line 7: expected 'decisions: <count>'");
+    require_error(parse_file(with_line(1, "scenario: two words")),
+                  "line 2: scenario: 'two words' must be double-quoted");
+    require_error(parse_file(with_line(1, "scenario: ")),
+                  "line 2: scenario: '' must be double-quoted");
+    require_error(parse_file(with_line(1, "scenario: \"open")),
+                  "line 2: scenario: missing closing quote at column 16");
+    require_error(parse_file(with_line(1, "scenario: \"a\" b")),
+                  "line 2: scenario: unexpected text after the closing quote");
+    require_error(parse_file(with_line(1, "scenario: \"\\q\"")),
+                  "line 2: scenario: unknown escape '\\\\q'");
+    require_error(parse_file(with_line(1, "scenario: \"\\x4\"")),
+                  "line 2: scenario: '\\x' needs two hex digits");
+    require_error(parse_file(with_line(1, "scenario: \"\\")),
+                  "line 2: scenario: missing closing quote");
+    require_error(parse_file(with_line(1, "scenario: \"a\tb\"")),
+                  "line 2: scenario: raw control character");
+    require_error(parse_file(with_line(6, "decisions: 100000001")),
+                  "line 7: decision count 100000001 exceeds the limit");
+    require_error(parse_file(with_line(6, "decisions: two")),
+                  "line 7: expected 'decisions: <count>'");
   }
   SECTION("decision count mismatches") {
-    require_error(parse_file(with_line(6, "decisions: 3")), "line 9: expected 3 decisions, got 2 (truncated file?)");
-    require_error(parse_file(with_line(6, "decisions: 1")), "line 8: unexpected 't2' after the 1 decisions announced");
-    require_error(parse_file(with_line(6, "decisions: 100000000")), "expected 100000000 decisions, got 2");
+    require_error(parse_file(with_line(6, "decisions: 3")),
+                  "line 9: expected 3 decisions, got 2 (truncated file?)");
+    require_error(parse_file(with_line(6, "decisions: 1")),
+                  "line 8: unexpected 't2' after the 1 decisions announced");
+    require_error(parse_file(with_line(6, "decisions: 100000000")),
+                  "expected 100000000 decisions, got 2");
   }
   SECTION("bad decisions") {
-    require_error(parse_file(with_line(7, "t1 x2")), "line 8: decision 'x2': expected t<thread>[@<key>], r<value>, f0 or f1");
+    require_error(parse_file(with_line(7, "t1 x2")),
+                  "line 8: decision 'x2': expected t<thread>[@<key>], r<value>, f0 or f1");
     require_error(parse_file(with_line(7, "t1 t")), "line 8: decision 't': expected a uint64");
     require_error(parse_file(with_line(7, "t1 t-2")), "decision 't-2': expected a uint64");
     require_error(parse_file(with_line(7, "t1 t18446744073709551616")), "expected a uint64");
@@ -563,7 +594,8 @@ TEST_CASE("schedule file rejects malformed text", "[model][schedule]") {
     require_error(parse_file(with_line(7, "t1 t2@4294967296")), "expected a uint32 key");
     require_error(parse_file(with_line(7, "t1 t2@3@4")), "expected a uint32 key");
     require_error(parse_file(with_line(7, "t1 f2")), "decision 'f2': a fault decision is 0 or 1");
-    require_error(parse_file(with_line(7, "t1 r2@3")), "decision 'r2@3': only thread decisions carry a key");
+    require_error(parse_file(with_line(7, "t1 r2@3")),
+                  "decision 'r2@3': only thread decisions carry a key");
     require_error(parse_file(with_line(7, "t1,t2")), "decision 't1,t2'");
   }
 }
@@ -573,11 +605,14 @@ TEST_CASE("schedule file rejects malformed text", "[model][schedule]") {
 
 TEST_CASE("parse_token_or_file picks the format", "[model][schedule]") {
   CHECK(parse_token_or_file(golden_token).value() == golden_schedule());
-  CHECK(parse_token_or_file("\n\t" + std::string(golden_token) + "\n").value() == golden_schedule());
+  CHECK(parse_token_or_file("\n\t" + std::string(golden_token) + "\n").value() ==
+        golden_schedule());
   CHECK(parse_token_or_file(golden_file).value() == golden_schedule());
   require_error(parse_token_or_file("w2.AAAA.00000000"), "schedule token: unsupported version");
-  require_error(parse_token_or_file("weft-schedule 2\n"), "schedule file line 1: unsupported version");
-  require_error(parse_token_or_file(""), "schedule: expected a token ('w1.' ...) or a schedule file");
+  require_error(parse_token_or_file("weft-schedule 2\n"),
+                "schedule file line 1: unsupported version");
+  require_error(parse_token_or_file(""),
+                "schedule: expected a token ('w1.' ...) or a schedule file");
   require_error(parse_token_or_file("  \n "), "schedule: expected a token");
   require_error(parse_token_or_file("hello\nworld"), "got 'hello\\nworld'");
 }
@@ -595,7 +630,8 @@ TEST_CASE("validate reports broken invariants", "[model][schedule]") {
   CHECK(weft::model::validate(s).value() == "decision 2: only thread decisions carry a key");
   // Serialisers still write invalid schedules; the parsers refuse them with the same words.
   require_error(parse_token(to_token(s)), "decision 2: only thread decisions carry a key");
-  require_error(parse_file(to_file(s)), "line 8: decision 'r123456789@1': only thread decisions carry a key");
+  require_error(parse_file(to_file(s)),
+                "line 8: decision 'r123456789@1': only thread decisions carry a key");
 }
 
 }  // namespace

@@ -8,12 +8,12 @@
 //       model/src/schedule.cpp tools/fuzz/schedule_fuzz.cpp -o schedule_fuzz
 //   ./schedule_fuzz -max_total_time=60 corpus/
 
-#include "weft/model/schedule.hpp"
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "weft/model/schedule.hpp"
 
 namespace {
 
@@ -58,7 +58,8 @@ std::string token_for_payload(std::string_view payload) {
   }
   if (bit_count > 0) out.push_back(alphabet[(bits << (6 - bit_count)) & 63]);
   out.push_back('.');
-  for (int shift = 28; shift >= 0; shift -= 4) out.push_back("0123456789abcdef"[(hash >> shift) & 15]);
+  for (int shift = 28; shift >= 0; shift -= 4)
+    out.push_back("0123456789abcdef"[(hash >> shift) & 15]);
   return out;
 }
 

@@ -80,7 +80,7 @@ int cmd_bench(const std::vector<std::string>& args) {
   auto t0 = Clock::now();
   int execs = 0;
   while (seconds_since(t0) < 1.0) {
-    sim::RandomSource rs(std::uint64_t(execs));
+    sim::RandomSource rs{std::uint64_t(execs)};
     auto r = sp.run([] {
       ThreadPool pool(2);
       block_on(hop(pool, 20000));

@@ -4,11 +4,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "weft/model/schedule.hpp"
+#include "weft/model/strategy.hpp"
 #include "weft/properties/property.hpp"
 #include "weft/sim/sim.hpp"
 
@@ -28,6 +30,8 @@ struct ExploreOptions {
   bool shrink = true;               // shrink the first finding's schedule
   sim::Options sim;
   properties::Config properties;
+  std::uint64_t nondeterminism_check_every = 64;  // replay every k-th execution and compare; 0 = off
+  std::optional<Schedule> schedule;               // what strategy "replay" follows
 };
 
 struct Finding {
@@ -46,7 +50,19 @@ struct ExploreReport {
   bool exhaustive = false;          // dfs finished the whole (reduced) space
   std::vector<Finding> findings;    // deduplicated by Violation::signature()
   std::string summary;              // one line
+  std::uint64_t steps = 0;          // over all executions
+  std::uint64_t decisions = 0;      // over all executions
+  std::uint64_t nondeterminism_checks = 0;
 };
+
+// "random" | "pct[:D]" (default D = 3) | "dfs[:B]" (default B = 2) | "replay" (needs a
+// schedule). trace: the simulator's trace, which dfs reads for its reduction.
+// Throws std::invalid_argument with one line on an unknown spec.
+std::unique_ptr<Strategy> make_strategy(const std::string& spec, std::uint64_t seed, const sim::Trace* trace,
+                                        const Schedule* schedule = nullptr);
+
+// The Schedule of the execution `sim` just ran.
+Schedule schedule_of(const sim::SimPlatform& sim, const ExploreOptions& options);
 
 ExploreReport explore(const ExploreOptions& options, const Body& body, const Checker& checker = {});
 
@@ -65,5 +81,9 @@ ReplayResult replay(const Schedule& schedule, const Body& body, const Checker& c
 // while a violation of the same kind still reproduces.
 Schedule shrink(const Schedule& schedule, ViolationKind kind, const Body& body, const Checker& checker = {},
                 const sim::Options& sim = {});
+
+// Thread decisions of the schedule that switch away from a current thread that was still
+// enabled (measured by replaying it).
+std::size_t count_preemptions(const Schedule& schedule, const Body& body, const sim::Options& sim = {});
 
 }  // namespace weft::model

@@ -1,0 +1,329 @@
+#include "weft/model/explorer.hpp"
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+#include "wall_clock.hpp"
+#include "weft/model/strategies/dfs.hpp"
+#include "weft/model/strategies/pct.hpp"
+#include "weft/model/strategies/random.hpp"
+#include "weft/model/strategies/replay.hpp"
+#include "weft/model/wrappers/metrics.hpp"
+#include "weft/model/wrappers/nondeterminism.hpp"
+
+namespace weft::model {
+
+namespace {
+
+constexpr const char* weft_version = "0.1.0";
+
+Checker default_checker(const properties::Config& config) {
+  return [config](const sim::Trace& trace, const sim::RunResult& result) {
+    return properties::check_all(trace, result, config);
+  };
+}
+
+std::uint32_t parse_parameter(const std::string& spec, std::size_t colon, std::uint32_t fallback) {
+  if (colon == std::string::npos) return fallback;
+  std::string digits = spec.substr(colon + 1);
+  if (digits.empty() || digits.size() > 6 || !std::all_of(digits.begin(), digits.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+    throw std::invalid_argument("bad strategy \"" + spec + "\": expected a number after ':'");
+  return std::uint32_t(std::stoul(digits));
+}
+
+Violation divergence_violation(const sim::RunResult& r) {
+  Violation v;
+  v.kind = ViolationKind::nondeterminism;
+  v.message = r.message;
+  v.time = r.end_time;
+  return v;
+}
+
+std::vector<Violation> errors_of(const Checker& checker, const sim::Trace& trace, const sim::RunResult& r) {
+  std::vector<Violation> all = checker(trace, r);
+  if (r.outcome == sim::Outcome::aborted) all.push_back(divergence_violation(r));
+  std::vector<Violation> errors;
+  for (auto& v : all)
+    if (v.severity == Severity::error && v.kind != ViolationKind::none) errors.push_back(std::move(v));
+  return errors;
+}
+
+}  // namespace
+
+std::unique_ptr<Strategy> make_strategy(const std::string& spec, std::uint64_t seed, const sim::Trace* trace,
+                                        const Schedule* schedule) {
+  std::size_t colon = spec.find(':');
+  std::string kind = spec.substr(0, colon);
+  if (kind == "random" && colon == std::string::npos) return std::make_unique<RandomStrategy>(seed);
+  if (kind == "pct") return std::make_unique<PctStrategy>(seed, std::max<std::uint32_t>(1, parse_parameter(spec, colon, 3)));
+  if (kind == "dfs") return std::make_unique<DfsStrategy>(parse_parameter(spec, colon, 2), trace);
+  if (kind == "replay" && colon == std::string::npos) {
+    if (!schedule) throw std::invalid_argument("strategy \"replay\" needs a schedule (WEFT_REPLAY=<token or file>)");
+    return std::make_unique<ReplayStrategy>(*schedule);
+  }
+  throw std::invalid_argument("unknown strategy \"" + spec + "\": expected random, pct[:D], dfs[:B] or replay");
+}
+
+Schedule schedule_of(const sim::SimPlatform& sim, const ExploreOptions& options) {
+  Schedule s;
+  s.scenario = options.name;
+  s.strategy = options.strategy;
+  s.seed = options.seed;
+  s.granularity = sim.options().granularity == sim::Granularity::fine ? "fine" : "coarse";
+  s.weft_version = weft_version;
+  s.decisions.reserve(sim.decisions().size());
+  for (const sim::RecordedDecision& d : sim.decisions())
+    s.decisions.push_back(Decision{DecisionKind(d.kind), d.value, d.kind == sim::RecordedKind::thread ? d.key : 0u});
+  return s;
+}
+
+ExploreReport explore(const ExploreOptions& options, const Body& body, const Checker& checker_in) {
+  const Checker checker = checker_in ? checker_in : default_checker(options.properties);
+  sim::SimPlatform sim(options.sim);
+  std::unique_ptr<Strategy> inner = make_strategy(options.strategy, options.seed, &sim.trace(),
+                                                  options.schedule ? &*options.schedule : nullptr);
+  MetricsStrategy metrics(*inner);
+  NondeterminismCheck strategy(metrics, options.nondeterminism_check_every, &sim.trace());
+
+  ExploreReport report;
+  std::set<std::string> signatures;
+  const double deadline =
+      options.time_budget_s > 0 ? detail::wall_clock_seconds_for_time_budget() + options.time_budget_s : 0;
+
+  auto add = [&](Violation v, Schedule schedule, const sim::RunResult& r) {
+    if (!signatures.insert(v.signature()).second) return;
+    if (!report.executions_to_first_bug) report.executions_to_first_bug = report.executions;
+    Finding f;
+    f.violation = std::move(v);
+    f.schedule = std::move(schedule);
+    f.execution = report.executions ? report.executions - 1 : 0;
+    f.trace_hash = r.trace_hash;
+    f.trace = sim.trace();
+    f.result = r;
+    report.findings.push_back(std::move(f));
+  };
+
+  for (std::uint64_t index = 0; report.executions < options.iterations; ++index) {
+    if (!strategy.begin_execution(index)) break;
+    sim::RunResult r = sim.run(body, strategy);
+    strategy.end_execution(r);
+    if (strategy.checking()) {
+      if (auto v = strategy.take_violation()) {
+        Schedule s = schedule_of(sim, options);
+        s.decisions = strategy.checked_decisions();
+        add(std::move(*v), std::move(s), r);
+      }
+    } else {
+      ++report.executions;
+      for (Violation& v : errors_of(checker, sim.trace(), r)) add(std::move(v), schedule_of(sim, options), r);
+    }
+    if (options.stop_at_first && !report.findings.empty()) break;
+    if (deadline > 0 && detail::wall_clock_seconds_for_time_budget() > deadline) break;
+  }
+
+  auto* dfs = dynamic_cast<DfsStrategy*>(inner.get());
+  report.exhaustive = dfs && dfs->exhaustive();
+  report.distinct_schedules = metrics.metrics().distinct_schedules;
+  report.steps = metrics.metrics().steps;
+  report.decisions = metrics.metrics().decisions;
+  report.nondeterminism_checks = strategy.checks();
+
+  if (options.shrink && !report.findings.empty() &&
+      report.findings.front().violation.kind != ViolationKind::nondeterminism) {
+    Finding& f = report.findings.front();
+    Schedule shrunk = shrink(f.schedule, f.violation.kind, body, checker, options.sim);
+    if (shrunk != f.schedule) {
+      ReplayResult rr = replay(shrunk, body, checker, options.sim);
+      auto same = std::find_if(rr.violations.begin(), rr.violations.end(),
+                               [&](const Violation& v) { return v.kind == f.violation.kind; });
+      if (!rr.diverged && same != rr.violations.end()) {
+        f.violation = *same;
+        f.schedule = std::move(shrunk);
+        f.trace = std::move(rr.trace);
+        f.result = rr.result;
+        f.trace_hash = rr.result.trace_hash;
+      }
+    }
+  }
+
+  std::string name = options.name.empty() ? "" : options.name + ": ";
+  if (report.findings.empty()) {
+    if (report.exhaustive)
+      report.summary = name + "exhaustive: " + std::to_string(report.executions) + " schedules, no violation";
+    else
+      report.summary = name + std::to_string(report.executions) + " executions (" +
+                       std::to_string(report.distinct_schedules) + " distinct schedules), no violation";
+  } else {
+    const Finding& f = report.findings.front();
+    report.summary = name + to_string(f.violation.kind) + ": " + f.violation.message + " (found after " +
+                     std::to_string(*report.executions_to_first_bug) + " executions)";
+  }
+  return report;
+}
+
+ReplayResult replay(const Schedule& schedule, const Body& body, const Checker& checker_in, const sim::Options& options) {
+  const Checker checker = checker_in ? checker_in : default_checker({});
+  sim::Options o = options;
+  if (schedule.granularity == "fine") o.granularity = sim::Granularity::fine;
+  if (schedule.granularity == "coarse") o.granularity = sim::Granularity::coarse;
+  sim::SimPlatform sim(o);
+  ReplayStrategy strategy(schedule);
+  strategy.begin_execution(0);
+  ReplayResult out;
+  out.result = sim.run(body, strategy);
+  strategy.end_execution(out.result);
+  out.trace = sim.trace();
+  out.violations = errors_of(checker, out.trace, out.result);
+  if (out.result.outcome == sim::Outcome::aborted) {
+    out.diverged = true;
+    out.divergence = out.result.message;
+  }
+  return out;
+}
+
+namespace {
+
+// Runs `candidate` leniently; on success `best` becomes the decisions actually taken (a
+// schedule that replays strictly) and `preemptions`/`currents` describe them.
+struct LenientRunner {
+  const Body& body;
+  const Checker& checker;
+  ViolationKind kind;
+  sim::SimPlatform sim;
+  std::uint64_t runs = 0;
+
+  bool reproduces(const Schedule& candidate, Schedule& best, std::vector<bool>& preemptions,
+                  std::vector<sim::ThreadIndex>& currents) {
+    ++runs;
+    ReplayStrategy strategy(candidate, ReplayStrategy::Mode::lenient);
+    strategy.begin_execution(0);
+    sim::RunResult r = sim.run(body, strategy);
+    std::vector<Violation> vs = errors_of(checker, sim.trace(), r);
+    if (std::none_of(vs.begin(), vs.end(), [&](const Violation& v) { return v.kind == kind; })) return false;
+    Schedule actual = candidate;
+    actual.decisions.clear();
+    for (const sim::RecordedDecision& d : sim.decisions())
+      actual.decisions.push_back(Decision{DecisionKind(d.kind), d.value, d.kind == sim::RecordedKind::thread ? d.key : 0u});
+    best = std::move(actual);
+    preemptions = strategy.preemptions();
+    currents = strategy.currents();
+    return true;
+  }
+};
+
+}  // namespace
+
+Schedule shrink(const Schedule& schedule, ViolationKind kind, const Body& body, const Checker& checker_in,
+                const sim::Options& options) {
+  const Checker checker = checker_in ? checker_in : default_checker({});
+  LenientRunner runner{body, checker, kind, sim::SimPlatform(options)};
+  Schedule best;
+  std::vector<bool> preemptions;
+  std::vector<sim::ThreadIndex> currents;
+  if (!runner.reproduces(schedule, best, preemptions, currents)) return schedule;
+
+  // 1. Truncate: the shortest prefix that still fails when the rest runs without preemption.
+  {
+    std::size_t lo = 0, hi = best.decisions.size();
+    while (lo < hi) {
+      std::size_t mid = lo + (hi - lo) / 2;
+      Schedule candidate = best;
+      candidate.decisions.resize(mid);
+      Schedule got;
+      std::vector<bool> p;
+      std::vector<sim::ThreadIndex> c;
+      if (runner.reproduces(candidate, got, p, c)) {
+        hi = mid;
+        best = std::move(got);
+        preemptions = std::move(p);
+        currents = std::move(c);
+      } else {
+        lo = mid + 1;
+      }
+    }
+  }
+
+  // 2. Remove preemptions until nothing changes: (a) cut the schedule just before a
+  // preemption (the rest runs without any), latest first; (b) delta-debugging: replace
+  // chunks of preemptions, of halving size, by "stay on the current thread".
+  auto positions = [&] {
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < preemptions.size() && i < best.decisions.size(); ++i)
+      if (preemptions[i]) out.push_back(i);
+    return out;
+  };
+  auto attempt = [&](const Schedule& candidate) {
+    Schedule got;
+    std::vector<bool> p;
+    std::vector<sim::ThreadIndex> c;
+    if (!runner.reproduces(candidate, got, p, c)) return false;
+    if (std::count(p.begin(), p.end(), true) > std::count(preemptions.begin(), preemptions.end(), true)) return false;
+    best = std::move(got);
+    preemptions = std::move(p);
+    currents = std::move(c);
+    return true;
+  };
+  constexpr std::uint64_t shrink_runs_max = 20000;  // a limit on everything: stop, keeping what we have
+  for (bool progress = true; progress && runner.runs < shrink_runs_max;) {
+    progress = false;
+    std::vector<std::size_t> pos = positions();
+    for (std::size_t k = pos.size(); k > 0 && !progress; --k) {
+      Schedule candidate = best;
+      candidate.decisions.resize(pos[k - 1]);
+      progress = attempt(candidate);
+    }
+    for (std::size_t chunk = std::max<std::size_t>(1, pos.size() / 2); !progress && runner.runs < shrink_runs_max;) {
+      pos = positions();
+      for (std::size_t end = pos.size(); end > 0 && !progress;) {
+        std::size_t begin = end >= chunk ? end - chunk : 0;
+        Schedule candidate = best;
+        for (std::size_t j = begin; j < end; ++j)
+          candidate.decisions[pos[j]] = Decision{DecisionKind::thread, currents[pos[j]], 0};
+        progress = attempt(candidate);
+        end = begin;
+      }
+      if (chunk == 1) break;
+      chunk /= 2;
+    }
+  }
+
+  // (c) Few preemptions explain most bugs (PCT's depth): when more than two are left,
+  // try keeping only one or two of them, all others replaced by "stay".
+  {
+    std::vector<std::size_t> pos = positions();
+    auto keep_only = [&](std::size_t a, std::size_t b) {
+      Schedule candidate = best;
+      for (std::size_t j = 0; j < pos.size(); ++j)
+        if (j != a && j != b) candidate.decisions[pos[j]] = Decision{DecisionKind::thread, currents[pos[j]], 0};
+      return attempt(candidate);
+    };
+    constexpr std::size_t pair_search_max = 64;  // at most ~2,000 runs
+    bool done = pos.size() <= 2 || pos.size() > pair_search_max;
+    for (std::size_t a = 0; a < pos.size() && !done; ++a) done = keep_only(a, a);
+    for (std::size_t a = 0; a < pos.size() && !done; ++a)
+      for (std::size_t b = a + 1; b < pos.size() && !done; ++b) done = keep_only(a, b);
+  }
+
+  // 3. Faults that fired: try each as not fired.
+  for (std::size_t i = 0; i < best.decisions.size(); ++i) {
+    if (best.decisions[i].kind != DecisionKind::fault || best.decisions[i].value == 0) continue;
+    Schedule candidate = best;
+    candidate.decisions[i].value = 0;
+    Schedule got;
+    std::vector<bool> p;
+    std::vector<sim::ThreadIndex> c;
+    if (runner.reproduces(candidate, got, p, c)) best = std::move(got);
+  }
+  return best;
+}
+
+std::size_t count_preemptions(const Schedule& schedule, const Body& body, const sim::Options& options) {
+  sim::SimPlatform sim(options);
+  ReplayStrategy strategy(schedule, ReplayStrategy::Mode::lenient);
+  strategy.begin_execution(0);
+  sim.run(body, strategy);
+  return std::size_t(std::count(strategy.preemptions().begin(), strategy.preemptions().end(), true));
+}
+
+}  // namespace weft::model

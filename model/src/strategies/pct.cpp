@@ -1,0 +1,65 @@
+#include "weft/model/strategies/pct.hpp"
+
+#include <algorithm>
+
+#include "weft/model/strategies/random.hpp"
+
+namespace weft::model {
+
+PctStrategy::PctStrategy(std::uint64_t seed, std::uint32_t depth, std::uint64_t steps_estimate) noexcept
+    : seed_(seed), depth_(depth == 0 ? 1 : depth), steps_estimate_(std::max<std::uint64_t>(steps_estimate, 2)), rng_(seed) {}
+
+bool PctStrategy::begin_execution(std::uint64_t index) {
+  rng_ = sim::RandomSource(mix_seed(seed_, index));
+  std::fill(priority_.begin(), priority_.end(), 0);
+  change_points_.clear();
+  for (std::uint32_t i = 0; i + 1 < depth_; ++i) change_points_.push_back(rng_.random(steps_estimate_));
+  // Change point i lowers to d-1-i in *drawing* order; sorting keeps the lowering order
+  // by time, which is equally uniform.
+  std::sort(change_points_.begin(), change_points_.end());
+  next_change_ = 0;
+  choices_ = 0;
+  return true;
+}
+
+void PctStrategy::end_execution(const sim::RunResult&) { steps_estimate_ = std::max(steps_estimate_, choices_); }
+
+std::uint64_t PctStrategy::priority_of(sim::ThreadIndex t) {
+  if (t >= priority_.size()) priority_.resize(std::size_t(t) + 64, 0);
+  std::uint64_t& p = priority_[t];
+  // A random position among the threads seen so far: a random key above every change
+  // point priority, made distinct by the thread index in the low bits.
+  if (p == 0) p = ((rng_.random(std::uint64_t(1) << 40) + depth_) << 16) | t;
+  return p;
+}
+
+std::size_t PctStrategy::highest(const sim::Choice& c) {
+  std::size_t best = 0;
+  std::uint64_t best_priority = 0;
+  for (std::size_t i = 0; i < c.enabled.size(); ++i) {
+    sim::ThreadIndex t = c.enabled[i];
+    std::uint64_t p = t < priority_.size() && priority_[t] ? priority_[t] : priority_of(t);
+    if (p > best_priority) {
+      best_priority = p;
+      best = i;
+    }
+  }
+  return best;
+}
+
+std::size_t PctStrategy::choose(const sim::Choice& c) {
+  std::size_t best = highest(c);
+  // Change points count choice points (the only places a priority change can act). At
+  // change point i the thread about to run drops below every other: d-1-i.
+  while (next_change_ < change_points_.size() && change_points_[next_change_] <= choices_) {
+    priority_[c.enabled[best]] = depth_ - 1 - next_change_;
+    ++next_change_;
+    best = highest(c);
+  }
+  ++choices_;
+  return best;
+}
+
+std::uint64_t PctStrategy::random(std::uint64_t bound) { return rng_.random(bound); }
+
+}  // namespace weft::model

@@ -1,0 +1,49 @@
+#include "weft/model/wrappers/metrics.hpp"
+
+namespace weft::model {
+
+namespace {
+constexpr std::uint64_t fnv_offset = 1469598103934665603ull;
+constexpr std::uint64_t fnv_prime = 1099511628211ull;
+}  // namespace
+
+void MetricsStrategy::mix(std::uint64_t v) noexcept {
+  for (int i = 0; i < 8; ++i) {
+    hash_ ^= (v >> (8 * i)) & 0xff;
+    hash_ *= fnv_prime;
+  }
+  ++metrics_.decisions;
+}
+
+bool MetricsStrategy::begin_execution(std::uint64_t index) {
+  hash_ = fnv_offset;
+  return inner_.begin_execution(index);
+}
+
+void MetricsStrategy::end_execution(const sim::RunResult& r) {
+  ++metrics_.executions;
+  metrics_.steps += r.steps;
+  schedules_.insert(hash_);
+  metrics_.distinct_schedules = schedules_.size();
+  inner_.end_execution(r);
+}
+
+std::size_t MetricsStrategy::choose(const sim::Choice& c) {
+  std::size_t i = inner_.choose(c);
+  mix(i < c.enabled.size() ? c.enabled[i] : 0xffff);
+  return i;
+}
+
+std::uint64_t MetricsStrategy::random(std::uint64_t bound) {
+  std::uint64_t v = inner_.random(bound);
+  mix((v << 2) | 1);
+  return v;
+}
+
+bool MetricsStrategy::fault(std::string_view name, std::uint32_t per_million) {
+  bool fired = inner_.fault(name, per_million);
+  mix(fired ? 6 : 2);
+  return fired;
+}
+
+}  // namespace weft::model

@@ -1,0 +1,81 @@
+// Bounded depth-first search over thread choices (CHESS-style preemption bounding) with
+// sleep sets (Godefroid) for partial-order reduction.
+//
+// A transition is "thread t runs from one choice point to the next" (forced steps in
+// between included). Its footprint is read from the trace records it produced: every
+// object id (executors, mutexes, channels) and task id it names (a worker resuming a task
+// is keyed by the task, not the executor: conflicting pops show as the same task). Two
+// transitions are independent when they are by different threads and their footprints
+// are disjoint. A transition that produced no record is a worker inspecting its
+// executor's queues and parking (footprint: that executor) or, for any other thread,
+// something we cannot see: dependent with everything. With the trace off every
+// transition is such: then this is plain bounded DFS.
+//
+// Sleep sets: after exploring t from state s, later siblings t' carry t in their sleep
+// set (with t's footprint) for as long as the transitions taken since are independent
+// of it; a sleeping thread is never chosen. When every allowed thread sleeps, the rest of
+// the execution is covered elsewhere: it is finished without further branching.
+//
+// Limits (documented, not hidden): user code touching plain shared memory without a weft
+// primitive is invisible to footprints, so two such transitions may be pruned as
+// independent; random draws return 0 and faults never fire (not branched on); sleep sets
+// combined with a preemption bound may skip schedules that need a sleeping thread to be
+// re-chosen within the bound. With bound B the search covers every schedule of at most B
+// preemptions modulo those.
+#pragma once
+
+#include <vector>
+
+#include "weft/model/strategy.hpp"
+
+namespace weft::model {
+
+class DfsStrategy final : public Strategy {
+ public:
+  // trace: the simulator's trace (SimPlatform::trace()), read for footprints; null = no reduction.
+  DfsStrategy(std::uint32_t preemption_bound, const sim::Trace* trace) noexcept;
+  bool begin_execution(std::uint64_t index) override;
+  std::string name() const override { return "dfs:" + std::to_string(bound_); }
+  std::size_t choose(const sim::Choice& c) override;
+  std::uint64_t random(std::uint64_t) override { return 0; }
+  bool fault(std::string_view, std::uint32_t) override { return false; }
+
+  bool exhaustive() const noexcept { return exhaustive_; }
+  // Executions that ended in a state where every allowed thread slept (covered elsewhere).
+  std::uint64_t sleep_blocked() const noexcept { return sleep_blocked_; }
+
+ private:
+  using Footprint = std::vector<std::uint64_t>;  // sorted; {universal} = touches everything
+  struct Sleeping {
+    sim::ThreadIndex thread;
+    Footprint footprint;
+  };
+  struct Frame {
+    std::vector<sim::ThreadIndex> enabled;
+    sim::ThreadIndex current = 0;
+    bool current_enabled = false;
+    sim::ThreadIndex chosen = 0;
+    std::uint32_t preemptions_before = 0;
+    bool branching = true;
+    std::vector<Sleeping> sleep;     // sleep set of the state this frame chooses in
+    std::vector<Sleeping> explored;  // alternatives already explored here, with footprints
+    Footprint footprint;             // of the chosen transition, once it ran
+  };
+
+  bool allowed(const Frame& f, sim::ThreadIndex t) const noexcept;
+  void finish_transition();
+  std::uint64_t silent_footprint(sim::ThreadIndex t) const noexcept;
+  static bool independent(const Footprint& a, const Footprint& b) noexcept;
+  static bool contains(const std::vector<Sleeping>& s, sim::ThreadIndex t) noexcept;
+
+  std::uint32_t bound_;
+  const sim::Trace* trace_;
+  std::vector<Frame> frames_;
+  std::size_t depth_ = 0;   // frames used so far in this execution
+  std::size_t cursor_ = 0;  // first trace record of the running transition
+  bool redundant_ = false;
+  bool exhaustive_ = false;
+  std::uint64_t sleep_blocked_ = 0;
+};
+
+}  // namespace weft::model

@@ -1,0 +1,44 @@
+// PCT, probabilistic concurrency testing (Burckhardt, Kothari, Musuvathi, Nagarakatte,
+// ASPLOS 2010). Each thread gets a random priority when it first appears (distinct, all
+// above d); d-1 change points are drawn uniformly in [0, k), k being the most choice
+// points any execution so far had (steps where no choice exists cannot change anything,
+// so they are not counted); at change point i the thread about to run drops to d-1-i.
+// The highest-priority enabled thread runs. A bug of depth d is found with probability
+// at least 1/(n k^(d-1)) per execution.
+//
+// Cost per decision: one pass over Choice::enabled reading a flat priority array indexed
+// by thread (no per-task or per-thread allocation, no map); it is proportional to the
+// number of *enabled* threads only, never to tasks (see model/bench/strategy_bench.cpp).
+#pragma once
+
+#include <vector>
+
+#include "weft/model/strategy.hpp"
+
+namespace weft::model {
+
+class PctStrategy final : public Strategy {
+ public:
+  // steps_estimate: k for the first execution (in choice points); then the longest seen.
+  PctStrategy(std::uint64_t seed, std::uint32_t depth, std::uint64_t steps_estimate = 8) noexcept;
+  bool begin_execution(std::uint64_t index) override;
+  void end_execution(const sim::RunResult& r) override;
+  std::string name() const override { return "pct:" + std::to_string(depth_); }
+  std::size_t choose(const sim::Choice& c) override;
+  std::uint64_t random(std::uint64_t bound) override;
+
+ private:
+  std::uint64_t priority_of(sim::ThreadIndex t);
+  std::size_t highest(const sim::Choice& c);
+
+  std::uint64_t seed_;
+  std::uint32_t depth_;
+  std::uint64_t steps_estimate_;
+  sim::RandomSource rng_;
+  std::vector<std::uint64_t> priority_;        // by thread index; 0 = not seen yet
+  std::vector<std::uint64_t> change_points_;   // sorted steps
+  std::size_t next_change_ = 0;
+  std::uint64_t choices_ = 0;                   // choice points so far in this execution
+};
+
+}  // namespace weft::model

@@ -1,0 +1,27 @@
+// The extension point of the explorer: where an execution's decisions come from.
+// As small as AWS shuttle's Scheduler: begin an execution, then answer the simulator's
+// questions (which thread, which random value, does a fault fire: sim::DecisionSource).
+// One strategy per file in model/strategies/; cross-cutting concerns (metrics, the
+// nondeterminism check) wrap a strategy instead of adding flags to it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "weft/sim/sim.hpp"
+
+namespace weft::model {
+
+class Strategy : public sim::DecisionSource {
+ public:
+  // Prepares execution `index` (0-based). false: the strategy's space is exhausted
+  // (dfs finished, replay ran once); the explorer stops.
+  virtual bool begin_execution(std::uint64_t index) = 0;
+  // "random", "pct:3", "dfs:2", ... (goes into schedules and reports).
+  virtual std::string name() const = 0;
+  // How the execution just begun ended; strategies that learn from it (PCT's step
+  // estimate) or check it (the nondeterminism wrapper) override this.
+  virtual void end_execution(const sim::RunResult&) {}
+};
+
+}  // namespace weft::model

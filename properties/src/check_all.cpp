@@ -1,0 +1,40 @@
+// check_all: every built-in property over one execution; identical findings once, errors first.
+#include <algorithm>
+#include <set>
+
+#include "common.hpp"
+
+namespace weft::properties {
+
+std::vector<std::unique_ptr<Property>> default_properties() {
+  std::vector<std::unique_ptr<Property>> ps;
+  ps.push_back(detail::make_deadlock());
+  ps.push_back(detail::make_starvation());
+  ps.push_back(detail::make_lost_exception());
+  ps.push_back(detail::make_hang());
+  ps.push_back(detail::make_cancellation());
+  ps.push_back(detail::make_misuse());
+  ps.push_back(detail::make_invariant());
+  return ps;
+}
+
+std::vector<Violation> check_all(const sim::Trace& trace, const sim::RunResult& result, const Config& config) {
+  Execution e{trace, result, config};
+  std::vector<Violation> found;
+  for (auto& p : default_properties()) p->check(e, found);
+  // Identical findings (same kind, severity, message and locations) are reported once.
+  std::vector<Violation> out;
+  std::set<std::string> seen;
+  for (auto& v : found) {
+    std::string key = std::to_string(int(v.severity)) + '\n' + v.signature() + '\n' + v.message;
+    if (seen.insert(key).second) out.push_back(std::move(v));
+  }
+  // Errors first, then warnings; within a severity by kind, then in the order found.
+  std::stable_sort(out.begin(), out.end(), [](const Violation& a, const Violation& b) {
+    if (a.severity != b.severity) return a.severity == Severity::error;
+    return a.kind < b.kind;
+  });
+  return out;
+}
+
+}  // namespace weft::properties

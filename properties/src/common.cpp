@@ -1,0 +1,72 @@
+// Trace lookups shared by the built-in properties (see common.hpp).
+#include "common.hpp"
+
+#include <algorithm>
+
+namespace weft::properties::detail {
+
+std::string site_str(const sim::Trace& t, std::uint32_t site) {
+  if (site == 0 || site >= t.sites.size()) return "";
+  return t.sites[site].str();
+}
+
+std::string spawn_site(const sim::Trace& t, TaskId id) {
+  const sim::TaskInfo* ti = t.task(id);
+  return ti ? site_str(t, ti->site) : "";
+}
+
+std::string describe_task(const sim::Trace& t, TaskId id) {
+  std::string s = "task " + std::to_string(id);
+  const sim::TaskInfo* ti = t.task(id);
+  if (!ti) return s;
+  std::string where = site_str(t, ti->site);
+  if (!where.empty() || ti->executor) {
+    s += " (";
+    if (!where.empty()) s += "spawned at " + where;
+    if (ti->executor) s += std::string(where.empty() ? "" : " ") + "on " + t.executor_name(ti->executor);
+    s += ")";
+  }
+  return s;
+}
+
+std::string format_ms(Nanos d) {
+  bool neg = d < 0;
+  std::uint64_t v = neg ? std::uint64_t(-d) : std::uint64_t(d);
+  std::uint64_t whole = v / 1000000, frac = (v % 1000000) / 1000;
+  std::string f = std::to_string(frac);
+  f.insert(0, 3 - f.size(), '0');
+  return (neg ? "-" : "") + std::to_string(whole) + "." + f + " ms";
+}
+
+std::vector<sim::ThreadIndex> threads_of(const sim::Trace& t, ObjectId e) {
+  std::vector<sim::ThreadIndex> out;
+  if (e == 0) return out;
+  std::string name = t.executor_name(e);
+  for (std::size_t i = 0; i < t.threads.size(); ++i) {
+    const auto& th = t.threads[i];
+    bool by_name = th.name == name;
+    if (!by_name && th.name.size() > name.size() + 1 && th.name.compare(0, name.size(), name) == 0 &&
+        th.name[name.size()] == '-') {
+      std::string rest = th.name.substr(name.size() + 1);
+      by_name = std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; });
+    }
+    if (th.executor == e || (th.executor == 0 && by_name)) out.push_back(sim::ThreadIndex(i));
+  }
+  return out;
+}
+
+bool descends_from(const sim::Trace& t, TaskId id, TaskId ancestor) {
+  if (ancestor == 0) return id != 0;  // every task descends from the body
+  std::size_t guard = t.tasks.size() + 1;
+  for (const sim::TaskInfo* ti = t.task(id); ti && guard--; ti = t.task(ti->parent)) {
+    if (ti->parent == ancestor) return true;
+    if (ti->parent == 0) return false;
+  }
+  return false;
+}
+
+void add_unique(std::vector<std::string>& v, const std::string& s) {
+  if (!s.empty() && std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+}
+
+}  // namespace weft::properties::detail

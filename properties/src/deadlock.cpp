@@ -1,0 +1,305 @@
+// Deadlock: a wait-for cycle.
+//
+// Threads: a thread T blocked in block_on/join on task X (a `block` record with no later `wake`
+// on T) waits for
+//   - the thread U currently running X (a `resume` of X on U with no `suspend` since), or
+//   - the threads of executor E when X's continuation was `schedule`d on E and not resumed since
+//     (if X has none pending, the pending continuations of X's unfinished descendants: X awaits
+//     them), every one of E's threads being needed because any of them could run it.
+// The deadlocked set is the greatest set of blocked threads each of which waits only for
+// threads of the set; a cycle is then read off it in order. This finds the global deadlock
+// (the simulator's `deadlock` outcome) and a partial one, while the rest of the world runs on.
+// Tasks: an async Mutex waiter (`mutex_wait`, other = owner) with no later `mutex_acquire`
+// waits for the owner; a cycle of such edges among unfinished tasks is a deadlock.
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "common.hpp"
+
+namespace weft::properties {
+namespace {
+
+constexpr std::uint32_t kNone = UINT32_MAX;
+
+class Deadlock final : public Property {
+ public:
+  const char* name() const noexcept override { return "deadlock"; }
+
+  void check(const Execution& e, std::vector<Violation>& out) override {
+    const auto& tr = e.trace;
+    const auto& recs = tr.records;
+    std::size_t nthreads = tr.threads.size();
+    for (const auto& r : recs) nthreads = std::max<std::size_t>(nthreads, r.thread + 1u);
+    std::vector<std::uint32_t> open_block(nthreads, kNone);
+    std::vector<TaskId> running(nthreads, 0);
+    std::map<TaskId, std::uint32_t> pending;  // task -> index of its unanswered schedule
+    std::set<TaskId> completed;
+    std::map<std::pair<TaskId, ObjectId>, std::uint32_t> mutex_waits;  // (waiter, mutex) -> record
+    for (std::uint32_t i = 0; i < recs.size(); ++i) {
+      const auto& r = recs[i];
+      switch (r.kind) {
+        case EventKind::block: open_block[r.thread] = i; break;
+        case EventKind::wake: open_block[r.thread] = kNone; break;
+        case EventKind::resume:
+          running[r.thread] = r.task;
+          pending.erase(r.task);
+          break;
+        case EventKind::suspend: running[r.thread] = 0; break;
+        case EventKind::schedule:
+          if (r.task) pending[r.task] = i;
+          break;
+        case EventKind::complete: completed.insert(r.task); break;
+        case EventKind::mutex_wait:
+          if (r.other) mutex_waits[{r.task, r.object}] = i;
+          break;
+        case EventKind::mutex_acquire: mutex_waits.erase({r.task, r.object}); break;
+        default: break;
+      }
+    }
+
+    // Who each blocked thread waits for.
+    struct Wait {
+      TaskId on = 0;
+      std::vector<sim::ThreadIndex> needs;   // all must be stuck for this thread to be stuck
+      std::vector<std::uint32_t> queued;     // pending schedule records explaining the edge
+      ObjectId executor = 0;                 // set when the edge goes through a queue
+    };
+    std::map<sim::ThreadIndex, Wait> waits;
+    for (sim::ThreadIndex t = 0; t < nthreads; ++t) {
+      if (open_block[t] == kNone) continue;
+      TaskId x = recs[open_block[t]].other;
+      if (completed.count(x)) continue;
+      Wait w;
+      w.on = x;
+      for (sim::ThreadIndex u = 0; u < nthreads; ++u)
+        if (running[u] == x && u != t) w.needs.push_back(u);
+      if (w.needs.empty()) {
+        std::vector<std::uint32_t> q;
+        if (auto it = pending.find(x); it != pending.end()) {
+          q.push_back(it->second);
+        } else {
+          for (auto& [task, idx] : pending)
+            if (!completed.count(task) && detail::descends_from(tr, task, x)) q.push_back(idx);
+        }
+        std::set<ObjectId> execs;
+        for (auto idx : q) execs.insert(recs[idx].object);
+        bool ok = !execs.empty();
+        for (ObjectId ex : execs) {
+          auto ths = detail::threads_of(tr, ex);
+          if (ths.empty()) ok = false;
+          for (auto u : ths) w.needs.push_back(u);
+        }
+        if (!ok) w.needs.clear();
+        w.queued = q;
+        if (execs.size() == 1) w.executor = *execs.begin();
+        std::sort(w.needs.begin(), w.needs.end());
+        w.needs.erase(std::unique(w.needs.begin(), w.needs.end()), w.needs.end());
+      }
+      if (!w.needs.empty()) waits[t] = std::move(w);
+    }
+    // Greatest fixpoint: drop threads that wait for someone outside the set.
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (auto it = waits.begin(); it != waits.end();) {
+        bool stuck = std::all_of(it->second.needs.begin(), it->second.needs.end(),
+                                 [&](sim::ThreadIndex u) { return waits.count(u) != 0; });
+        if (!stuck) {
+          it = waits.erase(it);
+          changed = true;
+        } else {
+          ++it;
+        }
+      }
+    }
+
+    // One report per strongly connected component of the wait-for graph: a pool whose
+    // workers all wait for its own queue is one deadlock, not one per worker.
+    std::map<sim::ThreadIndex, std::set<sim::ThreadIndex>> reach;
+    for (auto& [t, _] : waits) {
+      auto& r = reach[t];
+      std::vector<sim::ThreadIndex> todo{t};
+      while (!todo.empty()) {
+        auto u = todo.back();
+        todo.pop_back();
+        for (auto n : waits.at(u).needs)
+          if (r.insert(n).second) todo.push_back(n);
+      }
+    }
+    bool reported = false;
+    std::set<sim::ThreadIndex> done;
+    for (auto& [start, _] : waits) {
+      if (done.count(start) || !reach[start].count(start)) continue;  // not on a cycle
+      std::set<sim::ThreadIndex> scc;
+      for (auto u : reach[start])
+        if (reach[u].count(start)) scc.insert(u);
+      // In wait-for order: follow needs inside the component, first unvisited member.
+      std::vector<sim::ThreadIndex> cycle{start};
+      for (sim::ThreadIndex cur = start;;) {
+        std::optional<sim::ThreadIndex> next;
+        for (auto n : waits.at(cur).needs)
+          if (scc.count(n) && std::find(cycle.begin(), cycle.end(), n) == cycle.end()) {
+            next = n;
+            break;
+          }
+        if (!next) break;
+        cycle.push_back(cur = *next);
+      }
+      for (auto u : scc)
+        if (std::find(cycle.begin(), cycle.end(), u) == cycle.end()) cycle.push_back(u);
+      done.insert(scc.begin(), scc.end());
+      out.push_back(thread_cycle(e, cycle, waits, open_block, pending));
+      reported = true;
+    }
+    std::size_t before = out.size();
+    mutex_cycles(e, mutex_waits, completed, out);
+    reported = reported || out.size() > before;
+    // Nothing can run, yet no cycle explains it (e.g. a join on a task that waits for an
+    // event nobody will set): report who waits on what.
+    if (!reported && e.result.outcome == sim::Outcome::deadlock) out.push_back(global_without_cycle(e, open_block));
+  }
+
+ private:
+  template <class Waits>
+  static Violation thread_cycle(const Execution& e, const std::vector<sim::ThreadIndex>& cycle, const Waits& waits,
+                                const std::vector<std::uint32_t>& open_block,
+                                const std::map<TaskId, std::uint32_t>& pending) {
+    const auto& tr = e.trace;
+    Violation v;
+    v.kind = ViolationKind::deadlock;
+    v.severity = Severity::error;
+    std::string msg = e.result.outcome == sim::Outcome::deadlock ? "deadlock: " : "deadlock (partial): ";
+    std::string detail = "wait-for cycle";
+    detail += e.result.outcome == sim::Outcome::deadlock ? " (nothing can run):\n"
+                                                         : " (other threads kept running; the execution ended in " +
+                                                               std::string(sim::to_string(e.result.outcome)) + "):\n";
+    for (std::size_t i = 0; i < cycle.size(); ++i) {
+      sim::ThreadIndex t = cycle[i];
+      const auto& w = waits.at(t);
+      const auto& blk = tr.records[open_block[t]];
+      v.threads.push_back(t);
+      v.tasks.push_back(w.on);
+      v.records.push_back(open_block[t]);
+      v.time = std::max(v.time, blk.time);
+      std::string bsite = detail::site_str(tr, blk.site);
+      detail::add_unique(v.locations, bsite);
+      detail::add_unique(v.locations, detail::spawn_site(tr, w.on));
+      if (i) msg += "; ";
+      msg += tr.thread_name(t) + " waits for task " + std::to_string(w.on);
+      detail += "  " + tr.thread_name(t) + " is blocked";
+      if (!bsite.empty()) detail += " at " + bsite;
+      detail += " waiting for " + detail::describe_task(tr, w.on) + "\n";
+      if (!w.queued.empty()) {
+        for (auto idx : w.queued) {
+          const auto& q = tr.records[idx];
+          v.records.push_back(idx);
+          v.time = std::max(v.time, q.time);
+          detail += "    task " + std::to_string(q.task) + "'s continuation is queued on " + tr.executor_name(q.object) +
+                    " since " + detail::format_ms(q.time) + ", never resumed\n";
+        }
+        std::string ex = w.executor ? tr.executor_name(w.executor) : "its executors";
+        msg += " queued on " + ex;
+        detail += "    every thread of " + ex + " is blocked:";
+        for (auto u : w.needs) detail += " " + tr.thread_name(u);
+        detail += "\n";
+      } else {
+        msg += " running on " + tr.thread_name(w.needs.front());
+        detail += "    task " + std::to_string(w.on) + " is running on " + tr.thread_name(w.needs.front()) + ", which is blocked\n";
+      }
+    }
+    // Threads stuck behind the cycle without being part of it.
+    std::string behind;
+    for (auto& [t, w] : waits)
+      if (std::find(cycle.begin(), cycle.end(), t) == cycle.end()) {
+        behind += "  " + tr.thread_name(t) + " waits for task " + std::to_string(w.on);
+        std::string s = detail::site_str(tr, tr.records[open_block[t]].site);
+        if (!s.empty()) behind += " at " + s;
+        behind += "\n";
+      }
+    // Threads the simulator saw waiting on something other than a task (a lock, a thread).
+    if (e.result.outcome == sim::Outcome::deadlock)
+      for (const auto& w : e.result.waiting)
+        if (w.why != WaitKind::block_on && !waits.count(w.thread))
+          behind += "  " + w.thread_name + (w.why == WaitKind::lock ? " waits for a lock" : " waits for a thread to exit") + "\n";
+    if (!behind.empty()) detail += "also stuck behind it:\n" + behind;
+    (void)pending;
+    v.message = msg;
+    v.detail = detail;
+    return v;
+  }
+
+  static Violation global_without_cycle(const Execution& e, const std::vector<std::uint32_t>& open_block) {
+    const auto& tr = e.trace;
+    Violation v;
+    v.kind = ViolationKind::deadlock;
+    v.message = "deadlock: " + (e.result.message.empty() ? std::string("nothing can run") : e.result.message);
+    v.time = e.result.end_time;
+    v.detail = "nothing can run and nothing is pending:\n";
+    for (const auto& w : e.result.waiting) {
+      v.threads.push_back(w.thread);
+      v.detail += "  " + w.thread_name;
+      if (w.why == WaitKind::block_on) {
+        v.tasks.push_back(w.about);
+        v.detail += " waits for " + detail::describe_task(tr, w.about);
+        detail::add_unique(v.locations, detail::spawn_site(tr, w.about));
+      } else {
+        v.detail += w.why == WaitKind::lock ? " waits for a lock" : " waits for a thread to exit";
+      }
+      if (w.thread < open_block.size() && open_block[w.thread] != kNone) {
+        const auto& b = tr.records[open_block[w.thread]];
+        std::string s = detail::site_str(tr, b.site);
+        if (!s.empty()) v.detail += ", blocked at " + s;
+        detail::add_unique(v.locations, s);
+        v.records.push_back(open_block[w.thread]);
+      }
+      v.detail += "\n";
+    }
+    return v;
+  }
+
+  static void mutex_cycles(const Execution& e, const std::map<std::pair<TaskId, ObjectId>, std::uint32_t>& waits,
+                           const std::set<TaskId>& completed, std::vector<Violation>& out) {
+    const auto& tr = e.trace;
+    std::map<TaskId, std::uint32_t> edge;  // waiter -> its mutex_wait record
+    for (auto& [k, idx] : waits)
+      if (!completed.count(k.first)) edge[k.first] = idx;
+    std::set<std::vector<TaskId>> seen;
+    for (auto& [start, _] : edge) {
+      std::vector<TaskId> path;
+      TaskId cur = start;
+      while (edge.count(cur) && std::find(path.begin(), path.end(), cur) == path.end()) {
+        path.push_back(cur);
+        cur = tr.records[edge.at(cur)].other;
+      }
+      auto it = std::find(path.begin(), path.end(), cur);
+      if (it == path.end()) continue;  // the chain ends at a task that is not waiting
+      std::vector<TaskId> cycle(it, path.end());
+      auto key = cycle;
+      std::sort(key.begin(), key.end());
+      if (!seen.insert(key).second) continue;
+      Violation v;
+      v.kind = ViolationKind::deadlock;
+      v.message = "deadlock: async mutex cycle among " + std::to_string(cycle.size()) + " tasks:";
+      v.detail = "each task waits for a mutex held by the next:\n";
+      for (std::size_t i = 0; i < cycle.size(); ++i) {
+        const auto& r = tr.records[edge.at(cycle[i])];
+        v.tasks.push_back(cycle[i]);
+        v.records.push_back(edge.at(cycle[i]));
+        v.threads.push_back(r.thread);
+        v.time = std::max(v.time, r.time);
+        detail::add_unique(v.locations, detail::spawn_site(tr, cycle[i]));
+        v.message += " task " + std::to_string(cycle[i]) + " -> " + std::to_string(r.other);
+        v.detail += "  " + detail::describe_task(tr, cycle[i]) + " waits for mutex #" + std::to_string(r.object) +
+                    " held by task " + std::to_string(r.other) + " since " + detail::format_ms(r.time) + "\n";
+      }
+      out.push_back(std::move(v));
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Property> detail::make_deadlock() { return std::make_unique<Deadlock>(); }
+
+}  // namespace weft::properties

@@ -1,0 +1,135 @@
+// User invariants and liveness monitors (see invariant.hpp).
+//   invariant: a `user` record "invariant violated: <name>" is an error at its site.
+//   monitor:   "monitor <name> hot"/"cold" (value = threshold): hot for longer than its
+//              threshold is a violation; so is hot at the end of an execution that ended
+//              idle or deadlocked (nothing will cool it any more). A monitor still hot when
+//              a limit cut the execution short counts only once it exceeded its threshold.
+#include "weft/properties/invariant.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "weft/executor.hpp"
+
+#include "common.hpp"
+
+namespace weft {
+namespace detail {
+
+void emit_user_event(std::string_view text, std::int64_t value, const std::source_location& where) {
+  auto& p = current_platform();
+  if (!p.tracing()) return;
+  TraceEvent e{EventKind::user};
+  e.task = current_task();
+  e.value = value;
+  e.file = where.file_name();
+  e.line = where.line();
+  e.text = text;
+  p.emit(e);
+}
+
+void emit_probe(std::string_view label, Nanos latency, Nanos deadline, const std::source_location& where) {
+  auto& p = current_platform();
+  if (!p.tracing()) return;
+  TraceEvent e{EventKind::probe};
+  e.task = current_task();
+  e.value = latency;
+  e.other = TaskId(deadline > 0 ? std::min<Nanos>(deadline, UINT32_MAX) : 0);
+  e.file = where.file_name();
+  e.line = where.line();
+  e.text = label;
+  p.emit(e);
+}
+
+}  // namespace detail
+
+namespace properties {
+namespace {
+
+constexpr std::string_view kMonitor = "monitor ";
+
+class Invariant final : public Property {
+ public:
+  const char* name() const noexcept override { return "invariant"; }
+
+  void check(const Execution& e, std::vector<Violation>& out) override {
+    const auto& tr = e.trace;
+    struct Hot {
+      std::uint32_t since;
+      Nanos threshold;
+    };
+    std::map<std::string, Hot> hot;
+    auto monitor_violation = [&](const std::string& name, const Hot& h, Nanos until, std::uint32_t cold, bool at_end) {
+      const auto& r = tr.records[h.since];
+      Violation v;
+      v.kind = ViolationKind::invariant;
+      v.time = at_end ? until : r.time + h.threshold;
+      v.threads.push_back(r.thread);
+      if (r.task) v.tasks.push_back(r.task);
+      v.records.push_back(h.since);
+      if (cold != UINT32_MAX) v.records.push_back(cold);
+      detail::add_unique(v.locations, detail::site_str(tr, r.site));
+      Nanos span = until - r.time;
+      v.message = "liveness: monitor '" + name + "' " +
+                  (at_end ? "still hot when the execution ended (hot for " + detail::format_ms(span) + ")"
+                          : "hot for " + detail::format_ms(span) + " (threshold " + detail::format_ms(h.threshold) + ")");
+      v.detail = "monitor '" + name + "' became hot at " + detail::format_ms(r.time) + " on " +
+                 tr.thread_name(r.thread) + (r.site ? " at " + detail::site_str(tr, r.site) : std::string()) + "\n" +
+                 (at_end ? "and never became cold again (execution ended " +
+                               std::string(sim::to_string(e.result.outcome)) + " at " + detail::format_ms(until) + ")\n"
+                         : "and became cold only at " + detail::format_ms(until) + "\n");
+      out.push_back(std::move(v));
+    };
+    for (std::uint32_t i = 0; i < tr.records.size(); ++i) {
+      const auto& r = tr.records[i];
+      if (r.kind != EventKind::user) continue;
+      std::string_view text = tr.text(r);
+      if (text.substr(0, invariant_prefix.size()) == invariant_prefix) {
+        std::string name(text.substr(invariant_prefix.size()));
+        Violation v;
+        v.kind = ViolationKind::invariant;
+        v.time = r.time;
+        v.threads.push_back(r.thread);
+        if (r.task) v.tasks.push_back(r.task);
+        v.records.push_back(i);
+        std::string site = detail::site_str(tr, r.site);
+        detail::add_unique(v.locations, site);
+        v.message = "invariant violated: " + name;
+        v.detail = "invariant '" + name + "' was false" + (site.empty() ? "" : " at " + site) + " on " +
+                   tr.thread_name(r.thread) + (r.task ? " in " + detail::describe_task(tr, r.task) : std::string()) +
+                   " at " + detail::format_ms(r.time) + "\n";
+        out.push_back(std::move(v));
+        continue;
+      }
+      if (text.substr(0, kMonitor.size()) != kMonitor) continue;
+      std::string_view rest = text.substr(kMonitor.size());
+      if (rest.size() > 4 && rest.substr(rest.size() - 4) == " hot") {
+        std::string name(rest.substr(0, rest.size() - 4));
+        hot.emplace(name, Hot{i, r.value});
+      } else if (rest.size() > 5 && rest.substr(rest.size() - 5) == " cold") {
+        std::string name(rest.substr(0, rest.size() - 5));
+        auto it = hot.find(name);
+        if (it == hot.end()) continue;
+        if (r.time - tr.records[it->second.since].time > it->second.threshold)
+          monitor_violation(name, it->second, r.time, i, false);
+        hot.erase(it);
+      }
+    }
+    Nanos end = e.result.end_time;
+    bool final_state = e.result.outcome == sim::Outcome::completed || e.result.outcome == sim::Outcome::deadlock;
+    for (auto& [name, h] : hot) {
+      bool over = end - tr.records[h.since].time > h.threshold;
+      if (final_state)
+        monitor_violation(name, h, end, UINT32_MAX, true);
+      else if (over)
+        monitor_violation(name, h, end, UINT32_MAX, false);
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Property> detail::make_invariant() { return std::make_unique<Invariant>(); }
+
+}  // namespace properties
+}  // namespace weft

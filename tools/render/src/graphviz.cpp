@@ -1,0 +1,158 @@
+// Layout through Graphviz's C API (cgraph + gvc), and writing any rendering to a file.
+#include <graphviz/cgraph.h>
+#include <graphviz/gvc.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <mutex>
+#include <system_error>
+
+#include "weft/render/render.hpp"
+
+namespace weft::render {
+
+namespace {
+
+// Graphviz keeps global state (error handler, plugin registry, symbol tables) and is not
+// thread-safe: one layout at a time in this process.
+std::mutex& graphviz_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+// Messages Graphviz reports while we hold graphviz_mutex(); it would print them to stderr.
+std::string& captured() {
+  static std::string s;
+  return s;
+}
+
+int capture_error(char* message) {
+  if (message) captured() += message;
+  return 0;
+}
+
+// The first non-empty line, trimmed: errors are one line.
+std::string first_line(std::string_view s) {
+  std::size_t b = 0;
+  while (b < s.size()) {
+    std::size_t e = s.find('\n', b);
+    if (e == std::string_view::npos) e = s.size();
+    std::string_view line = s.substr(b, e - b);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\t')) line.remove_suffix(1);
+    if (!line.empty()) return std::string(line);
+    b = e + 1;
+  }
+  return "";
+}
+
+std::string printable(std::string_view s) {
+  std::string v(s);
+  for (char& c : v)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return v;
+}
+
+// One context for the life of the process, never freed: Graphviz 2.43's pango text-layout
+// plugin caches a pointer to the last font name, which lives in the context's font table, so
+// freeing a context and creating the next one reads freed memory (AddressSanitizer finds it on
+// the second layout). Call with graphviz_mutex() held.
+GVC_t* context() {
+  static GVC_t* gvc = nullptr;
+  if (!gvc) gvc = gvContext();
+  return gvc;
+}
+
+}  // namespace
+
+bool layout(const std::string& dot, const std::string& format, std::string& out, std::string& error) {
+  out.clear();
+  error.clear();
+  if (format != "svg" && format != "png") {
+    error = "unsupported image format '" + printable(format) + "' (expected svg or png)";
+    return false;
+  }
+  if (dot.find('\0') != std::string::npos) {
+    error = "DOT text contains a NUL byte";
+    return false;
+  }
+  std::lock_guard lock(graphviz_mutex());
+  captured().clear();
+  agusererrf previous_handler = agseterrf(capture_error);
+  agreseterrors();
+  auto fail = [&](const std::string& what) {
+    std::string why = first_line(captured());
+    if (why.empty() && aglasterr()) why = first_line(aglasterr());
+    error = what + (why.empty() ? "" : ": " + printable(why));
+    if (why.find("not recognized") != std::string::npos)
+      error += " (Graphviz plugins are not registered: run `dot -c` once as root)";
+    agseterrf(previous_handler);
+    return false;
+  };
+
+  GVC_t* gvc = context();
+  if (!gvc) return fail("cannot create a Graphviz context");
+  Agraph_t* g = agmemread(dot.c_str());
+  if (!g) return fail("cannot parse DOT");
+  if (gvLayout(gvc, g, "dot") != 0) {
+    agclose(g);
+    return fail("Graphviz layout failed");
+  }
+  char* data = nullptr;
+  unsigned int length = 0;
+  int rc = gvRenderData(gvc, g, format.c_str(), &data, &length);
+  if (rc == 0 && data) out.assign(data, length);
+  if (data) gvFreeRenderData(data);
+  gvFreeLayout(gvc, g);
+  agclose(g);
+  if (rc != 0 || out.empty()) return fail("Graphviz cannot render " + format);
+  agseterrf(previous_handler);
+  return true;
+}
+
+bool render_file(const RenderInput& in, const std::string& path, std::string& error) {
+  error.clear();
+  auto dot_pos = path.find_last_of('.');
+  auto slash_pos = path.find_last_of('/');
+  std::string ext;
+  if (dot_pos != std::string::npos && (slash_pos == std::string::npos || dot_pos > slash_pos)) {
+    ext = path.substr(dot_pos + 1);
+    for (char& c : ext) c = char(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  }
+  std::string content;
+  if (ext == "dot") {
+    content = to_dot(in);
+  } else if (ext == "svg" || ext == "png") {
+    std::string why;
+    if (!layout(to_dot(in), ext, content, why)) {
+      error = printable(path) + ": " + why;
+      return false;
+    }
+  } else if (ext == "json") {
+    content = to_chrome_json(in);
+  } else if (ext == "md") {
+    content = to_markdown(in);
+  } else {
+    error = "cannot tell the format of '" + printable(path) + "': use .dot, .svg, .png, .json or .md";
+    return false;
+  }
+
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) {
+    error = "cannot write '" + printable(path) + "': " + std::generic_category().message(errno);
+    return false;
+  }
+  bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size();
+  int write_errno = errno;
+  if (std::fclose(f) != 0 && ok) {
+    ok = false;
+    write_errno = errno;
+  }
+  if (!ok) {
+    error = "cannot write '" + printable(path) + "': " + std::generic_category().message(write_errno);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace weft::render
