@@ -43,10 +43,13 @@ Violation divergence_violation(const sim::RunResult& r) {
 std::vector<Violation> errors_of(const Checker& checker, const sim::Trace& trace, const sim::RunResult& r) {
   std::vector<Violation> all = checker(trace, r);
   if (r.outcome == sim::Outcome::aborted) all.push_back(divergence_violation(r));
-  std::vector<Violation> errors;
+  // The checker decides what counts (properties::Config::report_warnings switches warnings
+  // such as a redundant hop on or off); errors come first.
+  std::vector<Violation> found;
   for (auto& v : all)
-    if (v.severity == Severity::error && v.kind != ViolationKind::none) errors.push_back(std::move(v));
-  return errors;
+    if (v.kind != ViolationKind::none) found.push_back(std::move(v));
+  std::stable_partition(found.begin(), found.end(), [](const Violation& v) { return v.severity == Severity::error; });
+  return found;
 }
 
 }  // namespace

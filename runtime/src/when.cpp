@@ -60,8 +60,8 @@ void AggregateError::rethrow_first() const {
 
 namespace detail {
 
-void start_child(std::coroutine_handle<ChildPromise> c, GroupBase* g, std::size_t index,
-                 const std::source_location& where) {
+TaskId prepare_child(std::coroutine_handle<ChildPromise> c, GroupBase* g, std::size_t index,
+                     const std::source_location& where) {
   auto& pr = c.promise();
   pr.group = g;
   pr.index = index;
@@ -77,7 +77,21 @@ void start_child(std::coroutine_handle<ChildPromise> c, GroupBase* g, std::size_
     e.line = where.line();
     p.emit(e);
   }
-  s.task = pr.id;
+  return pr.id;
+}
+
+void emit_child_complete(TaskId id) noexcept {
+  auto& p = current_platform();
+  if (!p.tracing()) return;
+  TraceEvent e{EventKind::complete};
+  e.task = id;
+  p.emit(e);
+}
+
+void run_child_inline(std::coroutine_handle<ChildPromise> c) {
+  auto& s = thread_state();
+  TaskId parent = s.task;
+  s.task = c.promise().id;
   c.resume();
   s.task = parent;
 }

@@ -42,6 +42,7 @@ struct Child {
   using promise_type = ChildPromise;
   std::coroutine_handle<ChildPromise> h;
 };
+void emit_child_complete(TaskId id) noexcept;
 struct GroupBase {
   virtual void child_done(std::size_t index) noexcept = 0;
   virtual ~GroupBase() = default;
@@ -57,6 +58,7 @@ struct ChildPromise {
     void await_suspend(std::coroutine_handle<ChildPromise> h) noexcept {
       auto* g = h.promise().group;
       auto i = h.promise().index;
+      emit_child_complete(h.promise().id);
       h.destroy();
       g->child_done(i);
     }
@@ -87,9 +89,16 @@ Child run_child(Task<T> t, Slot<T>* slot) {
   }
 }
 
-// Starts child `c` inline as sub-task `id` of the calling task.
-void start_child(std::coroutine_handle<ChildPromise> c, GroupBase* g, std::size_t index,
-                 const std::source_location& where);
+// Gives child `c` its task id (a sub-task of the calling task) and records its spawn.
+TaskId prepare_child(std::coroutine_handle<ChildPromise> c, GroupBase* g, std::size_t index,
+                     const std::source_location& where);
+// Runs a prepared child inline until it first suspends.
+void run_child_inline(std::coroutine_handle<ChildPromise> c);
+inline void start_child(std::coroutine_handle<ChildPromise> c, GroupBase* g, std::size_t index,
+                        const std::source_location& where) {
+  prepare_child(c, g, index, where);
+  run_child_inline(c);
+}
 void emit_race_lost(TaskId loser, TaskId winner);
 void drop_loser_error(const std::exception_ptr& e, TaskId task, const std::source_location& where);
 
@@ -202,10 +211,14 @@ struct AnyAwaiter {
     st->keep_alive = st;
     auto* raw = st.get();
     auto keep = st;  // the awaiter may be gone once the gate opens
+    // Every child gets its id before any runs: the first may decide the race at once.
+    std::vector<std::coroutine_handle<ChildPromise>> children;
+    children.reserve(tasks.size());
     for (std::size_t i = 0; i < tasks.size(); ++i) {
-      auto c = run_child<T>(std::move(tasks[i]), &raw->slots[i]).h;
-      start_child(c, raw, i, where);
+      children.push_back(run_child<T>(std::move(tasks[i]), &raw->slots[i]).h);
+      raw->ids[i] = prepare_child(children.back(), raw, i, where);
     }
+    for (auto c : children) run_child_inline(c);
     raw->open_gate();
   }
   AnyResult<T> await_resume() {
