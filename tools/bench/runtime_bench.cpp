@@ -11,8 +11,9 @@
 //                bare coroutine frame with the same body (counters only; ignore the time)
 //
 // Wall-clock time throughout: the interesting threads are not the benchmark thread.
-// Global operator new is replaced below so the memory workload can count bytes; it adds
-// one thread-local increment per allocation to both runtimes alike.
+// Global operator new is replaced below so the memory workload can count what weft asks
+// for; it costs a thread-local increment per call. (asio allocates coroutine frames with
+// aligned_alloc, past operator new: its memory is read from the heap instead.)
 
 #include <benchmark/benchmark.h>
 
@@ -35,8 +36,8 @@
 // --- allocation counting --------------------------------------------------------------------
 
 namespace {
-// Per thread, so counting costs no shared cache line; the memory workload reads the
-// spawning thread's counters around the spawn call.
+// Per thread, so counting costs no shared cache line; the memory workload reads them on
+// the thread that spawns.
 thread_local std::uint64_t t_alloc_bytes = 0;
 thread_local std::uint64_t t_alloc_count = 0;
 
@@ -109,7 +110,6 @@ class AsioThreads {
     guard_.reset();
     for (auto& t : threads_) t.join();
   }
-  asio::io_context& context() noexcept { return ctx_; }
   asio::io_context::executor_type executor() noexcept { return ctx_.get_executor(); }
 
  private:
@@ -331,7 +331,27 @@ void ping_pong_asio_post_hop(benchmark::State& state) {
 
 // --- 4. memory per spawned task -------------------------------------------------------------
 
-// The smallest promise a lazy task needs (a continuation), to size the bare frame.
+// Frame sizes as the compiler asks for them, before any allocator rounds them: both probe
+// promises record the size their operator new receives. ProbeTask's promise is weft's own
+// (it adds no members), so its frame is exactly a weft_trivial() frame; BareTask's promise
+// holds only the continuation a lazy task needs.
+std::size_t g_probed_frame_bytes = 0;
+
+struct ProbeTask {
+  struct promise_type : weft::detail::Promise<void> {
+    ProbeTask get_return_object() noexcept {
+      return ProbeTask{std::coroutine_handle<promise_type>::from_promise(*this)};
+    }
+    static void* operator new(std::size_t size) {
+      g_probed_frame_bytes = size;
+      return ::operator new(size);
+    }
+    static void operator delete(void* frame) noexcept { ::operator delete(frame); }
+  };
+  std::coroutine_handle<promise_type> h;
+};
+ProbeTask probe_trivial() { co_return; }
+
 struct BareTask {
   struct promise_type {
     std::coroutine_handle<> continuation;
@@ -342,10 +362,24 @@ struct BareTask {
     std::suspend_always final_suspend() noexcept { return {}; }
     void return_void() noexcept {}
     void unhandled_exception() noexcept { std::terminate(); }
+    static void* operator new(std::size_t size) {
+      g_probed_frame_bytes = size;
+      return ::operator new(size);
+    }
+    static void operator delete(void* frame) noexcept { ::operator delete(frame); }
   };
   std::coroutine_handle<promise_type> h;
 };
 BareTask bare_trivial() { co_return; }
+
+template <class MakeTask>
+std::size_t probed_frame_bytes(MakeTask make) {
+  g_probed_frame_bytes = 0;
+  auto t = make();
+  benchmark::DoNotOptimize(t.h);
+  t.h.destroy();
+  return g_probed_frame_bytes;
+}
 
 // Allocations `f` makes on a new thread: no per-thread cache (asio's recycler, or any a
 // runtime may add) can serve them, so they show what the work really takes from the heap.
@@ -407,19 +441,18 @@ void spawn_memory_weft(benchmark::State& state) {
   state.counters["new_bytes_per_task"] = double(tally.bytes) / spawns;
   state.counters["new_calls_per_task"] = double(tally.calls) / spawns;
 
-  Tally bare, weft;
-  bare.count_on_fresh_thread([] {
-    auto t = bare_trivial();
-    benchmark::DoNotOptimize(t.h);
-    t.h.destroy();
-  });
-  weft.count_on_fresh_thread([] {
+  // What weft's frame allocator takes from operator new for that frame (size-class rounding).
+  Tally allocated;
+  allocated.count_on_fresh_thread([] {
     auto t = weft_trivial();
     benchmark::DoNotOptimize(t);
   });
-  state.counters["frame_bytes"] = double(weft.bytes);
-  state.counters["bare_frame_bytes"] = double(bare.bytes);
-  state.counters["overhead_bytes"] = double(weft.bytes) - double(bare.bytes);
+  double frame = double(probed_frame_bytes(probe_trivial));
+  double bare = double(probed_frame_bytes(bare_trivial));
+  state.counters["frame_bytes"] = frame;
+  state.counters["bare_frame_bytes"] = bare;
+  state.counters["overhead_bytes"] = frame - bare;
+  state.counters["allocated_frame_bytes"] = double(allocated.bytes);
   state.counters["sizeof_promise"] = double(sizeof(weft::detail::Promise<void>));
 }
 

@@ -211,7 +211,11 @@ int cmd_render(const std::vector<std::string>& args) {
   Replayed rp = do_replay(a.positional[0]);
   const Violation* v = rp.r.violations.empty() ? nullptr : &rp.r.violations.front();
   std::string token = model::to_token(rp.schedule);
-  render::RenderInput in{rp.r.trace, v, rp.target.full_name(), "weft replay " + token,
+  bool graph = ext == ".svg" || ext == ".png" || ext == ".dot";
+  Window w = window(rp.r.trace, v ? *v : Violation{}, graph ? 400 : rp.r.trace.records.size());
+  std::string title = rp.target.full_name();
+  if (w.dropped_before) title += " (last steps; " + std::to_string(w.dropped_before) + " earlier records omitted)";
+  render::RenderInput in{w.trace, v ? &w.violation : nullptr, title, "weft replay " + token,
                          fs::path(out).replace_extension(".svg").filename().string()};
   std::string err;
   if (!render::render_file(in, out, err)) throw UsageError{"render: " + err};

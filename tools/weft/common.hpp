@@ -48,6 +48,16 @@ struct Artefacts {
 // Writes schedule, token, trace dump, report.md, schedule.dot/.svg, timeline.json.
 Artefacts write_artefacts(const std::string& dir, const Target& t, const model::Finding& f);
 
+// At most `max_records` records of `trace` around what `v` highlights (indices remapped), so
+// that a long execution still lays out in Graphviz in a moment. The window keeps the end of
+// the execution, where violations are established, and every highlighted record it can.
+struct Window {
+  sim::Trace trace;
+  Violation violation;
+  std::size_t dropped_before = 0;
+};
+Window window(const sim::Trace& trace, const Violation& v, std::size_t max_records);
+
 std::string json_escape(std::string_view s);
 std::string read_file_or_token(const std::string& arg);  // a path's contents, else the argument itself
 std::string hex64(std::uint64_t v);
