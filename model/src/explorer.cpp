@@ -4,7 +4,6 @@
 #include <set>
 #include <stdexcept>
 
-#include "wall_clock.hpp"
 #include "weft/model/strategies/dfs.hpp"
 #include "weft/model/strategies/pct.hpp"
 #include "weft/model/strategies/random.hpp"
@@ -92,7 +91,7 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
   ExploreReport report;
   std::set<std::string> signatures;
   const double deadline =
-      options.time_budget_s > 0 ? detail::wall_clock_seconds_for_time_budget() + options.time_budget_s : 0;
+      options.time_budget_s > 0 && options.wall_seconds ? options.wall_seconds() + options.time_budget_s : 0;
 
   auto add = [&](Violation v, Schedule schedule, const sim::RunResult& r) {
     if (!signatures.insert(v.signature()).second) return;
@@ -122,7 +121,7 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
       for (Violation& v : errors_of(checker, sim.trace(), r)) add(std::move(v), schedule_of(sim, options), r);
     }
     if (options.stop_at_first && !report.findings.empty()) break;
-    if (deadline > 0 && detail::wall_clock_seconds_for_time_budget() > deadline) break;
+    if (deadline > 0 && options.wall_seconds() > deadline) break;
   }
 
   auto* dfs = dynamic_cast<DfsStrategy*>(inner.get());

@@ -25,7 +25,10 @@ struct ExploreOptions {
   std::string strategy = "random";  // "random" | "pct[:D]" | "dfs[:B]" | "replay"
   std::uint64_t seed = 0;
   std::uint64_t iterations = 1000;  // executions (dfs: upper bound)
-  double time_budget_s = 0;         // wall-clock budget; 0 = none (only the explorer loop reads the clock)
+  double time_budget_s = 0;         // wall-clock budget; 0 = none
+  // The wall clock for the budget, supplied by the caller (tools/ passes steady_clock):
+  // nothing in model/ reads a clock of its own. Without it the budget is ignored.
+  std::function<double()> wall_seconds;
   bool stop_at_first = true;        // else collect every distinct violation
   bool shrink = true;               // shrink the first finding's schedule
   sim::Options sim;
