@@ -10,6 +10,19 @@
 
 namespace ctx = boost::context::detail;
 
+// AddressSanitizer must be told about every stack switch, or it reports false overflows.
+#if defined(__SANITIZE_ADDRESS__)
+#define WEFT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WEFT_ASAN 1
+#endif
+#endif
+#ifdef WEFT_ASAN
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 namespace weft::sim {
 
 const char* to_string(Outcome o) noexcept {
@@ -97,6 +110,10 @@ struct StackPool {
     if (!free.empty()) {
       char* s = free.back();
       free.pop_back();
+#ifdef WEFT_ASAN
+      // A reused stack still carries the redzones of the frames that last lived on it.
+      __asan_unpoison_memory_region(s, bytes);
+#endif
       return s;
     }
     return static_cast<char*>(std::aligned_alloc(64, bytes));
@@ -141,14 +158,48 @@ struct SimPlatform::Impl {
     }
   }
 
+  // The host's stack, as AddressSanitizer reports it on the first switch away from it.
+  const void* host_stack_bottom = nullptr;
+  std::size_t host_stack_size = 0;
+
+  void asan_start(void** fake, VThread* to) {
+#ifdef WEFT_ASAN
+    if (to)
+      __sanitizer_start_switch_fiber(fake, to->stack, opt.stack_bytes);
+    else
+      __sanitizer_start_switch_fiber(fake, host_stack_bottom, host_stack_size);
+#else
+    (void)fake;
+    (void)to;
+#endif
+  }
+  void asan_finish(void* fake, bool from_host) {
+#ifdef WEFT_ASAN
+    const void* bottom = nullptr;
+    std::size_t size = 0;
+    __sanitizer_finish_switch_fiber(fake, &bottom, &size);
+    if (from_host) {
+      host_stack_bottom = bottom;
+      host_stack_size = size;
+    }
+#else
+    (void)fake;
+    (void)from_host;
+#endif
+  }
+
   // Switches from `current` to `to` (or to the host when to == nullptr).
   void switch_to(VThread* to) {
     VThread* from = current;
     current = to;
     detail::tls_state = to ? &to->tls : nullptr;
+    void* fake = nullptr;
+    // A finished or abandoned thread never comes back: let ASan drop its fake stack.
+    asan_start((from && from->state == VState::finished) || ending ? nullptr : &fake, to);
     ctx::transfer_t t = ctx::jump_fcontext(to ? to->fctx : host, from);
     // Resumed: t.data is who jumped here; save its context.
     auto* jumper = static_cast<VThread*>(t.data);
+    asan_finish(fake, jumper == nullptr);
     if (jumper)
       jumper->fctx = t.fctx;
     else
@@ -158,6 +209,7 @@ struct SimPlatform::Impl {
 
   static void entry(ctx::transfer_t t) {
     auto* sim = g_current_sim->impl_.get();
+    sim->asan_finish(nullptr, t.data == nullptr);
     auto* jumper = static_cast<VThread*>(t.data);
     if (jumper)
       jumper->fctx = t.fctx;
@@ -462,8 +514,11 @@ RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& de
   VThread* first = m.threads[0].get();
   m.current = first;
   detail::tls_state = &first->tls;
+  void* fake = nullptr;
+  m.asan_start(&fake, first);
   ctx::transfer_t t = ctx::jump_fcontext(first->fctx, nullptr);
   // Back on the host: the execution ended (completed, deadlock or a limit).
+  m.asan_finish(fake, false);
   auto* jumper = static_cast<VThread*>(t.data);
   if (jumper) jumper->fctx = t.fctx;
   m.reap();
