@@ -97,10 +97,9 @@ class RealParker final : public Parker {
     token_ = false;
   }
   void unpark() override {
-    {
-      std::lock_guard lk(m_);
-      token_ = true;
-    }
+    // Notify under the lock: once the waiter sees the token it may destroy this parker.
+    std::lock_guard lk(m_);
+    token_ = true;
     cv_.notify_one();
   }
 

@@ -65,10 +65,10 @@ bool Mutex::LockAwaiter::await_suspend(std::coroutine_handle<> h) {
     m->m_->unlock();
     return false;
   }
-  TaskId owner = m->owner_;
+  // Record before publishing: once in the list, another thread may resume (and end) us.
+  detail::emit_sync(m->p_, EventKind::mutex_wait, m->id_, m->owner_);
   m->waiters_.push(this);
   m->m_->unlock();
-  detail::emit_sync(m->p_, EventKind::mutex_wait, m->id_, owner);
   return true;
 }
 
@@ -105,9 +105,9 @@ bool Semaphore::AcquireAwaiter::await_suspend(std::coroutine_handle<> h) {
     s->m_->unlock();
     return false;
   }
+  detail::emit_sync(s->p_, EventKind::channel_wait, s->id_);
   s->waiters_.push(this);
   s->m_->unlock();
-  detail::emit_sync(s->p_, EventKind::channel_wait, s->id_);
   return true;
 }
 
@@ -132,9 +132,9 @@ bool Event::WaitAwaiter::await_suspend(std::coroutine_handle<> h) {
     e->m_->unlock();
     return false;
   }
+  detail::emit_sync(e->p_, EventKind::channel_wait, e->id_);
   e->waiters_.push(this);
   e->m_->unlock();
-  detail::emit_sync(e->p_, EventKind::channel_wait, e->id_);
   return true;
 }
 

@@ -26,18 +26,18 @@ bool TimerService::arm(TimerEntry* e) {
     m_->unlock();
     return false;
   }
+  if (p_.tracing()) {  // before publishing: once armed, `e` may fire and be gone at once
+    TraceEvent ev{EventKind::timer_arm};
+    ev.task = e->task;
+    ev.value = e->deadline;
+    p_.emit(ev);
+  }
   e->armed = true;
   e->seq = ++seq_;
   heap_.push_back(e);
   std::push_heap(heap_.begin(), heap_.end(), Later{});
   bool wake = e->deadline < sleeping_until_;
   m_->unlock();
-  if (p_.tracing()) {
-    TraceEvent ev{EventKind::timer_arm};
-    ev.task = e->task;
-    ev.value = e->deadline;
-    p_.emit(ev);
-  }
   if (wake) parker_->unpark();
   return true;
 }

@@ -178,16 +178,23 @@ class Channel {
     }
     bool await_suspend(std::coroutine_handle<> h) {
       capture(h);
+      // Register for stop first; the check under the lock below settles a racing stop.
+      if (token.stop_possible()) on_stop.emplace(token, OnStop{this});
       c->m_->lock();
       if (c->take_locked(value) || c->closed_) {
         c->m_->unlock();
         c->flush_deferred();
         return false;
       }
+      if (token.stop_requested()) {
+        c->m_->unlock();
+        cancelled = true;
+        return false;
+      }
+      // Record before publishing: once in the list, a sender may resume (and end) us.
+      detail::emit_sync(c->p_, EventKind::channel_wait, c->id_);
       c->receivers_.push(this);
       c->m_->unlock();
-      detail::emit_sync(c->p_, EventKind::channel_wait, c->id_);
-      if (token.stop_possible()) on_stop.emplace(token, OnStop{this});
       return true;
     }
     // nullopt when the channel is closed and drained.
@@ -214,9 +221,9 @@ class Channel {
         if (w) w->wake();
         return false;
       }
+      detail::emit_sync(c->p_, EventKind::channel_wait, c->id_);
       c->senders_.push(this);
       c->m_->unlock();
-      detail::emit_sync(c->p_, EventKind::channel_wait, c->id_);
       return true;
     }
     void await_resume() {
