@@ -131,7 +131,8 @@ struct SimPlatform::Impl {
   SimPlatform& self;
   Options opt;
   StackPool stacks;
-  std::vector<std::unique_ptr<VThread>> threads;
+  std::vector<std::unique_ptr<VThread>> threads;  // [0, live) belong to this execution; the rest are kept for reuse
+  std::size_t live = 0;
   std::vector<ThreadIndex> enabled;  // sorted
   std::vector<Sleeper> sleepers;     // min-heap
   std::uint64_t sleeper_seq = 0;
@@ -312,10 +313,11 @@ struct SimPlatform::Impl {
     std::vector<WaitInfo> waiting;
     bool stuck = false;
     VThread* settler = nullptr;
-    for (auto& t : threads) {
+    for (std::size_t i = 0; i < live; ++i) {
+      VThread* t = threads[i].get();
       if (t->state != VState::parked) continue;
       if (t->settling) {
-        settler = t.get();
+        settler = t;
         continue;
       }
       if (t->why == WaitKind::block_on || t->why == WaitKind::join_thread || t->why == WaitKind::lock) stuck = true;
@@ -362,18 +364,25 @@ struct SimPlatform::Impl {
   }
 
   VThread* new_thread(std::string name, std::function<void()> body) {
-    auto t = std::make_unique<VThread>();
-    t->index = ThreadIndex(threads.size());
+    if (live == threads.size()) threads.push_back(std::make_unique<VThread>());
+    VThread* t = threads[live].get();
+    // A reused record: reset everything an earlier execution may have left behind.
+    t->state = VState::runnable;
+    t->why = WaitKind::idle;
+    t->about = 0;
+    t->settling = false;
+    t->last_task = 0;
+    t->joiners.clear();
+    t->tls = detail::ThreadState{};
+    t->index = ThreadIndex(live++);
     t->name = std::move(name);
     t->body = std::move(body);
     t->stack = stacks.get();
     t->fctx = ctx::make_fcontext(t->stack + opt.stack_bytes, opt.stack_bytes, &Impl::entry);
     t->tls.platform = &self;
     if (opt.trace) trace.threads.push_back(ThreadInfo{t->name, 0});
-    VThread* raw = t.get();
-    threads.push_back(std::move(t));
-    enable(raw);
-    return raw;
+    enable(t);
+    return t;
   }
 };
 
@@ -475,9 +484,12 @@ RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& de
   auto& m = *impl_;
   if (g_current_sim) throw std::logic_error("weft::sim: a simulation is already running on this thread");
   // Fresh execution state; stacks of abandoned threads go back to the pool.
-  for (auto& t : m.threads)
+  for (std::size_t i = 0; i < m.live; ++i) {
+    VThread* t = m.threads[i].get();
     if (t->stack) m.stacks.put(t->stack);
-  m.threads.clear();
+    t->stack = nullptr;
+  }
+  m.live = 0;
   m.enabled.clear();
   m.sleepers.clear();
   m.sleeper_seq = 0;
@@ -526,7 +538,8 @@ RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& de
   g_current_sim = nullptr;
   m.result.end_time = m.now;
   m.result.steps = m.steps;
-  m.result.trace_hash = m.trace.hash();
+  // With tracing off the schedule alone identifies the execution.
+  m.result.trace_hash = m.opt.trace ? m.trace.hash() : 1469598103934665603ull;
   // Fold the decisions into the hash too: same seed, same schedule, same hash.
   for (auto& d : m.decisions) {
     m.result.trace_hash ^= d.value + 0x9E3779B97F4A7C15ull + (m.result.trace_hash << 6) + (m.result.trace_hash >> 2);
