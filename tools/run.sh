@@ -11,6 +11,8 @@ shift || true
 
 packages=(cmake ninja-build g++ pkg-config catch2 librapidcheck-dev libgraphviz-dev graphviz
           libboost-context-dev libasio-dev libbenchmark-dev)
+# The test suite also fuzzes the parsers with libFuzzer, which needs clang.
+[ "$what" = test ] && packages+=(clang-16 libclang-rt-16-dev)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -48,6 +50,14 @@ case "$what" in
     cmake --build build-asan --target runtime_test sim_test -j "$jobs"
     ASAN_OPTIONS=detect_leaks=0 ./build-asan/tests/runtime_test "~[deadlock]"
     ASAN_OPTIONS=detect_leaks=0 ./build-asan/tests/sim_test
+    # libFuzzer on the schedule parser and the HTTP parser, briefly: nothing may crash.
+    mkdir -p build/fuzz/schedule build/fuzz/http
+    clang++-16 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Imodel \
+      model/src/schedule.cpp tools/fuzz/schedule_fuzz.cpp -o build/fuzz/schedule_fuzz
+    clang++-16 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Iruntime \
+      runtime/src/http/http.cpp tools/fuzz/http_fuzz.cpp -o build/fuzz/http_fuzz
+    ./build/fuzz/schedule_fuzz -max_total_time=30 -print_final_stats=1 build/fuzz/schedule 2>&1 | tail -4
+    ./build/fuzz/http_fuzz -max_total_time=30 -print_final_stats=1 build/fuzz/http 2>&1 | tail -4
     echo "weft: all test stages passed"
     ;;
   bench)
