@@ -1,5 +1,12 @@
 #include "weft/platform.hpp"
 
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <ctime>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -84,29 +91,58 @@ void Platform::shutdown_timers() {
 
 namespace {
 
+// A futex word, like Rust's thread parker: no mutex, one syscall on each side only when the
+// parker really sleeps. unpark() touches nothing but the word, and FUTEX_WAKE on memory that
+// was freed meanwhile is harmless, so a parker may be destroyed right after it returns.
 class RealParker final : public Parker {
  public:
-  void park(WaitKind, TaskId, Nanos deadline) override {
-    std::unique_lock lk(m_);
-    if (deadline == no_deadline) {
-      cv_.wait(lk, [&] { return token_; });
-    } else {
-      auto until = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(deadline));
-      cv_.wait_until(lk, until, [&] { return token_; });
+  void park(WaitKind why, TaskId, Nanos deadline) override {
+    // A hand-off between busy threads (a reply, the next job) usually lands within
+    // microseconds: poll the token that long before sleeping. Polling yields, so a peer
+    // sharing this CPU still runs. The timer thread sleeps at once.
+    if (why != WaitKind::timer && poll_token()) return;
+    if (state_.fetch_sub(1, std::memory_order_acquire) == kNotified) return;  // kNotified -> kEmpty
+    // Now kParked (-1). Sleep while it stays so; a timeout or spurious wake just returns.
+    for (;;) {
+      timespec ts{};
+      const timespec* until = nullptr;
+      if (deadline != no_deadline) {
+        ts.tv_sec = time_t(deadline / 1000000000);
+        ts.tv_nsec = long(deadline % 1000000000);
+        until = &ts;
+      }
+      long r = syscall(SYS_futex, reinterpret_cast<int*>(&state_), FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, kParked,
+                       until, nullptr, FUTEX_BITSET_MATCH_ANY);
+      if (state_.load(std::memory_order_acquire) == kNotified) break;
+      if (r != 0 && errno == ETIMEDOUT) break;
     }
-    token_ = false;
+    state_.exchange(kEmpty, std::memory_order_acquire);  // consume a token that raced in
   }
   void unpark() override {
-    // Notify under the lock: once the waiter sees the token it may destroy this parker.
-    std::lock_guard lk(m_);
-    token_ = true;
-    cv_.notify_one();
+    if (state_.exchange(kNotified, std::memory_order_release) == kParked)
+      syscall(SYS_futex, reinterpret_cast<int*>(&state_), FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1);
   }
 
  private:
-  std::mutex m_;
-  std::condition_variable cv_;
-  bool token_ = false;
+  static constexpr int kParked = -1, kEmpty = 0, kNotified = 1;
+  static_assert(sizeof(std::atomic<int>) == sizeof(int));
+  bool take_token() {
+    int expected = kNotified;
+    return state_.load(std::memory_order_relaxed) == kNotified &&
+           state_.compare_exchange_strong(expected, kEmpty, std::memory_order_acquire);
+  }
+  bool poll_token() {
+    constexpr auto kPollFor = std::chrono::microseconds(20);
+    auto start = std::chrono::steady_clock::now();
+    for (;;) {
+      for (int i = 0; i < 16; ++i) {
+        if (take_token()) return true;
+        std::this_thread::yield();
+      }
+      if (std::chrono::steady_clock::now() - start > kPollFor) return take_token();
+    }
+  }
+  std::atomic<int> state_{kEmpty};
 };
 
 class RealMutex final : public PlatformMutex {

@@ -55,6 +55,7 @@ ThreadPool::~ThreadPool() {
   std::uint32_t n = started_.load(std::memory_order_acquire);
   for (std::uint32_t i = 0; i < n; ++i) workers_[i]->parker->unpark();
   for (std::uint32_t i = 0; i < n; ++i) workers_[i]->thread->join();
+  while (posting_.load(std::memory_order_acquire) != 0) platform().yield_point();
 }
 
 // Called with idle_m_ held, or from the constructor.
@@ -66,17 +67,20 @@ void ThreadPool::start_worker() {
 }
 
 void ThreadPool::post(Job* job) {
+  posting_.fetch_add(1, std::memory_order_relaxed);  // before the job is visible
   emit_schedule(job);
   auto* s = detail::tls_state;
   Queue& q = (s && s->executor == this) ? workers_[s->worker]->local : global_;
   q.m->lock();
   q.push(job);
-  pending_.fetch_add(1, std::memory_order_acq_rel);  // under the queue lock: never ahead of the push
+  pending_.fetch_add(1, std::memory_order_seq_cst);  // under the queue lock: never ahead of the push
   q.m->unlock();
   wake_one();
+  posting_.fetch_sub(1, std::memory_order_release);  // the last touch of *this
 }
 
 void ThreadPool::wake_one() {
+  if (!options_.grow_on_demand && idle_count_.load(std::memory_order_seq_cst) == 0) return;
   idle_m_->lock();
   if (idle_.empty()) {
     if (options_.grow_on_demand && !stopping_) start_worker();
@@ -85,6 +89,7 @@ void ThreadPool::wake_one() {
   }
   std::uint32_t w = idle_.back();
   idle_.pop_back();
+  idle_count_.fetch_sub(1, std::memory_order_relaxed);
   workers_[w]->idle = false;
   idle_m_->unlock();
   workers_[w]->parker->unpark();
@@ -136,14 +141,16 @@ void ThreadPool::worker_main(std::uint32_t index) {
     if (!me.idle) {
       me.idle = true;
       idle_.push_back(index);
+      idle_count_.fetch_add(1, std::memory_order_seq_cst);
     }
     idle_m_->unlock();
     // A post that raced with us either left work (seen here) or unparks us (token kept).
-    if (pending_.load(std::memory_order_acquire) > 0) {
+    if (pending_.load(std::memory_order_seq_cst) > 0) {
       idle_m_->lock();
       if (me.idle) {
         me.idle = false;
         idle_.erase(std::find(idle_.begin(), idle_.end(), index));
+        idle_count_.fetch_sub(1, std::memory_order_relaxed);
       }
       idle_m_->unlock();
       continue;

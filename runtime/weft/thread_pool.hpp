@@ -57,6 +57,12 @@ class ThreadPool : public Executor {
   Queue global_;
   std::unique_ptr<PlatformMutex> idle_m_;
   std::vector<std::uint32_t> idle_;  // guarded by idle_m_
+  // idle_.size(), written under idle_m_; post() reads it without the lock to skip wake_one
+  // when every worker is busy (seq_cst with pending_: a worker going idle sees the job).
+  std::atomic<std::uint32_t> idle_count_{0};
+  // post() calls under way. A posted job may let its owner destroy the pool before post()
+  // returns (a timer firing the last task); the destructor waits for this to drop to zero.
+  std::atomic<std::uint32_t> posting_{0};
   bool stopping_ = false;            // guarded by idle_m_
   std::atomic<std::uint32_t> started_{0};
   std::atomic<std::int64_t> pending_{0};

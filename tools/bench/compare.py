@@ -4,11 +4,14 @@
 Benchmarks are named "<workload>/<runtime>[_<variant>]". Each weft entry is paired with
 the asio entry of the same variant, else with the workload's only asio entry. Every
 time is turned into nanoseconds per operation (real time / the "ops" counter), taken as
-the median (or, with --stat min, the best) over repetitions.
+the median (or, with --stat min, the best) over repetitions. With several runs (--runs N,
+or several --json files) times pool all repetitions, and the speedup is the median of the
+per-run speedups with its range: on a shared machine that is steadier than any one run.
 
     tools/bench/compare.py                        # build/tools/bench/weft_runtime_bench
     tools/bench/compare.py --markdown             # a Markdown table for the README
     tools/bench/compare.py --json out.json        # reuse a saved --benchmark_format=json run
+    tools/bench/compare.py --runs 4 --save run.json   # 4 runs, kept as run-1.json ... run-4.json
     tools/bench/compare.py -- --benchmark_min_time=0.5   # extra flags for the binary
 
 Exit codes: 0 ok, 1 a target missed (only with --check), 2 bad usage or missing binary,
@@ -103,30 +106,48 @@ def show(ns, how):
     return f"{ns / 1e3:.2f} µs" if ns >= 1e3 else f"{ns:.1f} ns"
 
 
+def pooled(runs, key):
+    return [e for run in runs for e in run.get(key, [])]
+
+
 def build_rows(runs, stat):
+    """runs: one dict per run, (workload, variant) -> entries."""
+    keys = []
+    for run in runs:
+        keys += [k for k in run if k not in keys]  # in run order
     rows = []
     for workload, (what, how, target) in WORKLOADS.items():
-        variants = {v: e for (w, v), e in runs.items() if w == workload}
-        for variant in [v for v in variants if v.startswith("weft")]:  # in run order
-            weft_ns = summarise(variants[variant], stat)
+        variants = [v for (w, v) in keys if w == workload]
+        for variant in [v for v in variants if v.startswith("weft")]:
             other = partner(workload, variant, variants)
-            asio_ns = summarise(variants[other], stat) if other else None
-            speedup = asio_ns / weft_ns if asio_ns else None
+            weft_ns = summarise(pooled(runs, (workload, variant)), stat)
+            asio_ns = summarise(pooled(runs, (workload, other)), stat) if other else None
+            per_run = [summarise(r[(workload, other)], stat) / summarise(r[(workload, variant)], stat)
+                       for r in runs if other and (workload, other) in r and (workload, variant) in r]
+            speedup = statistics.median(per_run) if per_run else None
+            shown = "-"
+            if speedup:
+                shown = f"{speedup:.2f}×"
+                if len(per_run) > 1:
+                    shown += f" ({min(per_run):.2f}–{max(per_run):.2f})"
             verdict = ""
             if target is not None and speedup is not None:
                 verdict = f"≥{target:g}× " + ("met" if speedup >= target else "MISSED")
             rows.append({
                 "workload": workload, "op": what, "weft": variant, "weft_value": show(weft_ns, how),
                 "asio": other or "-", "asio_value": show(asio_ns, how) if asio_ns else "-",
-                "speedup": f"{speedup:.2f}×" if speedup else "-", "target": verdict,
-                "missed": verdict.endswith("MISSED"),
+                "speedup": shown, "target": verdict, "missed": verdict.endswith("MISSED"),
             })
     return rows
 
 
+def num(x):
+    return "?" if x is None else f"{x:.0f}"
+
+
 def memory_rows(runs):
-    weft = runs.get((MEMORY_WORKLOAD, "weft"))
-    asio = runs.get((MEMORY_WORKLOAD, "asio"))
+    weft = pooled(runs, (MEMORY_WORKLOAD, "weft"))
+    asio = pooled(runs, (MEMORY_WORKLOAD, "asio"))
     rows = []
     if weft:
         frame = counter(weft, "frame_bytes")
@@ -142,22 +163,28 @@ def memory_rows(runs):
             return f"≤{MEMORY_OVERHEAD_TARGET_BYTES} B " + ("met" if ok else "MISSED")
 
         rows.append(("weft frame of a trivial spawned task (as the compiler asks)",
-                     f"{frame:.0f} B (promise {promise:.0f} B)", ""))
-        rows.append(("bare coroutine frame, same body", f"{bare:.0f} B", ""))
-        rows.append(("weft overhead beyond the bare frame", f"{overhead:.0f} B", verdict(overhead)))
-        if allocated is not None:
+                     f"{num(frame)} B (promise {num(promise)} B)", ""))
+        rows.append(("bare coroutine frame, same body", f"{num(bare)} B", ""))
+        rows.append(("weft overhead beyond the bare frame", f"{num(overhead)} B", verdict(overhead)))
+        if allocated is not None and bare is not None:
             rows.append(("weft frame as its allocator takes it (size-class rounding)",
-                         f"{allocated:.0f} B, {allocated - bare:.0f} B beyond the bare frame",
+                         f"{num(allocated)} B, {num(allocated - bare)} B beyond the bare frame",
                          verdict(allocated - bare)))
-        rows.append(("weft heap per queued task", f"{heap:.0f} B in {calls:.0f} allocation(s)", ""))
+        rows.append(("weft heap per queued task", f"{num(heap)} B in {num(calls)} allocation(s)", ""))
     if asio:
         heap_asio = counter(asio, "heap_bytes_per_task")
         ratio = ""
         heap_weft = counter(weft, "heap_bytes_per_task") if weft else None
         if heap_weft and heap_asio:
             ratio = f"weft uses {heap_asio / heap_weft:.1f}× less"
-        rows.append(("asio heap per queued co_spawn", f"{heap_asio:.0f} B", ratio))
+        rows.append(("asio heap per queued co_spawn", f"{num(heap_asio)} B", ratio))
     return rows
+
+
+def legend(stat, n_runs):
+    runs = f" of {n_runs} runs" if n_runs > 1 else ""
+    per_run = ", the median of the per-run values (range)" if n_runs > 1 else ""
+    return f"{stat} time over the repetitions{runs}; speedup = asio time / weft time{per_run}"
 
 
 def context_line(context):
@@ -168,8 +195,8 @@ def context_line(context):
     return ", ".join(parts)
 
 
-def print_text(rows, mem, context, stat):
-    print(f"weft vs asio ({stat} over repetitions; speedup = asio time / weft time)")
+def print_text(rows, mem, context, stat, n_runs):
+    print(f"weft vs asio: {legend(stat, n_runs)}")
     if context:
         print(context_line(context))
     header = ["workload", "weft", "time/op", "asio", "time/op", "speedup", "target"]
@@ -185,7 +212,7 @@ def print_text(rows, mem, context, stat):
             print(f"{name.ljust(w)}  {value}  {note}".rstrip())
 
 
-def print_markdown(rows, mem, stat):
+def print_markdown(rows, mem, stat, n_runs):
     print("| workload: one op | weft | weft time/op | asio | asio time/op | weft speedup | target |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
@@ -198,45 +225,56 @@ def print_markdown(rows, mem, stat):
         for name, value, note in mem:
             print(f"| {name} | {value} | {note} |")
     print()
-    print(f"_{stat} over repetitions; speedup = asio time / weft time, > 1 means weft is faster._")
+    print(f"_{legend(stat, n_runs)}; > 1 means weft is faster._")
 
 
 def main():
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `compare.py | head` ends quietly
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--binary", default=DEFAULT_BINARY, help="path to weft_runtime_bench")
-    ap.add_argument("--json", metavar="FILE", help="read a saved --benchmark_format=json output instead of running")
-    ap.add_argument("--save", metavar="FILE", help="also write the raw JSON here")
+    ap.add_argument("--json", metavar="FILE", nargs="+",
+                    help="read saved --benchmark_format=json outputs (one per run) instead of running")
+    ap.add_argument("--runs", type=int, default=1, help="run the binary this many times (default 1)")
+    ap.add_argument("--save", metavar="FILE", help="also write the raw JSON here (FILE-k.json per run)")
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
     ap.add_argument("--stat", choices=["median", "min"], default="median", help="how to combine repetitions")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     ap.add_argument("bench_args", nargs="*", help="after --: flags for the benchmark binary")
     args = ap.parse_args()
 
+    if args.runs < 1:
+        fail(2, "--runs needs a positive count")
+    texts = []  # (source, text)
     if args.json:
-        try:
-            with open(args.json, encoding="utf-8") as f:
-                text = f.read()
-        except OSError as e:
-            fail(2, f"cannot read {args.json}: {e.strerror}")
-        source = args.json
+        for path in args.json:
+            try:
+                with open(path, encoding="utf-8") as f:
+                    texts.append((path, f.read()))
+            except OSError as e:
+                fail(2, f"cannot read {path}: {e.strerror}")
     else:
-        text = run_benchmark(os.path.normpath(args.binary), args.bench_args or DEFAULT_ARGS)
-        source = "the benchmark output"
+        for k in range(args.runs):
+            text = run_benchmark(os.path.normpath(args.binary), args.bench_args or DEFAULT_ARGS)
+            texts.append((f"run {k + 1}", text))
     if args.save:
-        try:
-            with open(args.save, "w", encoding="utf-8") as f:
-                f.write(text)
-        except OSError as e:
-            fail(2, f"cannot write {args.save}: {e.strerror}")
+        root, ext = os.path.splitext(args.save)
+        for k, (_, text) in enumerate(texts):
+            path = args.save if len(texts) == 1 else f"{root}-{k + 1}{ext or '.json'}"
+            try:
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(text)
+            except OSError as e:
+                fail(2, f"cannot write {path}: {e.strerror}")
 
-    context, runs = parse(text, source)
+    parsed = [parse(text, source) for source, text in texts]
+    context = parsed[-1][0]
+    runs = [r for _, r in parsed]
     rows = build_rows(runs, args.stat)
     mem = memory_rows(runs)
     if args.markdown:
-        print_markdown(rows, mem, args.stat)
+        print_markdown(rows, mem, args.stat, len(runs))
     else:
-        print_text(rows, mem, context, args.stat)
+        print_text(rows, mem, context, args.stat, len(runs))
     missed = any(r["missed"] for r in rows) or any(m[2].endswith("MISSED") for m in mem)
     return 1 if (args.check and missed) else 0
 
