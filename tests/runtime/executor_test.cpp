@@ -103,19 +103,19 @@ TEST_CASE("spawn_blocking runs on the blocking pool, growing on demand", "[execu
 
 TEST_CASE("thread injection adds a worker when queued work makes no progress", "[executor]") {
   ThreadPool pool(PoolOptions{"inject", 1, 3, 20_ms, false});
-  // The only worker blocks until a second task, queued behind it, runs.
-  Event gate;
+  // The only worker queues a task and then blocks until that task has run: only a second,
+  // injected worker can run it.
   std::atomic<bool> released{false};
-  auto blocker = spawn(pool, [](std::atomic<bool>& r) -> Task<void> {
+  auto blocker = spawn(pool, [](ThreadPool& p, std::atomic<bool>& r) -> Task<void> {
+    auto releaser = spawn(p, [](std::atomic<bool>& rr) -> Task<void> {
+      rr.store(true);
+      co_return;
+    }(r));
     while (!r.load()) blocking_io(1_ms);
-    co_return;
-  }(released));
-  auto releaser = spawn(pool, [](std::atomic<bool>& r) -> Task<void> {
-    r.store(true);
-    co_return;
-  }(released));
+    co_await releaser;
+  }(pool, released));
   blocker.join();
-  releaser.join();
+  CHECK(released.load());
   CHECK(pool.thread_count() >= 2);
 }
 
