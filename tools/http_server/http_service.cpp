@@ -1,0 +1,181 @@
+#include "http_service.hpp"
+
+#include <cerrno>
+#include <string_view>
+#include <vector>
+
+namespace weft::http_server {
+
+namespace {
+
+http::Response text(int status, std::string body, bool keep_alive) {
+  http::Response r;
+  r.status = status;
+  r.headers.emplace_back("Content-Type", "text/plain");
+  r.body = std::move(body);
+  r.keep_alive = keep_alive;
+  return r;
+}
+
+// The database: the same call, once blocking the worker and once awaiting.
+Task<void> database_call(const ServiceOptions& options) {
+  if (options.db_latency <= 0) co_return;
+  if (options.handlers == Handlers::blocking) {
+    blocking_io(options.db_latency);
+  } else {
+    co_await sleep_for(options.db_latency);
+  }
+}
+
+Task<void> write_all(io::Stream& stream, std::string_view bytes, std::stop_token stop) {
+  auto t = stream.write(bytes, std::move(stop));
+  co_await std::move(t);
+}
+
+}  // namespace
+
+Task<http::Response> handle(const http::Request& request, const ServiceOptions& options) {
+  bool known = request.target == "/hello" || request.target == "/db";
+  if (!known) co_return text(404, "not found\n", request.keep_alive);
+  if (request.method != "GET") {
+    auto r = text(405, "method not allowed\n", request.keep_alive);
+    r.headers.emplace_back("Allow", "GET");
+    co_return r;
+  }
+  if (request.target == "/hello") co_return text(200, "hello", request.keep_alive);
+  auto db = database_call(options);
+  co_await std::move(db);
+  co_return text(200, "db", request.keep_alive);
+}
+
+Task<void> serve_connection(std::unique_ptr<io::Stream> stream, const ServiceOptions& options,
+                            std::stop_token stop, ServiceStats* stats, Executor* pool) {
+  if (stats) stats->connections.fetch_add(1, std::memory_order_relaxed);
+  std::vector<char> buffer(options.read_buffer_bytes);
+  http::RequestParser parser(options.limits);
+  std::string_view pending;     // received, not yet fed to the parser
+  bool request_started = false;  // some byte of the current request arrived
+  Nanos request_deadline = no_deadline;
+  Platform& platform = current_platform();
+  bool send_408 = false;
+  try {
+    for (;;) {
+      // Feed what we have; answer every complete request in it (pipelining).
+      bool close_after = false;
+      while (!pending.empty() && !close_after) {
+        if (!request_started) {
+          request_started = true;
+          request_deadline = platform.now() + options.request_timeout;
+        }
+        std::size_t used = 0;
+        auto status = parser.feed(pending, used);
+        pending.remove_prefix(used);
+        if (status == http::RequestParser::Status::need_more) break;
+        if (status == http::RequestParser::Status::error) {
+          if (stats) stats->rejected.fetch_add(1, std::memory_order_relaxed);
+          std::string bytes = http::serialize(http::error_response(parser.error_status(), parser.error_message()));
+          auto w = write_all(*stream, bytes, stop);
+          co_await std::move(w);
+          close_after = true;
+          break;
+        }
+        auto request = parser.take();
+        request_started = !pending.empty();
+        if (request_started) request_deadline = platform.now() + options.request_timeout;
+        http::Response response;
+        if (options.affinity == Affinity::io && pool && request.target == "/db") {
+          // Off the I/O thread: the database call may block its thread or sleep.
+          auto h = spawn(*pool, handle(request, options));
+          response = co_await h;
+        } else {
+          auto h = handle(request, options);
+          response = co_await std::move(h);
+        }
+        if (stats) stats->requests.fetch_add(1, std::memory_order_relaxed);
+        std::string bytes = http::serialize(response);
+        auto w = write_all(*stream, bytes, stop);
+        co_await std::move(w);
+        if (!response.keep_alive) close_after = true;
+      }
+      if (close_after) break;
+
+      Nanos timeout = options.idle_timeout;
+      if (request_started) timeout = request_deadline - platform.now();
+      if (timeout <= 0) throw TimedOut();
+      std::span<char> into(buffer.data(), buffer.size());
+      io::Stream* s = stream.get();
+      auto r = io::with_timeout(timeout, stop, [s, into](std::stop_token t) { return s->read(into, std::move(t)); });
+      std::size_t n = co_await std::move(r);
+      if (n == 0) break;  // the client closed its side
+      pending = std::string_view(buffer.data(), n);
+    }
+  } catch (const TimedOut&) {
+    if (stats) stats->timed_out.fetch_add(1, std::memory_order_relaxed);
+    // Tell a client stuck mid-request why; an idle kept-alive connection just closes.
+    send_408 = request_started;
+  } catch (...) {
+    // Reset, cancelled at shutdown, ...: this connection ends, the service goes on.
+  }
+  if (send_408) {
+    // Best effort, bounded: a client that does not read must not hold us here.
+    std::string bytes = http::serialize(http::error_response(408, "request not complete in time"));
+    io::Stream* s = stream.get();
+    std::string_view view(bytes);
+    try {
+      auto w = io::with_timeout(options.request_timeout, stop,
+                                [s, view](std::stop_token t) { return s->write(view, std::move(t)); });
+      co_await std::move(w);
+    } catch (...) {
+    }
+  }
+  stream->close();
+}
+
+namespace {
+
+// Counts live connections plus the acceptor; the last one out opens `done`. Shared: the
+// acceptor may see `done` open and end while the last connection is still inside set().
+struct ConnectionGroup {
+  std::atomic<std::int64_t> live{1};
+  Event done;
+  void leave() {
+    if (live.fetch_sub(1, std::memory_order_acq_rel) == 1) done.set();
+  }
+};
+
+Task<void> run_connection(std::unique_ptr<io::Stream> stream, const ServiceOptions* options, std::stop_token stop,
+                          ServiceStats* stats, std::shared_ptr<ConnectionGroup> group, Executor* pool) {
+  auto c = serve_connection(std::move(stream), *options, std::move(stop), stats, pool);
+  if (options->affinity == Affinity::io) {
+    co_await resume_anywhere(std::move(c));
+  } else {
+    co_await std::move(c);
+  }
+  group->leave();
+}
+
+}  // namespace
+
+Task<void> serve(io::Listener& listener, Executor& pool, const ServiceOptions& options, std::stop_token stop,
+                 ServiceStats* stats) {
+  auto group = std::make_shared<ConnectionGroup>();
+  for (;;) {
+    std::unique_ptr<io::Stream> stream;
+    try {
+      auto a = listener.accept(stop);
+      stream = co_await std::move(a);
+    } catch (const OperationCancelled&) {
+      break;
+    } catch (const io::NetError& e) {
+      if (stop.stop_requested() || e.code() == EBADF) break;
+      continue;  // one failed accept (reset before accepted, ...) does not end the service
+    }
+    group->live.fetch_add(1, std::memory_order_relaxed);
+    spawn_detached(pool, run_connection(std::move(stream), &options, stop, stats, group, &pool));
+  }
+  group->leave();
+  auto w = group->done.wait();
+  co_await w;
+}
+
+}  // namespace weft::http_server
