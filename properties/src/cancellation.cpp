@@ -41,11 +41,11 @@ class Cancellation final : public Property {
       std::set<TaskId> exempt{requester};
       for (const sim::TaskInfo* a = ci; a && a->parent; a = tr.task(a->parent)) exempt.insert(a->parent);
       std::vector<TaskId> scope;
-      for (std::vector<TaskId> todo{owner}; !todo.empty();) {
-        TaskId t = todo.back();
-        todo.pop_back();
+      for (std::vector<TaskId> frontier{owner}; !frontier.empty();) {
+        TaskId t = frontier.back();
+        frontier.pop_back();
         for (TaskId c : children[t]) {
-          todo.push_back(c);
+          frontier.push_back(c);
           if (!exempt.count(c)) scope.push_back(c);
         }
       }

@@ -119,12 +119,12 @@ class Deadlock final : public Property {
     std::map<sim::ThreadIndex, std::set<sim::ThreadIndex>> reach;
     for (auto& [t, _] : waits) {
       auto& r = reach[t];
-      std::vector<sim::ThreadIndex> todo{t};
-      while (!todo.empty()) {
-        auto u = todo.back();
-        todo.pop_back();
+      std::vector<sim::ThreadIndex> frontier{t};
+      while (!frontier.empty()) {
+        auto u = frontier.back();
+        frontier.pop_back();
         for (auto n : waits.at(u).needs)
-          if (r.insert(n).second) todo.push_back(n);
+          if (r.insert(n).second) frontier.push_back(n);
       }
     }
     bool reported = false;

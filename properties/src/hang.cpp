@@ -110,12 +110,12 @@ class Hang final : public Property {
       // The loser's last sign of life and whether it saw a cancellation, descendants included.
       std::uint32_t last_idx = i;
       bool any_cancelled = false;
-      for (std::vector<TaskId> todo{loser}; !todo.empty();) {
-        TaskId t = todo.back();
-        todo.pop_back();
+      for (std::vector<TaskId> frontier{loser}; !frontier.empty();) {
+        TaskId t = frontier.back();
+        frontier.pop_back();
         any_cancelled = any_cancelled || cancelled.count(t);
         if (auto it = last.find(t); it != last.end() && it->second > last_idx) last_idx = it->second;
-        for (TaskId c : children[t]) todo.push_back(c);
+        for (TaskId c : children[t]) frontier.push_back(c);
       }
       Nanos ran_on = tr.records[last_idx].time - r.time;
       if (any_cancelled || ran_on <= e.config.cancel_grace) continue;
