@@ -135,28 +135,8 @@ Window window(const sim::Trace& trace, const Violation& v, std::size_t max_recor
 }
 
 std::string json_escape(std::string_view s) {
-  std::string o;
-  o.reserve(s.size() + 2);
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': o += "\\\""; break;
-      case '\\': o += "\\\\"; break;
-      case '\n': o += "\\n"; break;
-      case '\r': o += "\\r"; break;
-      case '\t': o += "\\t"; break;
-      case '<': o += "\\u003c"; break;
-      case '>': o += "\\u003e"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          o += buf;
-        } else {
-          o += char(c);
-        }
-    }
-  }
-  return o;
+  std::string q = render::json_string(s);
+  return q.substr(1, q.size() - 2);  // without the quotes
 }
 
 std::string hex64(std::uint64_t v) {

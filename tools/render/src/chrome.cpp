@@ -15,41 +15,6 @@ using sim::TraceRecord;
 
 constexpr int kPid = 1;
 
-// A JSON string literal. Besides what JSON requires (quote, backslash, controls), <, > and &
-// are escaped so the text stays inert if the JSON is ever embedded in an HTML page, and
-// U+2028/U+2029 so it stays valid JavaScript.
-std::string json(std::string_view s) {
-  std::string in = detail::sanitize_utf8(s);
-  std::string out = "\"";
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '<': out += "\\u003c"; break;
-      case '>': out += "\\u003e"; break;
-      case '&': out += "\\u0026"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
-          out += buf;
-        } else if (c == '\xE2' && i + 2 < in.size() && in[i + 1] == '\x80' && (in[i + 2] == '\xA8' || in[i + 2] == '\xA9')) {
-          out += in[i + 2] == '\xA8' ? "\\u2028" : "\\u2029";
-          i += 2;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
 
 // Virtual nanoseconds as trace-event microseconds, exactly: "2000000.000".
 std::string micros(Nanos ns) {
@@ -107,7 +72,7 @@ struct Args {
     body += "\":" + json_value;
   }
   void num(const char* key, std::int64_t v) { add(key, std::to_string(v)); }
-  void str(const char* key, std::string_view v) { add(key, json(v)); }
+  void str(const char* key, std::string_view v) { add(key, json_string(v)); }
 };
 
 Args args_of(const Trace& t, const TraceRecord& r) {
@@ -197,13 +162,13 @@ std::string to_chrome_json(const RenderInput& in) {
   };
 
   emit(head("M", 0) + ",\"name\":\"process_name\",\"args\":{\"name\":" +
-       json(in.title.empty() ? std::string("weft") : in.title) + "}}");
+       json_string(in.title.empty() ? std::string("weft") : in.title) + "}}");
   std::set<std::size_t> tids;
   for (std::size_t i = 0; i < t.threads.size(); ++i) tids.insert(i);
   for (const auto& r : rs) tids.insert(r.thread);
   for (std::size_t tid : tids) {
     std::string name = tid < t.threads.size() ? t.threads[tid].name : "thread " + std::to_string(tid);
-    emit(head("M", tid) + ",\"name\":\"thread_name\",\"args\":{\"name\":" + json(name) + "}}");
+    emit(head("M", tid) + ",\"name\":\"thread_name\",\"args\":{\"name\":" + json_string(name) + "}}");
     emit(head("M", tid) + ",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":" + std::to_string(tid) + "}}");
   }
 
@@ -218,10 +183,10 @@ std::string to_chrome_json(const RenderInput& in) {
       Nanos end = c == kOpen ? end_time : rs[c].time;
       if (c == kOpen) a.add("unfinished", "true");
       else a.num("end_step", rs[c].step);
-      ev = head("X", r.thread) + ",\"name\":" + json(slice_name(t, r)) + ",\"cat\":\"" + category(r) +
+      ev = head("X", r.thread) + ",\"name\":" + json_string(slice_name(t, r)) + ",\"cat\":\"" + category(r) +
            "\",\"ts\":" + micros(r.time) + ",\"dur\":" + micros(end - r.time);
     } else {
-      ev = head("i", r.thread) + ",\"s\":\"t\",\"name\":" + json(to_string(r.kind)) + ",\"cat\":\"event\",\"ts\":" +
+      ev = head("i", r.thread) + ",\"s\":\"t\",\"name\":" + json_string(to_string(r.kind)) + ",\"cat\":\"event\",\"ts\":" +
            micros(r.time);
     }
     if (red) ev += ",\"cname\":\"terrible\"";
@@ -234,7 +199,7 @@ std::string to_chrome_json(const RenderInput& in) {
     a.str("kind", to_string(v->kind));
     a.str("message", v->message);
     if (!v->detail.empty()) a.str("detail", v->detail);
-    emit(head("i", 0) + ",\"s\":\"g\",\"name\":" + json(std::string(to_string(v->kind)) + ": " + v->message) +
+    emit(head("i", 0) + ",\"s\":\"g\",\"name\":" + json_string(std::string(to_string(v->kind)) + ": " + v->message) +
          ",\"cat\":\"violation\",\"ts\":" + micros(v->time) + ",\"cname\":\"terrible\",\"args\":{" + a.body + "}}");
   }
 
@@ -247,6 +212,42 @@ std::string to_chrome_json(const RenderInput& in) {
     out += ",\"otherData\":{" + meta.body + "}";
   }
   out += "}\n";
+  return out;
+}
+
+// A JSON string literal. Besides what JSON requires (quote, backslash, controls), <, > and &
+// are escaped so the text stays inert if the JSON is ever embedded in an HTML page, and
+// U+2028/U+2029 so it stays valid JavaScript.
+std::string json_string(std::string_view s) {
+  std::string in = detail::sanitize_utf8(s);
+  std::string out = "\"";
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '<': out += "\\u003c"; break;
+      case '>': out += "\\u003e"; break;
+      case '&': out += "\\u0026"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
+          out += buf;
+        } else if (c == '\xE2' && i + 2 < in.size() && in[i + 1] == '\x80' && (in[i + 2] == '\xA8' || in[i + 2] == '\xA9')) {
+          out += in[i + 2] == '\xA8' ? "\\u2028" : "\\u2029";
+          i += 2;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
   return out;
 }
 

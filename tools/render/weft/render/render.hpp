@@ -44,6 +44,8 @@ bool render_file(const RenderInput& in, const std::string& path, std::string& er
 
 // "0 s", "750 ns", "12 µs", "350 ms", "1.500 ms", "2.000 s": virtual durations and times for people.
 std::string format_duration(Nanos d);
+// A JSON string literal, quotes included; also inert inside HTML and valid JavaScript.
+std::string json_string(std::string_view s);
 
 namespace detail {
 // `s` with every invalid UTF-8 sequence replaced by U+FFFD, so that each escaper above can work
