@@ -1,8 +1,8 @@
-#include "support/service.hpp"
+#include "weft/sim/service.hpp"
 
 #include <utility>
 
-namespace weft::scenarios {
+namespace weft::sim {
 
 Service::Service(ServiceOptions options) : options_(std::move(options)) {}
 
@@ -41,4 +41,4 @@ Task<Response> Service::call_async(Request r, std::stop_token token) {
   co_return Response{r.id, options_.name + " ok " + std::string(r.what), latency};
 }
 
-}  // namespace weft::scenarios
+}  // namespace weft::sim
