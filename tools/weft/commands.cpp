@@ -32,7 +32,11 @@ std::string location_list(const Violation& v) {
 }
 
 void print_violation(const Violation& v, const std::string& token, const Artefacts* a, Nanos time) {
-  std::printf("VIOLATION %s: %s\n", to_string(v.kind), v.message.c_str());
+  // Messages often name their kind already ("deadlock: ui waits for ..."): say it once.
+  std::string kind = to_string(v.kind);
+  std::string_view msg = v.message;
+  if (msg.rfind(kind + ": ", 0) == 0) msg.remove_prefix(kind.size() + 2);
+  std::printf("VIOLATION %s: %.*s\n", kind.c_str(), int(msg.size()), msg.data());
   if (!v.locations.empty()) std::printf("  at: %s\n", location_list(v).c_str());
   std::printf("  virtual time: %s\n", render::format_duration(time).c_str());
   if (!v.detail.empty()) {
