@@ -37,23 +37,31 @@ case "$what" in
     ./build/tools/weft catalogue --out out "$@"
     ;;
   test)
+    stages=0  # each stage below either passes or stops the script (set -e)
     configure build
     cmake --build build -j "$jobs"
     ctest --test-dir build -L fast --output-on-failure -j "$jobs" --timeout 600
+    stages=$((stages + 1))
     ctest --test-dir build -LE fast --output-on-failure -j "$jobs" --timeout 1200
+    stages=$((stages + 1))
     # The runtime's real threads under the sanitizers (stress test under TSan).
     configure build-tsan -DWEFT_SANITIZE=thread -DWEFT_BUILD_TOOLS=OFF
     cmake --build build-tsan --target runtime_test runtime_stress_test -j "$jobs"
     WEFT_STRESS_TASKS=1000000 ./build-tsan/tests/runtime_stress_test
+    stages=$((stages + 1))
     ./build-tsan/tests/runtime_test "~[deadlock]"
+    stages=$((stages + 1))
     # ASan+UBSan with clang: g++ does not turn symmetric transfer into tail calls under
     # ASan, so deep await chains would overflow the stack there.
     CXX=clang++-16 configure build-asan-clang -DWEFT_SANITIZE=address -DWEFT_BUILD_TOOLS=OFF
     cmake --build build-asan-clang --target runtime_test sim_test properties_test -j "$jobs"
     # Leak checking is off: a deadlocked execution is abandoned with its frames on purpose.
     ASAN_OPTIONS=detect_leaks=0 ./build-asan-clang/tests/runtime_test "~[deadlock]"
+    stages=$((stages + 1))
     ASAN_OPTIONS=detect_leaks=0 ./build-asan-clang/tests/sim_test
+    stages=$((stages + 1))
     ASAN_OPTIONS=detect_leaks=0 ./build-asan-clang/tests/properties_test
+    stages=$((stages + 1))
     # libFuzzer on the schedule parser and the HTTP parser, briefly: nothing may crash.
     mkdir -p build/fuzz/schedule build/fuzz/http
     clang++-16 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Imodel \
@@ -61,8 +69,11 @@ case "$what" in
     clang++-16 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Iruntime \
       runtime/src/http/http.cpp tools/fuzz/http_fuzz.cpp -o build/fuzz/http_fuzz
     ./build/fuzz/schedule_fuzz -max_total_time=30 -print_final_stats=1 build/fuzz/schedule 2>&1 | tail -4
+    stages=$((stages + 1))
     ./build/fuzz/http_fuzz -max_total_time=30 -print_final_stats=1 build/fuzz/http 2>&1 | tail -4
+    stages=$((stages + 1))
     echo "weft: all test stages passed"
+    echo "stages: $stages passed, 0 failed"
     ;;
   bench)
     configure build
