@@ -1,0 +1,17 @@
+#include <cstdio>
+#include <weft/sim/sim.hpp>
+#include <weft/weft.hpp>
+
+using namespace weft;
+
+int main() {
+  sim::SimPlatform sp;
+  sim::RandomSource rs(1);
+  auto r = sp.run([] {
+    ThreadPool pool(2);
+    spawn(pool, []() -> Task<void> { co_await sleep_for(1_s); }()).join();
+  }, rs);
+  bool ok = r.outcome == sim::Outcome::completed && r.end_time == 1_s;
+  std::printf("%s\n", ok ? "1 passed, 0 failed" : "0 passed, 1 failed");
+  return ok ? 0 : 1;
+}
