@@ -65,6 +65,18 @@ bool descends_from(const sim::Trace& t, TaskId id, TaskId ancestor) {
   return false;
 }
 
+Violation violation_at(const sim::Trace& t, std::uint32_t index, ViolationKind kind) {
+  const sim::TraceRecord& r = t.records[index];
+  Violation v;
+  v.kind = kind;
+  v.time = r.time;
+  v.threads.push_back(r.thread);
+  if (r.task) v.tasks.push_back(r.task);
+  v.records.push_back(index);
+  add_unique(v.locations, site_str(t, r.site));
+  return v;
+}
+
 void add_unique(std::vector<std::string>& v, const std::string& s) {
   if (!s.empty() && std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
 }

@@ -25,6 +25,8 @@ std::vector<sim::ThreadIndex> threads_of(const sim::Trace& t, ObjectId e);
 bool descends_from(const sim::Trace& t, TaskId id, TaskId ancestor);
 // Appends `s` to `v` unless present or empty.
 void add_unique(std::vector<std::string>& v, const std::string& s);
+// A violation of `kind` established by record `index`: its time, thread, task and site.
+Violation violation_at(const sim::Trace& t, std::uint32_t index, ViolationKind kind);
 
 // One factory per property file.
 std::unique_ptr<Property> make_deadlock();

@@ -86,14 +86,8 @@ class Invariant final : public Property {
       std::string_view text = tr.text(r);
       if (text.substr(0, invariant_prefix.size()) == invariant_prefix) {
         std::string name(text.substr(invariant_prefix.size()));
-        Violation v;
-        v.kind = ViolationKind::invariant;
-        v.time = r.time;
-        v.threads.push_back(r.thread);
-        if (r.task) v.tasks.push_back(r.task);
-        v.records.push_back(i);
+        Violation v = detail::violation_at(tr, std::uint32_t(i), ViolationKind::invariant);
         std::string site = detail::site_str(tr, r.site);
-        detail::add_unique(v.locations, site);
         v.message = "invariant violated: " + name;
         v.detail = "invariant '" + name + "' was false" + (site.empty() ? "" : " at " + site) + " on " +
                    tr.thread_name(r.thread) + (r.task ? " in " + detail::describe_task(tr, r.task) : std::string()) +

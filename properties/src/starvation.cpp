@@ -149,14 +149,8 @@ class Starvation final : public Property {
       if (r.kind != EventKind::probe) continue;
       Nanos deadline = r.other ? Nanos(r.other) : e.config.probe_deadline;
       if (deadline <= 0 || r.value <= deadline) continue;
-      Violation v;
-      v.kind = ViolationKind::starvation;
-      v.time = r.time;
-      v.threads.push_back(r.thread);
-      if (r.task) v.tasks.push_back(r.task);
-      v.records.push_back(i);
+      Violation v = detail::violation_at(tr, std::uint32_t(i), ViolationKind::starvation);
       std::string site = detail::site_str(tr, r.site);
-      detail::add_unique(v.locations, site);
       std::string label(tr.text(r));
       v.message = "starvation: latency probe" + (label.empty() ? std::string() : " '" + label + "'") + " observed " +
                   detail::format_ms(r.value) + ", deadline " + detail::format_ms(deadline);
