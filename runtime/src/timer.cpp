@@ -120,15 +120,19 @@ bool SleepAwaiter::await_suspend(std::coroutine_handle<> h) {
 
 void SleepAwaiter::await_resume() {
   on_stop.reset();
-  if (cancelled || state.load(std::memory_order_acquire) == 2 || (delay <= 0 && token.stop_requested())) {
-    auto& p = current_platform();
-    if (p.tracing()) {
-      TraceEvent e{EventKind::cancelled};
-      e.task = current_task();
-      p.emit(e);
-    }
-    throw OperationCancelled();
+  if (cancelled || state.load(std::memory_order_acquire) == 2 || (delay <= 0 && token.stop_requested()))
+    throw_cancelled();
+}
+
+void throw_cancelled(ObjectId object) {
+  auto& p = current_platform();
+  if (p.tracing()) {
+    TraceEvent e{EventKind::cancelled};
+    e.task = current_task();
+    e.object = object;
+    p.emit(e);
   }
+  throw OperationCancelled();
 }
 
 }  // namespace detail

@@ -200,10 +200,7 @@ class Channel {
     // nullopt when the channel is closed and drained.
     std::optional<T> await_resume() {
       on_stop.reset();
-      if (cancelled) {
-        detail::emit_sync(c->p_, EventKind::cancelled, c->id_);
-        throw OperationCancelled();
-      }
+      if (cancelled) detail::throw_cancelled(c->id_);
       return std::move(value);
     }
   };

@@ -65,6 +65,10 @@ class TimerService {
 };
 
 namespace detail {
+// Records that the calling task observed its cancellation (waiting on `object`, if any),
+// then throws OperationCancelled. Every cancellable wait ends this way.
+[[noreturn]] void throw_cancelled(ObjectId object = 0);
+
 struct SleepAwaiter : TimerEntry {
   SleepAwaiter(Nanos d, std::stop_token t, bool any = false) noexcept
       : delay(d), token(std::move(t)), anywhere(any) {}

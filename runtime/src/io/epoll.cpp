@@ -97,15 +97,7 @@ struct WaitReady : IoWaiter {
   }
   void await_resume() {
     on_stop.reset();
-    if (cancelled || state.load(std::memory_order_acquire) == 2) {
-      auto& p = current_platform();
-      if (p.tracing()) {
-        TraceEvent e{EventKind::cancelled};
-        e.task = current_task();
-        p.emit(e);
-      }
-      throw OperationCancelled();
-    }
+    if (cancelled || state.load(std::memory_order_acquire) == 2) weft::detail::throw_cancelled();
   }
 };
 
