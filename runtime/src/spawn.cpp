@@ -88,7 +88,8 @@ void prepare_spawn(PromiseBase& p, std::coroutine_handle<> h, Platform& pl, cons
 }
 
 void emit_observed(PromiseBase& p) {
-  p.state.fetch_or(kObserved, std::memory_order_acq_rel);
+  // Read only by the last release, which the reference count orders after this write.
+  p.observed = true;
   if (p.exception_ && p.platform && p.platform->tracing()) {
     TraceEvent e{EventKind::exception_observed};
     e.task = p.id;
@@ -177,7 +178,7 @@ std::coroutine_handle<> PromiseBase::on_final() noexcept {
 }
 
 void PromiseBase::report_if_lost() noexcept {
-  if (!exception_ || (state.load(std::memory_order_acquire) & kObserved)) return;
+  if (!exception_ || observed) return;
   LostException e{exception_, describe(exception_), where_, id, detached};
   try {
     report_lost(e, *platform);
@@ -186,7 +187,9 @@ void PromiseBase::report_if_lost() noexcept {
 }
 
 void PromiseBase::release() noexcept {
-  if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+  // The last owner needs no read-modify-write: nobody else can touch the count any more,
+  // and the acquire load orders the other owner's writes before the destruction.
+  if (refs.load(std::memory_order_acquire) == 1 || refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
     report_if_lost();
     self.destroy();
   }

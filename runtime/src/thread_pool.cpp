@@ -67,16 +67,19 @@ void ThreadPool::start_worker() {
 }
 
 void ThreadPool::post(Job* job) {
-  posting_.fetch_add(1, std::memory_order_relaxed);  // before the job is visible
-  emit_schedule(job);
   auto* s = detail::tls_state;
-  Queue& q = (s && s->executor == this) ? workers_[s->worker]->local : global_;
+  // A worker of this pool posting keeps the pool alive itself (the destructor joins it);
+  // any other thread is counted, so that the destructor waits until it is out of here.
+  bool own = s && s->executor == this;
+  if (!own) posting_.fetch_add(1, std::memory_order_relaxed);  // before the job is visible
+  emit_schedule(job);
+  Queue& q = own ? workers_[s->worker]->local : global_;
   q.m->lock();
   q.push(job);
   pending_.fetch_add(1, std::memory_order_seq_cst);  // under the queue lock: never ahead of the push
   q.m->unlock();
   wake_one();
-  posting_.fetch_sub(1, std::memory_order_release);  // the last touch of *this
+  if (!own) posting_.fetch_sub(1, std::memory_order_release);  // the last touch of *this
 }
 
 void ThreadPool::wake_one() {
@@ -130,7 +133,8 @@ void ThreadPool::worker_main(std::uint32_t index) {
     p.yield_point();
     if (Job* j = find_work(index)) {
       run_job(j);
-      completed_.fetch_add(1, std::memory_order_relaxed);
+      // Only this worker writes its count: a plain store, no read-modify-write.
+      me.completed.store(me.completed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
       continue;
     }
     idle_m_->lock();
@@ -161,9 +165,16 @@ void ThreadPool::worker_main(std::uint32_t index) {
   s.context = nullptr;
 }
 
+std::uint64_t ThreadPool::completed() const noexcept {
+  std::uint64_t sum = 0;
+  std::uint32_t n = started_.load(std::memory_order_acquire);
+  for (std::uint32_t i = 0; i < n; ++i) sum += workers_[i]->completed.load(std::memory_order_relaxed);
+  return sum;
+}
+
 void ThreadPool::injector_main() {
   Platform& p = platform();
-  std::uint64_t last_completed = completed_.load();
+  std::uint64_t last_completed = completed();
   for (;;) {
     injector_parker_->park(WaitKind::timer, 0, p.now() + options_.injection_delay);
     idle_m_->lock();
@@ -171,7 +182,7 @@ void ThreadPool::injector_main() {
       idle_m_->unlock();
       return;
     }
-    std::uint64_t done = completed_.load(std::memory_order_relaxed);
+    std::uint64_t done = completed();
     // Queued work and no job finished for a whole period: every worker is stuck. Add one.
     if (pending_.load(std::memory_order_acquire) > 0 && done == last_completed) start_worker();
     last_completed = done;

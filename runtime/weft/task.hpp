@@ -43,7 +43,6 @@ struct StartJob : Job {
 // Spawned-task state bits.
 inline constexpr std::uint32_t kDone = 1;      // the coroutine reached final_suspend
 inline constexpr std::uint32_t kWaiter = 2;    // a JoinWaiter is registered
-inline constexpr std::uint32_t kObserved = 4;  // the result or exception was taken
 
 // Coroutine frames come from a per-thread cache of recently freed blocks by size class:
 // spawn-heavy code then rarely reaches malloc. Blocks may be freed on another thread.
@@ -79,6 +78,7 @@ class PromiseBase {
   std::atomic<std::uint32_t> state{0};
   std::atomic<std::uint8_t> refs{0};  // 0 = not spawned; else handle + running coroutine
   bool detached = false;
+  bool observed = false;  // the result or exception was taken (by the handle's owner)
   TaskId id = 0;
   Platform* platform = nullptr;
   std::coroutine_handle<> self;

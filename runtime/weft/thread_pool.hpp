@@ -45,11 +45,13 @@ class ThreadPool : public Executor {
     std::unique_ptr<Parker> parker;
     std::unique_ptr<PlatformThread> thread;
     bool idle = false;  // guarded by idle_m_
+    std::atomic<std::uint64_t> completed{0};  // jobs run; written by this worker only
   };
   void start_worker();
   void worker_main(std::uint32_t index);
   void injector_main();
   Job* find_work(std::uint32_t index);
+  std::uint64_t completed() const noexcept;  // jobs run by all workers so far
   void wake_one();
 
   PoolOptions options_;
@@ -60,13 +62,12 @@ class ThreadPool : public Executor {
   // idle_.size(), written under idle_m_; post() reads it without the lock to skip wake_one
   // when every worker is busy (seq_cst with pending_: a worker going idle sees the job).
   std::atomic<std::uint32_t> idle_count_{0};
-  // post() calls under way. A posted job may let its owner destroy the pool before post()
+  // post() calls under way from threads outside the pool. A posted job may let its owner destroy the pool before post()
   // returns (a timer firing the last task); the destructor waits for this to drop to zero.
   std::atomic<std::uint32_t> posting_{0};
   bool stopping_ = false;            // guarded by idle_m_
   std::atomic<std::uint32_t> started_{0};
   std::atomic<std::int64_t> pending_{0};
-  std::atomic<std::uint64_t> completed_{0};
   std::unique_ptr<Parker> injector_parker_;
   std::unique_ptr<PlatformThread> injector_;
 };

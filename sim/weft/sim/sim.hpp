@@ -59,12 +59,13 @@ class RandomSource final : public DecisionSource {
 };
 
 enum class RecordedKind : std::uint8_t { thread = 0, random = 1, fault = 2 };
+// 16 bytes: one is written per decision, so its size is part of the cost of a step.
 struct RecordedDecision {
-  RecordedKind kind;
   std::uint64_t value;     // thread: chosen thread index; random: value; fault: 0/1
   std::uint32_t key = 0;   // thread: task the chosen thread last ran (for divergence messages)
-  std::uint64_t bound = 0; // thread: number of enabled threads; random: bound
+  RecordedKind kind;
 };
+static_assert(sizeof(RecordedDecision) == 16);
 
 enum class Outcome : std::uint8_t {
   completed,    // the body returned and the world settled
