@@ -16,8 +16,7 @@ bool Executor::running_here() const noexcept {
   return s && s->executor == this;
 }
 
-void Executor::emit_schedule(const Job* job) noexcept {
-  if (!platform_->tracing()) return;
+void Executor::emit_schedule_traced(const Job* job) noexcept {
   TraceEvent e{EventKind::schedule};
   e.task = job->task;
   e.object = id_;

@@ -70,7 +70,7 @@ void prepare_spawn(PromiseBase& p, std::coroutine_handle<> h, Platform& pl, cons
   p.self = h;
   p.platform = &pl;
   p.detached = detached;
-  p.refs.store(2, std::memory_order_relaxed);
+  p.spawned = true;
   p.id = pl.next_task_id();
   p.start_job.task = p.id;
   p.start_job.handle = h;
@@ -108,15 +108,25 @@ void emit_block(Platform& pl, TaskId on, const std::source_location& where) {
   pl.emit(e);
 }
 
-bool register_waiter(PromiseBase& p, JoinWaiter* w) noexcept {
-  p.waiter = w;
-  std::uint32_t old = p.state.fetch_or(kWaiter, std::memory_order_acq_rel);
-  return !(old & kDone);
+static_assert(alignof(JoinWaiter) > kStateFlags, "the waiter's address shares the state word with the flags");
+static_assert(alignof(JoinWaiter) >= 8);
+
+bool claim_if_done(PromiseBase& p, const char* what) {
+  std::uintptr_t s = p.state.load(std::memory_order_acquire);
+  if (s & kConsumed) report_misuse(what);
+  if (!(s & kDone)) return false;
+  if (p.state.fetch_or(kConsumed, std::memory_order_acq_rel) & kConsumed) report_misuse(what);
+  return true;
 }
 
-void consume(PromiseBase& p, const char* what) {
-  constexpr std::uint32_t kConsumed = 8;
-  if (p.state.fetch_or(kConsumed, std::memory_order_acq_rel) & kConsumed) report_misuse(what);
+Claim claim_and_register(PromiseBase& p, JoinWaiter* w) noexcept {
+  std::uintptr_t s = p.state.load(std::memory_order_relaxed);
+  for (;;) {
+    if (s & kConsumed) return Claim::twice;
+    std::uintptr_t desired = (s & kDone) ? (s | kConsumed) : (s | kConsumed | reinterpret_cast<std::uintptr_t>(w));
+    if (p.state.compare_exchange_weak(s, desired, std::memory_order_acq_rel, std::memory_order_relaxed))
+      return (s & kDone) ? Claim::done : Claim::registered;
+  }
 }
 
 void run_inline(PromiseBase& p) noexcept {
@@ -127,8 +137,8 @@ void run_inline(PromiseBase& p) noexcept {
   s.task = saved;
 }
 
-void park_until_done(PromiseBase& p, const std::source_location& where) {
-  if (p.state.load(std::memory_order_acquire) & kDone) return;
+void park_until_done(PromiseBase& p, const std::source_location& where, const char* what) {
+  if (claim_if_done(p, what)) return;
   Platform& pl = current_platform();
   Parker* parker = &thread_state().own_parker();
   // `wake` lives on this stack: the waker sets `fired` last and then touches only the
@@ -147,7 +157,9 @@ void park_until_done(PromiseBase& p, const std::source_location& where) {
   };
   JoinWaiter w;
   w.job = &wake;
-  if (!register_waiter(p, &w)) return;
+  Claim c = claim_and_register(p, &w);
+  if (c == Claim::twice) report_misuse(what);
+  if (c == Claim::done) return;
   emit_block(pl, p.id, where);
   while (!wake.fired.load(std::memory_order_acquire)) parker->park(WaitKind::block_on, p.id);
   if (pl.tracing()) {
@@ -159,7 +171,7 @@ void park_until_done(PromiseBase& p, const std::source_location& where) {
 }
 
 std::coroutine_handle<> PromiseBase::on_final() noexcept {
-  if (refs.load(std::memory_order_relaxed) == 0) return continuation ? continuation : std::noop_coroutine();
+  if (!spawned) return continuation ? continuation : std::noop_coroutine();
   Platform& pl = *platform;
   if (pl.tracing()) {
     TraceEvent e{EventKind::complete};
@@ -171,9 +183,14 @@ std::coroutine_handle<> PromiseBase::on_final() noexcept {
     }
     pl.emit(e);
   }
-  std::uint32_t old = state.fetch_or(kDone, std::memory_order_acq_rel);
-  if (old & kWaiter) resume_in(waiter->ctx, waiter->job);
-  release();
+  std::uintptr_t old = state.fetch_or(kDone, std::memory_order_acq_rel);
+  // Decide before waking the waiter: once it runs, the handle may let go and free us.
+  bool last = old & kHandleGone;
+  if (auto* w = reinterpret_cast<JoinWaiter*>(old & ~kStateFlags)) resume_in(w->ctx, w->job);
+  if (last) {
+    report_if_lost();
+    self.destroy();
+  }
   return std::noop_coroutine();
 }
 
@@ -187,9 +204,11 @@ void PromiseBase::report_if_lost() noexcept {
 }
 
 void PromiseBase::release() noexcept {
-  // The last owner needs no read-modify-write: nobody else can touch the count any more,
-  // and the acquire load orders the other owner's writes before the destruction.
-  if (refs.load(std::memory_order_acquire) == 1 || refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+  // Two owners, the handle and the running coroutine; whoever lets go second frees the
+  // frame. A task seen done (the usual case: its result was awaited) has let go already,
+  // so the handle frees it without a read-modify-write.
+  if ((state.load(std::memory_order_acquire) & kDone) ||
+      (state.fetch_or(kHandleGone, std::memory_order_acq_rel) & kDone)) {
     report_if_lost();
     self.destroy();
   }

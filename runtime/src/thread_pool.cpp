@@ -11,6 +11,7 @@ void ThreadPool::Queue::push(Job* j) noexcept {
   else
     head = j;
   tail = j;
+  size.store(size.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);  // lock held: one writer
 }
 
 Job* ThreadPool::Queue::pop() noexcept {
@@ -18,8 +19,16 @@ Job* ThreadPool::Queue::pop() noexcept {
   if (j) {
     head = j->next;
     if (!head) tail = nullptr;
+    size.store(size.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
   }
   return j;
+}
+
+std::int64_t ThreadPool::queued() const noexcept {
+  std::int64_t n = global_.size.load(std::memory_order_relaxed);
+  std::uint32_t started = started_.load(std::memory_order_acquire);
+  for (std::uint32_t i = 0; i < started; ++i) n += workers_[i]->local.size.load(std::memory_order_relaxed);
+  return n;
 }
 
 ThreadPool::ThreadPool(std::uint32_t threads, std::string name, Platform& p)
@@ -76,14 +85,17 @@ void ThreadPool::post(Job* job) {
   Queue& q = own ? workers_[s->worker]->local : global_;
   q.m->lock();
   q.push(job);
-  pending_.fetch_add(1, std::memory_order_seq_cst);  // under the queue lock: never ahead of the push
   q.m->unlock();
+  // Pairs with the fence of a worker going idle (worker_main): it announces itself in
+  // idle_count_ and then looks at the queues; we push and then look at idle_count_. With a
+  // fence on both sides, at least one of us sees the other: no job is left with everyone asleep.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   wake_one();
   if (!own) posting_.fetch_sub(1, std::memory_order_release);  // the last touch of *this
 }
 
 void ThreadPool::wake_one() {
-  if (!options_.grow_on_demand && idle_count_.load(std::memory_order_seq_cst) == 0) return;
+  if (!options_.grow_on_demand && idle_count_.load(std::memory_order_relaxed) == 0) return;
   idle_m_->lock();
   if (idle_.empty()) {
     if (options_.grow_on_demand && !stopping_) start_worker();
@@ -99,11 +111,14 @@ void ThreadPool::wake_one() {
 }
 
 Job* ThreadPool::find_work(std::uint32_t index) {
-  if (pending_.load(std::memory_order_acquire) == 0) return nullptr;
-  auto try_pop = [this](Queue& q) {
+  // Nothing queued anywhere: no locks, no steal. A queue that looks empty is skipped
+  // without its lock; a job pushed meanwhile is found by the idle path's second look,
+  // after its fence.
+  if (queued() == 0) return nullptr;
+  auto try_pop = [](Queue& q) -> Job* {
+    if (q.size.load(std::memory_order_relaxed) == 0) return nullptr;
     q.m->lock();
     Job* j = q.pop();
-    if (j) pending_.fetch_sub(1, std::memory_order_acq_rel);
     q.m->unlock();
     return j;
   };
@@ -138,18 +153,20 @@ void ThreadPool::worker_main(std::uint32_t index) {
       continue;
     }
     idle_m_->lock();
-    if (stopping_ && pending_.load(std::memory_order_acquire) == 0) {
+    if (stopping_ && queued() == 0) {
       idle_m_->unlock();
       break;
     }
     if (!me.idle) {
       me.idle = true;
       idle_.push_back(index);
-      idle_count_.fetch_add(1, std::memory_order_seq_cst);
+      idle_count_.fetch_add(1, std::memory_order_relaxed);
     }
     idle_m_->unlock();
-    // A post that raced with us either left work (seen here) or unparks us (token kept).
-    if (pending_.load(std::memory_order_seq_cst) > 0) {
+    // A post that raced with us either left work (seen here, after the fence that pairs
+    // with post's) or unparks us (token kept).
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (queued() > 0) {
       idle_m_->lock();
       if (me.idle) {
         me.idle = false;
@@ -184,7 +201,7 @@ void ThreadPool::injector_main() {
     }
     std::uint64_t done = completed();
     // Queued work and no job finished for a whole period: every worker is stuck. Add one.
-    if (pending_.load(std::memory_order_acquire) > 0 && done == last_completed) start_worker();
+    if (queued() > 0 && done == last_completed) start_worker();
     last_completed = done;
     idle_m_->unlock();
   }

@@ -44,9 +44,13 @@ class Executor {
   // Runs one job on the calling thread, as this executor's worker: sets the captured
   // context, the current task, and emits resume/suspend events.
   void run_job(Job* job) noexcept;
-  void emit_schedule(const Job* job) noexcept;
+  void emit_schedule(const Job* job) noexcept {
+    if (platform_->tracing()) emit_schedule_traced(job);
+  }
 
  private:
+  void emit_schedule_traced(const Job* job) noexcept;
+
   Platform* platform_;
   std::string name_;
   ObjectId id_;

@@ -91,11 +91,26 @@ class Parker {
 };
 
 // A mutex guarding the scheduler's own queues. Held only for short, non-blocking sections.
+// A platform whose threads only switch at its own scheduling points (the simulator at
+// coarse granularity) hands out trivial mutexes: lock and unlock are then a flag test,
+// not a call.
 class PlatformMutex {
  public:
   virtual ~PlatformMutex() = default;
-  virtual void lock() = 0;
-  virtual void unlock() = 0;
+  void lock() {
+    if (!trivial_) do_lock();
+  }
+  void unlock() {
+    if (!trivial_) do_unlock();
+  }
+
+ protected:
+  explicit PlatformMutex(bool trivial = false) noexcept : trivial_(trivial) {}
+  virtual void do_lock() = 0;
+  virtual void do_unlock() = 0;
+
+ private:
+  bool trivial_;
 };
 
 class PlatformThread {
@@ -143,6 +158,8 @@ class Platform {
 
  protected:
   bool tracing_ = false;
+  // Set by a platform whose threads all run on one OS thread, one at a time.
+  bool one_os_thread_ = false;
   void reset_ids() noexcept;
   // Forgets the timer thread without joining it (its virtual thread was abandoned).
   void abandon_timers() noexcept;
@@ -172,7 +189,7 @@ struct ThreadState {
   std::unique_ptr<Parker> parker;
   Parker& own_parker();
 };
-extern thread_local ThreadState* tls_state;
+extern thread_local constinit ThreadState* tls_state;
 ThreadState& thread_state() noexcept;  // creates a default state on first use
 }  // namespace detail
 

@@ -40,14 +40,19 @@ void prepare_spawn(PromiseBase& p, std::coroutine_handle<> h, Platform& pl, cons
 void report_lost(const LostException& e, Platform& pl);
 void emit_observed(PromiseBase& p);
 void emit_block(Platform& pl, TaskId on, const std::source_location& where);
-// Registers `w`; returns false if the task already completed (then nothing will be posted).
-bool register_waiter(PromiseBase& p, JoinWaiter* w) noexcept;
-// Marks the handle consumed; throws MisuseError on the second call.
-void consume(PromiseBase& p, const char* what);
+// The handle's single use, when the task is already done: claims it and returns true.
+// Not done: returns false and claims nothing. Throws MisuseError (`what`) if already used.
+bool claim_if_done(PromiseBase& p, const char* what);
+enum class Claim : std::uint8_t { registered, done, twice };
+// Claims the handle and registers `w` in one step: `registered` (w->job will be run on
+// completion), `done` (claimed; the task completed meanwhile, nothing will be run), or
+// `twice` (the handle was already used; nothing changed).
+Claim claim_and_register(PromiseBase& p, JoinWaiter* w) noexcept;
 // Runs a spawned-but-not-posted task inline on the calling thread as task `p.id`.
 void run_inline(PromiseBase& p) noexcept;
-// Parks the calling thread until `p` is done.
-void park_until_done(PromiseBase& p, const std::source_location& where);
+// Claims the handle (MisuseError `what` if already used) and parks the calling thread
+// until `p` is done.
+void park_until_done(PromiseBase& p, const std::source_location& where, const char* what);
 
 }  // namespace detail
 
@@ -81,20 +86,24 @@ class [[nodiscard]] JoinHandle {
     Awaiter(handle_type hh, bool any) noexcept : h(hh), anywhere(any) {}
     handle_type h;
     bool anywhere = false;
+    bool twice = false;  // a concurrent second await lost the claim in await_suspend
     ResumeJob resume;
+    static constexpr const char* kTwice = "a JoinHandle awaited twice (single-use result)";
     bool await_ready() {
       if (!h) throw MisuseError("weft: awaited an empty JoinHandle");
-      detail::consume(h.promise(), "a JoinHandle awaited twice (single-use result)");
-      return h.promise().state.load(std::memory_order_acquire) & detail::kDone;
+      return detail::claim_if_done(h.promise(), kTwice);
     }
     bool await_suspend(std::coroutine_handle<> c) noexcept {
       resume.handle = c;
       resume.task = current_task();
       ctx = anywhere ? nullptr : current_context();
       job = &resume;
-      return detail::register_waiter(h.promise(), this);
+      detail::Claim r = detail::claim_and_register(h.promise(), this);
+      twice = r == detail::Claim::twice;
+      return r == detail::Claim::registered;
     }
     T await_resume() {
+      if (twice) detail::report_misuse(kTwice);
       detail::emit_observed(h.promise());
       return h.promise().take();
     }
@@ -107,8 +116,7 @@ class [[nodiscard]] JoinHandle {
   T join(std::source_location where = std::source_location::current()) {
     if (!h_) throw MisuseError("weft: joined an empty JoinHandle");
     auto& p = h_.promise();
-    detail::consume(p, "a JoinHandle joined twice (single-use result)");
-    detail::park_until_done(p, where);
+    detail::park_until_done(p, where, "a JoinHandle joined twice (single-use result)");
     detail::emit_observed(p);
     return p.take();
   }

@@ -40,9 +40,12 @@ struct StartJob : Job {
   std::coroutine_handle<> handle;
 };
 
-// Spawned-task state bits.
-inline constexpr std::uint32_t kDone = 1;      // the coroutine reached final_suspend
-inline constexpr std::uint32_t kWaiter = 2;    // a JoinWaiter is registered
+// A spawned task's `state` word: two flag bits, and the registered JoinWaiter* (or 0) in
+// the rest. One compare-and-swap both claims the single-use handle and registers a waiter.
+inline constexpr std::uintptr_t kDone = 1;        // the coroutine reached final_suspend (and let go)
+inline constexpr std::uintptr_t kConsumed = 2;    // the handle was awaited or joined
+inline constexpr std::uintptr_t kHandleGone = 4;  // the handle let go (dropped, or detached)
+inline constexpr std::uintptr_t kStateFlags = 7;
 
 // Coroutine frames come from a per-thread cache of recently freed blocks by size class:
 // spawn-heavy code then rarely reaches malloc. Blocks may be freed on another thread.
@@ -74,9 +77,8 @@ class PromiseBase {
 
   // --- spawn support (used only when the task is a spawned root) ---
   StartJob start_job;              // queued on the executor to run the task
-  JoinWaiter* waiter = nullptr;    // who to notify on completion
-  std::atomic<std::uint32_t> state{0};
-  std::atomic<std::uint8_t> refs{0};  // 0 = not spawned; else handle + running coroutine
+  std::atomic<std::uintptr_t> state{0};  // kDone | kConsumed | kHandleGone | JoinWaiter*
+  bool spawned = false;
   bool detached = false;
   bool observed = false;  // the result or exception was taken (by the handle's owner)
   TaskId id = 0;
@@ -84,7 +86,7 @@ class PromiseBase {
   std::coroutine_handle<> self;
 
   std::coroutine_handle<> on_final() noexcept;  // spawn.cpp: continuation or join bookkeeping
-  void release() noexcept;                      // drop one spawn reference
+  void release() noexcept;                      // the handle lets go; frees the frame if done
   void report_if_lost() noexcept;
 
   std::coroutine_handle<> continuation;

@@ -30,13 +30,14 @@ class ThreadPool : public Executor {
   void post(Job* job) override;
   std::uint32_t thread_count() const override { return started_.load(std::memory_order_acquire); }
   // Jobs queued and not yet started.
-  std::int64_t queued() const noexcept { return pending_.load(std::memory_order_acquire); }
+  std::int64_t queued() const noexcept;
 
  private:
   struct Queue {
     std::unique_ptr<PlatformMutex> m;
     Job* head = nullptr;
     Job* tail = nullptr;
+    std::atomic<std::int64_t> size{0};  // written under m; read without it as a hint
     void push(Job* j) noexcept;
     Job* pop() noexcept;
   };
@@ -60,14 +61,13 @@ class ThreadPool : public Executor {
   std::unique_ptr<PlatformMutex> idle_m_;
   std::vector<std::uint32_t> idle_;  // guarded by idle_m_
   // idle_.size(), written under idle_m_; post() reads it without the lock to skip wake_one
-  // when every worker is busy (seq_cst with pending_: a worker going idle sees the job).
+  // when every worker is busy (after a fence that pairs with the idle path's).
   std::atomic<std::uint32_t> idle_count_{0};
   // post() calls under way from threads outside the pool. A posted job may let its owner destroy the pool before post()
   // returns (a timer firing the last task); the destructor waits for this to drop to zero.
   std::atomic<std::uint32_t> posting_{0};
   bool stopping_ = false;            // guarded by idle_m_
   std::atomic<std::uint32_t> started_{0};
-  std::atomic<std::int64_t> pending_{0};
   std::unique_ptr<Parker> injector_parker_;
   std::unique_ptr<PlatformThread> injector_;
 };

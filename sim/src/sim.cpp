@@ -441,7 +441,7 @@ struct SimMutex final : PlatformMutex {
   VThread* owner = nullptr;
   std::vector<VThread*> waiters;
   explicit SimMutex(SimPlatform::Impl* s) : sim(s) {}
-  void lock() override {
+  void do_lock() override {
     sim->point();
     VThread* me = sim->current;
     while (owner) {
@@ -453,7 +453,7 @@ struct SimMutex final : PlatformMutex {
     }
     owner = me;
   }
-  void unlock() override {
+  void do_unlock() override {
     owner = nullptr;
     if (!waiters.empty()) {
       VThread* w = waiters.front();
@@ -465,7 +465,10 @@ struct SimMutex final : PlatformMutex {
 
 }  // namespace
 
-SimPlatform::SimPlatform(Options o) : impl_(std::make_unique<Impl>(*this, o)) { tracing_ = o.trace; }
+SimPlatform::SimPlatform(Options o) : impl_(std::make_unique<Impl>(*this, o)) {
+  tracing_ = o.trace;
+  one_os_thread_ = true;
+}
 SimPlatform::~SimPlatform() { abandon_timers(); }
 
 const Trace& SimPlatform::trace() const noexcept { return impl_->trace; }
@@ -560,8 +563,9 @@ namespace {
 // Coarse granularity: code between scheduling points is atomic, so the scheduler's own
 // locks need not do anything.
 struct NoopMutex final : PlatformMutex {
-  void lock() override {}
-  void unlock() override {}
+  NoopMutex() noexcept : PlatformMutex(true) {}
+  void do_lock() override {}
+  void do_unlock() override {}
 };
 }  // namespace
 
