@@ -86,16 +86,16 @@ void ThreadPool::post(Job* job) {
   q.m->lock();
   q.push(job);
   q.m->unlock();
-  // Pairs with the fence of a worker going idle (worker_main): it announces itself in
-  // idle_count_ and then looks at the queues; we push and then look at idle_count_. With a
-  // fence on both sides, at least one of us sees the other: no job is left with everyone asleep.
-  std::atomic_thread_fence(std::memory_order_seq_cst);
   wake_one();
   if (!own) posting_.fetch_sub(1, std::memory_order_release);  // the last touch of *this
 }
 
 void ThreadPool::wake_one() {
-  if (!options_.grow_on_demand && idle_count_.load(std::memory_order_relaxed) == 0) return;
+  // A worker going idle (worker_main) announces itself in idle_count_ and then looks at the
+  // queues; we pushed and now look at idle_count_. Both with a read-modify-write on it: if
+  // ours comes first, it hands our push to the worker's (release sequence), which then sees
+  // the job; if the worker's comes first, we see it idle. Never a job with everyone asleep.
+  if (!options_.grow_on_demand && idle_count_.fetch_add(0, std::memory_order_acq_rel) == 0) return;
   idle_m_->lock();
   if (idle_.empty()) {
     if (options_.grow_on_demand && !stopping_) start_worker();
@@ -112,8 +112,7 @@ void ThreadPool::wake_one() {
 
 Job* ThreadPool::find_work(std::uint32_t index) {
   // Nothing queued anywhere: no locks, no steal. A queue that looks empty is skipped
-  // without its lock; a job pushed meanwhile is found by the idle path's second look,
-  // after its fence.
+  // without its lock; a job pushed meanwhile is found by the idle path's second look.
   if (queued() == 0) return nullptr;
   auto try_pop = [](Queue& q) -> Job* {
     if (q.size.load(std::memory_order_relaxed) == 0) return nullptr;
@@ -160,12 +159,10 @@ void ThreadPool::worker_main(std::uint32_t index) {
     if (!me.idle) {
       me.idle = true;
       idle_.push_back(index);
-      idle_count_.fetch_add(1, std::memory_order_relaxed);
+      idle_count_.fetch_add(1, std::memory_order_acq_rel);  // pairs with wake_one's
     }
     idle_m_->unlock();
-    // A post that raced with us either left work (seen here, after the fence that pairs
-    // with post's) or unparks us (token kept).
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    // A post that raced with us either left work (seen here) or unparks us (token kept).
     if (queued() > 0) {
       idle_m_->lock();
       if (me.idle) {

@@ -131,6 +131,9 @@ class Platform {
   virtual std::unique_ptr<PlatformThread> start_thread(std::string name, std::function<void()> body) = 0;
   virtual std::unique_ptr<Parker> make_parker() = 0;
   virtual std::unique_ptr<PlatformMutex> make_mutex() = 0;
+  // A mutex for user code on threads (BlockingMutex): unlike the scheduler's own, it is
+  // always a real one, and in simulation every lock is a scheduling point.
+  virtual std::unique_ptr<PlatformMutex> make_blocking_mutex() { return make_mutex(); }
   virtual Nanos now() = 0;
   // Occupies the calling thread for `d` (sleeps or spins on real threads, virtual time in sim).
   virtual void blocking_work(Nanos d, WorkKind kind, const std::source_location& where) = 0;

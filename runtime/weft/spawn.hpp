@@ -99,8 +99,10 @@ class [[nodiscard]] JoinHandle {
       ctx = anywhere ? nullptr : current_context();
       job = &resume;
       detail::Claim r = detail::claim_and_register(h.promise(), this);
+      // Registered: the task may complete and resume us elsewhere at once; touch nothing.
+      if (r == detail::Claim::registered) return true;
       twice = r == detail::Claim::twice;
-      return r == detail::Claim::registered;
+      return false;
     }
     T await_resume() {
       if (twice) detail::report_misuse(kTwice);

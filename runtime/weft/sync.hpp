@@ -87,6 +87,19 @@ class Mutex {
   ObjectId id_;
 };
 
+// A mutex for synchronous code on threads, in std::mutex's place (lock/unlock/lock_guard).
+// In simulation each lock is a scheduling point and a thread waiting for it is blocked,
+// so lock-order inversions show up as deadlocks. A task must not hold one across co_await.
+class BlockingMutex {
+ public:
+  explicit BlockingMutex(Platform& p = current_platform()) : m_(p.make_blocking_mutex()) {}
+  void lock() { m_->lock(); }
+  void unlock() { m_->unlock(); }
+
+ private:
+  std::unique_ptr<PlatformMutex> m_;
+};
+
 class Semaphore {
  public:
   explicit Semaphore(std::int64_t initial, Platform& p = current_platform());

@@ -60,8 +60,8 @@ class ThreadPool : public Executor {
   Queue global_;
   std::unique_ptr<PlatformMutex> idle_m_;
   std::vector<std::uint32_t> idle_;  // guarded by idle_m_
-  // idle_.size(), written under idle_m_; post() reads it without the lock to skip wake_one
-  // when every worker is busy (after a fence that pairs with the idle path's).
+  // idle_.size(), written under idle_m_; post() reads it without the lock (by a
+  // read-modify-write that pairs with the idle path's) to skip waking when all are busy.
   std::atomic<std::uint32_t> idle_count_{0};
   // post() calls under way from threads outside the pool. A posted job may let its owner destroy the pool before post()
   // returns (a timer firing the last task); the destructor waits for this to drop to zero.

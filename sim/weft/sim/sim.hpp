@@ -125,6 +125,7 @@ class SimPlatform final : public Platform {
   std::unique_ptr<PlatformThread> start_thread(std::string name, std::function<void()> body) override;
   std::unique_ptr<Parker> make_parker() override;
   std::unique_ptr<PlatformMutex> make_mutex() override;
+  std::unique_ptr<PlatformMutex> make_blocking_mutex() override;
   Nanos now() override;
   void blocking_work(Nanos d, WorkKind kind, const std::source_location& where) override;
   void yield_point() override;
