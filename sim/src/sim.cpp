@@ -49,8 +49,9 @@ RandomSource::RandomSource(std::uint64_t seed) noexcept {
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     s = z ^ (z >> 31);
   }
+  ahead_ = next();
 }
-std::uint64_t RandomSource::random(std::uint64_t bound) {
+std::uint64_t RandomSource::next() noexcept {
   auto rotl = [](std::uint64_t v, int k) { return (v << k) | (v >> (64 - k)); };
   std::uint64_t r = rotl(s_[1] * 5, 7) * 9;
   std::uint64_t t = s_[1] << 17;
@@ -60,6 +61,11 @@ std::uint64_t RandomSource::random(std::uint64_t bound) {
   s_[0] ^= s_[3];
   s_[2] ^= t;
   s_[3] = rotl(s_[3], 45);
+  return r;
+}
+std::uint64_t RandomSource::random(std::uint64_t bound) {
+  std::uint64_t r = ahead_;
+  ahead_ = next();
   // Lemire's multiply-shift: unbiased enough for scheduling, no division.
   return std::uint64_t((__uint128_t(r) * bound) >> 64);
 }

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <mutex>
+#include <thread>
 #include <weft/weft.hpp>
 
 using namespace weft;
@@ -93,4 +95,19 @@ TEST_CASE("channel receive is cancellable", "[sync]") {
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   request_stop(src);
   CHECK(h.join());
+}
+
+TEST_CASE("a blocking mutex protects a counter across real threads", "[sync]") {
+  BlockingMutex m(real_platform());
+  long c = 0;
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 4; ++t)
+    ts.emplace_back([&] {
+      for (int i = 0; i < 20000; ++i) {
+        std::lock_guard g(m);
+        ++c;
+      }
+    });
+  for (auto& t : ts) t.join();
+  CHECK(c == 80000);
 }

@@ -55,7 +55,11 @@ class RandomSource final : public DecisionSource {
   std::uint64_t random(std::uint64_t bound) override;
 
  private:
+  std::uint64_t next() noexcept;
   std::uint64_t s_[4];
+  // The next output, drawn one call ahead: a choice then waits for one multiply, not for
+  // the whole generator (the sequence is the same).
+  std::uint64_t ahead_;
 };
 
 enum class RecordedKind : std::uint8_t { thread = 0, random = 1, fault = 2 };
