@@ -8,7 +8,7 @@
 #include <weft/io/epoll.hpp>
 #include <weft/weft.hpp>
 
-#include "http_service.hpp"
+#include <weft/http/service.hpp>
 
 using namespace weft;
 
@@ -80,9 +80,9 @@ Task<bool> closed_by_peer(io::Stream& s) {
 
 // A running service on an ephemeral port; stops and joins everything on destruction.
 struct Service {
-  explicit Service(http_server::ServiceOptions o = {}) : options(o) {
+  explicit Service(http::ServiceOptions o = {}) : options(o) {
     listener = io::tcp_listen(reactor, 0);
-    served = spawn(pool, http_server::serve(*listener, pool, options, stop.get_token(), &stats));
+    served = spawn(pool, http::serve(*listener, pool, options, stop.get_token(), &stats));
   }
   ~Service() {
     request_stop(stop);
@@ -93,8 +93,8 @@ struct Service {
 
   io::EpollReactor reactor;
   ThreadPool pool{2, "http"};
-  http_server::ServiceOptions options;
-  http_server::ServiceStats stats;
+  http::ServiceOptions options;
+  http::ServiceStats stats;
   std::stop_source stop;
   std::unique_ptr<io::Listener> listener;
   JoinHandle<void> served;
@@ -221,10 +221,10 @@ TEST_CASE("epoll: a pending read is cancelled by its stop token, and a read time
 }
 
 TEST_CASE("http service: GET with keep-alive serves several requests on one connection", "[io][http]") {
-  http_server::ServiceOptions o;
+  http::ServiceOptions o;
   o.db_latency = 5_ms;
-  o.affinity = GENERATE(http_server::Affinity::pool, http_server::Affinity::io);
-  o.handlers = GENERATE(http_server::Handlers::async, http_server::Handlers::blocking);
+  o.affinity = GENERATE(http::Affinity::pool, http::Affinity::io);
+  o.handlers = GENERATE(http::Handlers::async, http::Handlers::blocking);
   Service svc(o);
   ThreadPool clients(1, "clients");
   auto h = spawn(clients, [](io::EpollReactor& r, std::uint16_t port) -> Task<std::string> {
@@ -260,8 +260,8 @@ TEST_CASE("http service: GET with keep-alive serves several requests on one conn
 }
 
 TEST_CASE("http service: blocking handlers answer the same", "[io][http]") {
-  http_server::ServiceOptions o;
-  o.handlers = http_server::Handlers::blocking;
+  http::ServiceOptions o;
+  o.handlers = http::Handlers::blocking;
   o.db_latency = 5_ms;
   Service svc(o);
   ThreadPool clients(1, "clients");
@@ -336,8 +336,8 @@ TEST_CASE("http service: oversized headers get 431", "[io][http]") {
 }
 
 TEST_CASE("http service: a client dribbling bytes gets 408 while another is served", "[io][http]") {
-  http_server::ServiceOptions o;
-  o.affinity = GENERATE(http_server::Affinity::pool, http_server::Affinity::io);
+  http::ServiceOptions o;
+  o.affinity = GENERATE(http::Affinity::pool, http::Affinity::io);
   o.request_timeout = 300_ms;
   Service svc(o);
   ThreadPool clients(2, "clients");

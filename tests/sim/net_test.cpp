@@ -1,5 +1,6 @@
-// The HTTP service from tools/http_server, unchanged, over the simulator's fake network:
-// several clients (keep-alive, malformed, dribbling) in virtual time, deterministic per seed.
+// The HTTP service (weft::http, as tools/http_server runs it), unchanged, over the
+// simulator's fake network: several clients (keep-alive, malformed, dribbling) in virtual
+// time, deterministic per seed.
 #include <catch2/catch.hpp>
 
 #include <cerrno>
@@ -10,7 +11,7 @@
 #include <weft/sim/sim.hpp>
 #include <weft/weft.hpp>
 
-#include "http_service.hpp"
+#include <weft/http/service.hpp>
 
 using namespace weft;
 
@@ -120,8 +121,8 @@ struct Run {
   std::uint64_t requests;
 };
 
-Run run_service(std::uint64_t seed, sim::NetOptions net_options, http_server::Handlers handlers,
-                http_server::Affinity affinity = http_server::Affinity::pool) {
+Run run_service(std::uint64_t seed, sim::NetOptions net_options, http::Handlers handlers,
+                http::Affinity affinity = http::Affinity::pool) {
   sim::SimPlatform sp;
   sim::RandomSource rs(seed);
   std::string log;
@@ -131,14 +132,14 @@ Run run_service(std::uint64_t seed, sim::NetOptions net_options, http_server::Ha
     ThreadPool clients(2, "clients");
     sim::Network net(net_options);
     auto listener = net.listen("server", 80);
-    http_server::ServiceOptions o;
+    http::ServiceOptions o;
     o.handlers = handlers;
     o.affinity = affinity;
     o.db_latency = 20_ms;
     o.request_timeout = 300_ms;
-    http_server::ServiceStats stats;
+    http::ServiceStats stats;
     std::stop_source stop;
-    auto served = spawn(pool, http_server::serve(*listener, pool, o, stop.get_token(), &stats));
+    auto served = spawn(pool, http::serve(*listener, pool, o, stop.get_token(), &stats));
     std::vector<JoinHandle<std::string>> hs;
     for (int i = 0; i < 3; ++i)
       hs.push_back(spawn(clients, client(net, "c" + std::to_string(i), {"/hello", "/db", "/hello", "/missing"})));
@@ -163,8 +164,8 @@ const std::string kExpected =
 }  // namespace
 
 TEST_CASE("sim net: the http service serves keep-alive, malformed and dribbling clients", "[sim][net]") {
-  auto affinity = GENERATE(http_server::Affinity::pool, http_server::Affinity::io);
-  for (auto handlers : {http_server::Handlers::async, http_server::Handlers::blocking}) {
+  auto affinity = GENERATE(http::Affinity::pool, http::Affinity::io);
+  for (auto handlers : {http::Handlers::async, http::Handlers::blocking}) {
     for (std::uint64_t seed = 1; seed <= 4; ++seed) {
       auto run = run_service(seed, {}, handlers, affinity);
       INFO("seed " << seed << ": " << run.message);
@@ -181,16 +182,16 @@ TEST_CASE("sim net: the same seed gives the same trace hash, and lossy jittery l
   lossy.latency_jitter = 2_ms;
   lossy.loss_per_million = 100'000;
   for (std::uint64_t seed : {7u, 8u}) {
-    auto a = run_service(seed, lossy, http_server::Handlers::async);
-    auto b = run_service(seed, lossy, http_server::Handlers::async);
+    auto a = run_service(seed, lossy, http::Handlers::async);
+    auto b = run_service(seed, lossy, http::Handlers::async);
     INFO("seed " << seed << ": " << a.message);
     REQUIRE(a.outcome == sim::Outcome::completed);
     CHECK(a.log == kExpected);
     CHECK(a.trace_hash == b.trace_hash);
     CHECK(a.log == b.log);
   }
-  auto c = run_service(9, lossy, http_server::Handlers::async);
-  auto d = run_service(10, lossy, http_server::Handlers::async);
+  auto c = run_service(9, lossy, http::Handlers::async);
+  auto d = run_service(10, lossy, http::Handlers::async);
   CHECK(c.trace_hash != d.trace_hash);  // the seed matters
 }
 
@@ -203,9 +204,9 @@ TEST_CASE("sim net: a partitioned client times out while the others are served",
     sim::Network net;
     auto listener = net.listen("server", 80);
     net.partition("cut", "server");
-    http_server::ServiceOptions o;
+    http::ServiceOptions o;
     std::stop_source stop;
-    auto served = spawn(pool, http_server::serve(*listener, pool, o, stop.get_token(), nullptr));
+    auto served = spawn(pool, http::serve(*listener, pool, o, stop.get_token(), nullptr));
     auto cut = spawn(pool, client(net, "cut", {"/hello"}));
     auto ok = spawn(pool, client(net, "ok", {"/hello"}));
     log = cut.join() + "|" + ok.join();

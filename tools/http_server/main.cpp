@@ -1,6 +1,11 @@
 // http_server: the weft HTTP service on real sockets (127.0.0.1) until SIGINT/SIGTERM.
 //
-//   http_server --port P [--handlers blocking|async] [--threads N] [--db-ms D] [--affinity pool|io]
+//   http_server --port P [--handlers blocking|async] [--threads N] [--db-ms D] [--affinity io|pool]
+//
+// --affinity io (the default): N event loops, each polling its own epoll instance and
+// running the connections registered with it; /db runs on a pool of N workers.
+// --affinity pool: one reactor thread posts every completion to a pool of N workers that
+// runs the connections (one thread hand-off per wait; kept to measure that cost).
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -8,15 +13,16 @@
 #include <string>
 #include <string_view>
 
-#include "http_service.hpp"
+#include "weft/http/service.hpp"
 #include "weft/io/epoll.hpp"
+#include "weft/io/loop.hpp"
 
 namespace {
 
 enum Exit { ok = 0, bad_usage = 2, cannot_listen = 3 };
 
 [[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr, "http_server: %s\nusage: http_server --port P [--handlers blocking|async] [--threads N] [--db-ms D] [--affinity pool|io]\n",
+  std::fprintf(stderr, "http_server: %s\nusage: http_server --port P [--handlers blocking|async] [--threads N] [--db-ms D] [--affinity io|pool]\n",
                why);
   std::exit(bad_usage);
 }
@@ -36,8 +42,9 @@ long number(const char* flag, const char* text, long lo, long hi) {
 int main(int argc, char** argv) {
   using namespace weft;
   long port = -1;
-  long threads = 4;
-  http_server::ServiceOptions options;
+  long threads = 2;
+  http::ServiceOptions options;
+  options.affinity = http::Affinity::io;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     if (i + 1 >= argc) usage(("missing value for " + std::string(a)).c_str());
@@ -50,16 +57,16 @@ int main(int argc, char** argv) {
       options.db_latency = number("--db-ms", v, 0, 3'600'000) * 1_ms;
     } else if (a == "--affinity") {
       if (std::strcmp(v, "pool") == 0)
-        options.affinity = http_server::Affinity::pool;
+        options.affinity = http::Affinity::pool;
       else if (std::strcmp(v, "io") == 0)
-        options.affinity = http_server::Affinity::io;
+        options.affinity = http::Affinity::io;
       else
         usage("--affinity takes pool or io");
     } else if (a == "--handlers") {
       if (std::strcmp(v, "blocking") == 0)
-        options.handlers = http_server::Handlers::blocking;
+        options.handlers = http::Handlers::blocking;
       else if (std::strcmp(v, "async") == 0)
-        options.handlers = http_server::Handlers::async;
+        options.handlers = http::Handlers::async;
       else
         usage("--handlers takes blocking or async");
     } else {
@@ -75,23 +82,32 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  io::EpollReactor reactor;
+  // Connections run on event loops (io) or on the pool behind one reactor thread (pool).
+  std::unique_ptr<io::EventLoops> loops;
+  std::unique_ptr<io::EpollReactor> reactor;
   std::unique_ptr<io::Listener> listener;
   try {
-    listener = io::tcp_listen(reactor, static_cast<std::uint16_t>(port));
+    if (options.affinity == http::Affinity::io) {
+      loops = std::make_unique<io::EventLoops>(static_cast<std::uint32_t>(threads), "loop");
+      listener = io::tcp_listen(*loops, static_cast<std::uint16_t>(port));
+    } else {
+      reactor = std::make_unique<io::EpollReactor>();
+      listener = io::tcp_listen(*reactor, static_cast<std::uint16_t>(port));
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "http_server: cannot listen on 127.0.0.1:%ld: %s\n", port, e.what());
     return cannot_listen;
   }
-  http_server::ServiceStats stats;
+  http::ServiceStats stats;
   std::stop_source stop;
   {
     ThreadPool pool(static_cast<std::uint32_t>(threads), "http");
-    auto served = spawn(pool, http_server::serve(*listener, pool, options, stop.get_token(), &stats));
+    Executor& acceptor = loops ? static_cast<Executor&>((*loops)[0]) : pool;
+    auto served = spawn(acceptor, http::serve(*listener, pool, options, stop.get_token(), &stats));
     std::printf("listening on 127.0.0.1:%u (%s handlers, %ld threads, db %lld ms, %s affinity)\n", listener->port(),
-                options.handlers == http_server::Handlers::async ? "async" : "blocking", threads,
+                options.handlers == http::Handlers::async ? "async" : "blocking", threads,
                 static_cast<long long>(options.db_latency / 1_ms),
-                options.affinity == http_server::Affinity::io ? "io" : "pool");
+                options.affinity == http::Affinity::io ? "io" : "pool");
     std::fflush(stdout);
     int sig = 0;
     sigwait(&signals, &sig);
@@ -99,7 +115,8 @@ int main(int argc, char** argv) {
     served.join();
   }
   listener->close();
-  reactor.stop();
+  loops.reset();
+  reactor.reset();
   std::printf("stopped: %llu connections, %llu requests, %llu rejected, %llu timed out\n",
               static_cast<unsigned long long>(stats.connections.load()),
               static_cast<unsigned long long>(stats.requests.load()),

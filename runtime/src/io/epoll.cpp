@@ -38,6 +38,9 @@ struct FdState {
   std::unique_ptr<PlatformMutex> m;
   // Readiness edges seen per direction. Written under m; read without it before a syscall.
   std::atomic<std::uint64_t> seq[2] = {0, 0};
+  // The peer hung up or the socket failed: a read may return 0 or an error even right
+  // after a short read (written before the read edge it came with).
+  std::atomic<bool> hangup{false};
   IoWaiter* waiter[2] = {nullptr, nullptr};  // guarded by m
   bool closed = false;                       // guarded by m
 
@@ -105,7 +108,7 @@ struct WaitReady : IoWaiter {
 
 using detail::FdState;
 
-EpollReactor::EpollReactor(Platform& p) : p_(p), grave_m_(p.make_mutex()) {
+Reactor::Reactor(Platform& p) : p_(p), grave_m_(p.make_mutex()) {
   epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epfd_ < 0) throw_errno(errno, "epoll_create1");
   wakefd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -118,26 +121,20 @@ EpollReactor::EpollReactor(Platform& p) : p_(p), grave_m_(p.make_mutex()) {
   ev.events = EPOLLIN;
   ev.data.ptr = nullptr;  // null marks the wake fd
   ::epoll_ctl(epfd_, EPOLL_CTL_ADD, wakefd_, &ev);
-  thread_ = p.start_thread("io", [this] { loop(); });
 }
 
-EpollReactor::~EpollReactor() {
-  stop();
+Reactor::~Reactor() {
   for (auto* s : graveyard_) delete s;
   ::close(wakefd_);
   ::close(epfd_);
 }
 
-void EpollReactor::stop() {
-  if (!thread_) return;
-  stopping_.store(true, std::memory_order_release);
+void Reactor::wake() noexcept {
   std::uint64_t one = 1;
   [[maybe_unused]] auto n = ::write(wakefd_, &one, sizeof one);
-  thread_->join();
-  thread_.reset();
 }
 
-FdState* EpollReactor::adopt(int fd) {
+FdState* Reactor::adopt(int fd) {
   auto* s = new FdState;
   s->fd = fd;
   s->m = p_.make_mutex();
@@ -153,7 +150,7 @@ FdState* EpollReactor::adopt(int fd) {
   return s;
 }
 
-void EpollReactor::release(FdState* s) {
+void Reactor::release(FdState* s) {
   ::epoll_ctl(epfd_, EPOLL_CTL_DEL, s->fd, nullptr);
   s->m->lock();
   s->closed = true;
@@ -172,42 +169,61 @@ void EpollReactor::release(FdState* s) {
   grave_m_->unlock();
 }
 
-void EpollReactor::loop() {
+void Reactor::poll(int timeout_ms) {
   constexpr int kBatch = 256;
   epoll_event events[kBatch];
-  std::vector<FdState*> dead;
-  while (!stopping_.load(std::memory_order_acquire)) {
-    // A bounded wait: shutdown is signalled through the eventfd, the bound is a safety net.
-    int n = ::epoll_wait(epfd_, events, kBatch, 1000);
-    for (int i = 0; i < n; ++i) {
-      auto* s = static_cast<FdState*>(events[i].data.ptr);
-      if (!s) {
-        std::uint64_t v;
-        [[maybe_unused]] auto r = ::read(wakefd_, &v, sizeof v);
-        continue;
-      }
-      std::uint32_t e = events[i].events;
-      detail::IoWaiter* ready[2] = {nullptr, nullptr};
-      s->m->lock();
-      if (e & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) {
-        s->seq[detail::kRead].fetch_add(1, std::memory_order_release);
-        ready[0] = s->take_locked(detail::kRead);
-      }
-      if (e & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
-        s->seq[detail::kWrite].fetch_add(1, std::memory_order_release);
-        ready[1] = s->take_locked(detail::kWrite);
-      }
-      s->m->unlock();
-      for (auto* w : ready)
-        if (w) weft::detail::resume_in(w->ctx, w);
+  int n = ::epoll_wait(epfd_, events, kBatch, timeout_ms);
+  for (int i = 0; i < n; ++i) {
+    auto* s = static_cast<FdState*>(events[i].data.ptr);
+    if (!s) {
+      std::uint64_t v;
+      [[maybe_unused]] auto r = ::read(wakefd_, &v, sizeof v);
+      continue;
     }
-    // Whatever was released before or during this batch can no longer show up in an event.
-    grave_m_->lock();
-    dead.swap(graveyard_);
-    grave_m_->unlock();
-    for (auto* s : dead) delete s;
-    dead.clear();
+    std::uint32_t e = events[i].events;
+    detail::IoWaiter* ready[2] = {nullptr, nullptr};
+    s->m->lock();
+    if (e & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) {
+      if (e & (EPOLLRDHUP | EPOLLERR | EPOLLHUP)) s->hangup.store(true, std::memory_order_relaxed);
+      s->seq[detail::kRead].fetch_add(1, std::memory_order_release);
+      ready[0] = s->take_locked(detail::kRead);
+    }
+    if (e & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+      s->seq[detail::kWrite].fetch_add(1, std::memory_order_release);
+      ready[1] = s->take_locked(detail::kWrite);
+    }
+    s->m->unlock();
+    for (auto* w : ready)
+      if (w) resume(w->ctx, w);
   }
+  // Whatever was released before or during this batch can no longer show up in an event
+  // (resume() may have released more; those are in the graveyard too).
+  grave_m_->lock();
+  dead_.swap(graveyard_);
+  grave_m_->unlock();
+  for (auto* s : dead_) delete s;
+  dead_.clear();
+}
+
+EpollReactor::EpollReactor(Platform& p) : Reactor(p) {
+  thread_ = p.start_thread("io", [this] { loop(); });
+}
+
+EpollReactor::~EpollReactor() { stop(); }
+
+void EpollReactor::stop() {
+  if (!thread_) return;
+  stopping_.store(true, std::memory_order_release);
+  wake();
+  thread_->join();
+  thread_.reset();
+}
+
+void EpollReactor::resume(Executor* ctx, Job* job) { weft::detail::resume_in(ctx, job); }
+
+void EpollReactor::loop() {
+  // A bounded wait: shutdown is signalled through the eventfd, the bound is a safety net.
+  while (!stopping_.load(std::memory_order_acquire)) poll(1000);
 }
 
 namespace {
@@ -219,18 +235,28 @@ void set_nodelay(int fd) {
 
 class EpollStream final : public Stream {
  public:
-  EpollStream(EpollReactor& r, FdState* s) : r_(r), s_(s) {}
+  EpollStream(Reactor& r, FdState* s) : r_(r), s_(s) {}
   ~EpollStream() override { close(); }
 
   Task<std::size_t> read(std::span<char> buf, std::stop_token stop) override {
     for (;;) {
       if (!s_) throw NetError(EBADF, "read: stream closed");
       auto seen = s_->seq[detail::kRead].load(std::memory_order_acquire);
-      ssize_t n = ::recv(s_->fd, buf.data(), buf.size(), 0);
-      if (n >= 0) co_return std::size_t(n);
-      int err = errno;
-      if (err == EINTR) continue;
-      if (err != EAGAIN && err != EWOULDBLOCK) throw_errno(err, "read");
+      if (seen != drained_at_ || s_->hangup.load(std::memory_order_relaxed)) {
+        ssize_t n = ::recv(s_->fd, buf.data(), buf.size(), 0);
+        if (n > 0) {
+          // A short read emptied the socket: until the next edge, another recv would only
+          // say EAGAIN (a request/response exchange would pay one syscall more per turn),
+          // unless the peer has hung up (the 0 after the data).
+          if (std::size_t(n) < buf.size()) drained_at_ = seen;
+          co_return std::size_t(n);
+        }
+        if (n == 0) co_return 0;
+        int err = errno;
+        if (err == EINTR) continue;
+        if (err != EAGAIN && err != EWOULDBLOCK) throw_errno(err, "read");
+        drained_at_ = seen;
+      }
       detail::WaitReady w(s_, detail::kRead, seen, stop);
       co_await w;
     }
@@ -256,15 +282,21 @@ class EpollStream final : public Stream {
   void close() override {
     if (s_) r_.release(std::exchange(s_, nullptr));
   }
+  Executor* home() const noexcept override { return r_.home(); }
 
  private:
-  EpollReactor& r_;
+  Reactor& r_;
   FdState* s_;
+  // The read edge count at which the socket was last seen empty (no read runs concurrently).
+  std::uint64_t drained_at_ = ~std::uint64_t(0);
 };
 
 class EpollListener final : public Listener {
  public:
-  EpollListener(EpollReactor& r, FdState* s, std::uint16_t port) : r_(r), s_(s), port_(port) {}
+  EpollListener(Reactor& r, FdState* s, std::uint16_t port, std::vector<Reactor*> spread)
+      : r_(r), s_(s), port_(port), spread_(std::move(spread)) {
+    if (spread_.empty()) spread_.push_back(&r_);
+  }
   ~EpollListener() override { close(); }
 
   Task<std::unique_ptr<Stream>> accept(std::stop_token stop) override {
@@ -274,7 +306,8 @@ class EpollListener final : public Listener {
       int fd = ::accept4(s_->fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd >= 0) {
         set_nodelay(fd);
-        co_return std::make_unique<EpollStream>(r_, r_.adopt(fd));
+        Reactor& to = *spread_[next_.fetch_add(1, std::memory_order_relaxed) % spread_.size()];
+        co_return std::make_unique<EpollStream>(to, to.adopt(fd));
       }
       int err = errno;
       if (err == EINTR || err == ECONNABORTED) continue;
@@ -295,9 +328,11 @@ class EpollListener final : public Listener {
   }
 
  private:
-  EpollReactor& r_;
+  Reactor& r_;
   FdState* s_;
   std::uint16_t port_;
+  std::vector<Reactor*> spread_;  // where accepted connections go, in turn
+  std::atomic<std::size_t> next_{0};
 };
 
 sockaddr_in loopback_address(const std::string& host, std::uint16_t port) {
@@ -310,7 +345,12 @@ sockaddr_in loopback_address(const std::string& host, std::uint16_t port) {
 
 }  // namespace
 
-std::unique_ptr<Listener> tcp_listen(EpollReactor& reactor, std::uint16_t port, int backlog) {
+std::unique_ptr<Listener> tcp_listen(Reactor& reactor, std::uint16_t port, int backlog) {
+  return tcp_listen(reactor, {}, port, backlog);
+}
+
+std::unique_ptr<Listener> tcp_listen(Reactor& reactor, std::vector<Reactor*> spread, std::uint16_t port,
+                                     int backlog) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) throw_errno(errno, "socket");
   int one = 1;
@@ -323,10 +363,10 @@ std::unique_ptr<Listener> tcp_listen(EpollReactor& reactor, std::uint16_t port, 
   }
   socklen_t len = sizeof a;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  return std::make_unique<EpollListener>(reactor, reactor.adopt(fd), ntohs(a.sin_port));
+  return std::make_unique<EpollListener>(reactor, reactor.adopt(fd), ntohs(a.sin_port), std::move(spread));
 }
 
-Task<std::unique_ptr<Stream>> tcp_connect(EpollReactor& reactor, std::string host, std::uint16_t port,
+Task<std::unique_ptr<Stream>> tcp_connect(Reactor& reactor, std::string host, std::uint16_t port,
                                           std::stop_token stop) {
   auto a = loopback_address(host, port);
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

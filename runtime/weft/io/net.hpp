@@ -45,6 +45,9 @@ class Stream {
   virtual Task<void> write(std::string_view data, std::stop_token stop = {}) = 0;
   // Closes both directions. No operation may be pending. Idempotent.
   virtual void close() = 0;
+  // The executor that resumes this stream's operations without a hand-off (the event
+  // loop it is registered with), or null when there is none.
+  virtual Executor* home() const noexcept { return nullptr; }
 };
 
 class Listener {

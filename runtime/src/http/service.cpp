@@ -1,15 +1,15 @@
-#include "http_service.hpp"
+#include "weft/http/service.hpp"
 
 #include <cerrno>
 #include <string_view>
 #include <vector>
 
-namespace weft::http_server {
+namespace weft::http {
 
 namespace {
 
-http::Response text(int status, std::string body, bool keep_alive) {
-  http::Response r;
+Response text(int status, std::string body, bool keep_alive) {
+  Response r;
   r.status = status;
   r.headers.emplace_back("Content-Type", "text/plain");
   r.body = std::move(body);
@@ -34,7 +34,7 @@ Task<void> write_all(io::Stream& stream, std::string_view bytes, std::stop_token
 
 }  // namespace
 
-Task<http::Response> handle(const http::Request& request, const ServiceOptions& options) {
+Task<Response> handle(const Request& request, const ServiceOptions& options) {
   bool known = request.target == "/hello" || request.target == "/db";
   if (!known) co_return text(404, "not found\n", request.keep_alive);
   if (request.method != "GET") {
@@ -52,7 +52,7 @@ Task<void> serve_connection(std::unique_ptr<io::Stream> stream, const ServiceOpt
                             std::stop_token stop, ServiceStats* stats, Executor* pool) {
   if (stats) stats->connections.fetch_add(1, std::memory_order_relaxed);
   std::vector<char> buffer(options.read_buffer_bytes);
-  http::RequestParser parser(options.limits);
+  RequestParser parser(options.limits);
   std::string_view pending;     // received, not yet fed to the parser
   bool request_started = false;  // some byte of the current request arrived
   Nanos request_deadline = no_deadline;
@@ -70,10 +70,10 @@ Task<void> serve_connection(std::unique_ptr<io::Stream> stream, const ServiceOpt
         std::size_t used = 0;
         auto status = parser.feed(pending, used);
         pending.remove_prefix(used);
-        if (status == http::RequestParser::Status::need_more) break;
-        if (status == http::RequestParser::Status::error) {
+        if (status == RequestParser::Status::need_more) break;
+        if (status == RequestParser::Status::error) {
           if (stats) stats->rejected.fetch_add(1, std::memory_order_relaxed);
-          std::string bytes = http::serialize(http::error_response(parser.error_status(), parser.error_message()));
+          std::string bytes = serialize(error_response(parser.error_status(), parser.error_message()));
           auto w = write_all(*stream, bytes, stop);
           co_await std::move(w);
           close_after = true;
@@ -82,7 +82,7 @@ Task<void> serve_connection(std::unique_ptr<io::Stream> stream, const ServiceOpt
         auto request = parser.take();
         request_started = !pending.empty();
         if (request_started) request_deadline = platform.now() + options.request_timeout;
-        http::Response response;
+        Response response;
         if (options.affinity == Affinity::io && pool && request.target == "/db") {
           // Off the I/O thread: the database call may block its thread or sleep.
           auto h = spawn(*pool, handle(request, options));
@@ -92,7 +92,7 @@ Task<void> serve_connection(std::unique_ptr<io::Stream> stream, const ServiceOpt
           response = co_await std::move(h);
         }
         if (stats) stats->requests.fetch_add(1, std::memory_order_relaxed);
-        std::string bytes = http::serialize(response);
+        std::string bytes = serialize(response);
         auto w = write_all(*stream, bytes, stop);
         co_await std::move(w);
         if (!response.keep_alive) close_after = true;
@@ -118,7 +118,7 @@ Task<void> serve_connection(std::unique_ptr<io::Stream> stream, const ServiceOpt
   }
   if (send_408) {
     // Best effort, bounded: a client that does not read must not hold us here.
-    std::string bytes = http::serialize(http::error_response(408, "request not complete in time"));
+    std::string bytes = serialize(error_response(408, "request not complete in time"));
     io::Stream* s = stream.get();
     std::string_view view(bytes);
     try {
@@ -144,9 +144,9 @@ struct ConnectionGroup {
 };
 
 Task<void> run_connection(std::unique_ptr<io::Stream> stream, const ServiceOptions* options, std::stop_token stop,
-                          ServiceStats* stats, std::shared_ptr<ConnectionGroup> group, Executor* pool) {
+                          ServiceStats* stats, std::shared_ptr<ConnectionGroup> group, Executor* pool, bool on_home) {
   auto c = serve_connection(std::move(stream), *options, std::move(stop), stats, pool);
-  if (options->affinity == Affinity::io) {
+  if (options->affinity == Affinity::io && !on_home) {
     co_await resume_anywhere(std::move(c));
   } else {
     co_await std::move(c);
@@ -171,11 +171,14 @@ Task<void> serve(io::Listener& listener, Executor& pool, const ServiceOptions& o
       continue;  // one failed accept (reset before accepted, ...) does not end the service
     }
     group->live.fetch_add(1, std::memory_order_relaxed);
-    spawn_detached(pool, run_connection(std::move(stream), &options, stop, stats, group, &pool));
+    // On its event loop, readiness resumes the connection inline; else the pool runs it.
+    Executor* home = options.affinity == Affinity::io ? stream->home() : nullptr;
+    Executor& runs_on = home ? *home : pool;
+    spawn_detached(runs_on, run_connection(std::move(stream), &options, stop, stats, group, &pool, home != nullptr));
   }
   group->leave();
   auto w = group->done.wait();
   co_await w;
 }
 
-}  // namespace weft::http_server
+}  // namespace weft::http

@@ -1,6 +1,6 @@
 // The HTTP/1.1 service, written once against io::Listener / io::Stream: it serves real
-// sockets behind the epoll reactor (http_server) and the simulator's fake network
-// (tests/sim/net_test.cpp) with the same code.
+// sockets (tools/http_server, on event loops) and the simulator's fake network (the
+// `web-server` scenario, tests/sim/net_test.cpp) with the same code.
 //
 // Routes: GET /hello -> "hello"; GET /db -> a database call taking `db_latency`, either
 // blocking the pool worker (Handlers::blocking, the anti-pattern) or awaiting a timer
@@ -19,16 +19,17 @@
 #include "weft/io/net.hpp"
 #include "weft/weft.hpp"
 
-namespace weft::http_server {
+namespace weft::http {
 
 enum class Handlers : std::uint8_t { blocking, async };
 
 // Where a connection's code runs between awaits.
 //  pool: on the pool, the captured context: every I/O completion is posted there, one
 //        thread hand-off per wait.
-//  io:   on the thread that completed the I/O (the reactor), like ConfigureAwait(false);
-//        a route that may block or wait (/db) is still spawned on the pool. No hand-off
-//        for /hello: on few cores the hand-off's context switches dominate.
+//  io:   where its I/O completes: on the stream's home event loop when it has one
+//        (io::EventLoop: readiness resumes it inline), else on whichever thread
+//        completed the I/O (like ConfigureAwait(false)). A route that may block or wait
+//        (/db) is still spawned on the pool, and its answer comes back to the connection.
 enum class Affinity : std::uint8_t { pool, io };
 
 struct ServiceOptions {
@@ -40,7 +41,7 @@ struct ServiceOptions {
   // From the first byte of a request to its last: a client dribbling bytes gets 408.
   Nanos request_timeout = 10_s;
   std::size_t read_buffer_bytes = 4096;
-  http::Limits limits;
+  Limits limits;
 };
 
 struct ServiceStats {
@@ -50,17 +51,18 @@ struct ServiceStats {
   std::atomic<std::uint64_t> timed_out{0};       // closed by a read timeout
 };
 
-// Answers one parsed request (the router).
-Task<http::Response> handle(const http::Request& request, const ServiceOptions& options);
+// Answers one parsed request (the router). The only place the two Handlers differ.
+Task<Response> handle(const Request& request, const ServiceOptions& options);
 
 // Serves one connection until the client closes, an error, or `stop`. Never throws.
 // With Affinity::io, routes that may block run on `pool` (inline when null).
 Task<void> serve_connection(std::unique_ptr<io::Stream> stream, const ServiceOptions& options,
                             std::stop_token stop, ServiceStats* stats, Executor* pool = nullptr);
 
-// Accepts on `listener` until `stop`, running each connection as a task on `pool`; returns
-// once every connection has ended. Errors of single connections never end the service.
+// Accepts on `listener` until `stop`, running each connection as a task (on `pool`, or on
+// its stream's event loop with Affinity::io); returns once every connection has ended.
+// Errors of single connections never end the service.
 Task<void> serve(io::Listener& listener, Executor& pool, const ServiceOptions& options, std::stop_token stop,
                  ServiceStats* stats);
 
-}  // namespace weft::http_server
+}  // namespace weft::http
