@@ -6,6 +6,7 @@
 #include <string>
 
 #include <weft/io/epoll.hpp>
+#include <weft/io/loop.hpp>
 #include <weft/weft.hpp>
 
 #include <weft/http/service.hpp>
@@ -78,11 +79,21 @@ Task<bool> closed_by_peer(io::Stream& s) {
   }
 }
 
+// Where the service's connections live: behind one reactor thread, or on event loops.
+enum class Backend { reactor, loops };
+
 // A running service on an ephemeral port; stops and joins everything on destruction.
+// Clients connect through `reactor` either way.
 struct Service {
-  explicit Service(http::ServiceOptions o = {}) : options(o) {
-    listener = io::tcp_listen(reactor, 0);
-    served = spawn(pool, http::serve(*listener, pool, options, stop.get_token(), &stats));
+  explicit Service(http::ServiceOptions o = {}, Backend b = Backend::reactor) : options(o) {
+    if (b == Backend::loops) {
+      loops = std::make_unique<io::EventLoops>(2, "http-loop");
+      listener = io::tcp_listen(*loops, 0);
+    } else {
+      listener = io::tcp_listen(reactor, 0);
+    }
+    Executor& acceptor = loops ? static_cast<Executor&>((*loops)[0]) : pool;
+    served = spawn(acceptor, http::serve(*listener, pool, options, stop.get_token(), &stats));
   }
   ~Service() {
     request_stop(stop);
@@ -92,6 +103,7 @@ struct Service {
   std::uint16_t port() const { return listener->port(); }
 
   io::EpollReactor reactor;
+  std::unique_ptr<io::EventLoops> loops;
   ThreadPool pool{2, "http"};
   http::ServiceOptions options;
   http::ServiceStats stats;
@@ -225,7 +237,8 @@ TEST_CASE("http service: GET with keep-alive serves several requests on one conn
   o.db_latency = 5_ms;
   o.affinity = GENERATE(http::Affinity::pool, http::Affinity::io);
   o.handlers = GENERATE(http::Handlers::async, http::Handlers::blocking);
-  Service svc(o);
+  auto backend = GENERATE(Backend::reactor, Backend::loops);
+  Service svc(o, backend);
   ThreadPool clients(1, "clients");
   auto h = spawn(clients, [](io::EpollReactor& r, std::uint16_t port) -> Task<std::string> {
     auto c = connect_to(r, port);
@@ -263,7 +276,8 @@ TEST_CASE("http service: blocking handlers answer the same", "[io][http]") {
   http::ServiceOptions o;
   o.handlers = http::Handlers::blocking;
   o.db_latency = 5_ms;
-  Service svc(o);
+  o.affinity = GENERATE(http::Affinity::pool, http::Affinity::io);
+  Service svc(o, GENERATE(Backend::reactor, Backend::loops));
   ThreadPool clients(1, "clients");
   auto h = spawn(clients, [](io::EpollReactor& r, std::uint16_t port) -> Task<int> {
     auto c = connect_to(r, port);
@@ -280,7 +294,9 @@ TEST_CASE("http service: blocking handlers answer the same", "[io][http]") {
 }
 
 TEST_CASE("http service: a malformed request gets 400 and the server keeps serving others", "[io][http]") {
-  Service svc;
+  http::ServiceOptions o;
+  o.affinity = http::Affinity::io;
+  Service svc(o, GENERATE(Backend::reactor, Backend::loops));
   ThreadPool clients(1, "clients");
   auto bad = spawn(clients, [](io::EpollReactor& r, std::uint16_t port) -> Task<std::string> {
     auto c = connect_to(r, port);
@@ -312,7 +328,9 @@ TEST_CASE("http service: a malformed request gets 400 and the server keeps servi
 }
 
 TEST_CASE("http service: oversized headers get 431", "[io][http]") {
-  Service svc;
+  http::ServiceOptions o;
+  o.affinity = http::Affinity::io;
+  Service svc(o, GENERATE(Backend::reactor, Backend::loops));
   ThreadPool clients(1, "clients");
   auto h = spawn(clients, [](io::EpollReactor& r, std::uint16_t port) -> Task<int> {
     auto c = connect_to(r, port);
@@ -339,7 +357,8 @@ TEST_CASE("http service: a client dribbling bytes gets 408 while another is serv
   http::ServiceOptions o;
   o.affinity = GENERATE(http::Affinity::pool, http::Affinity::io);
   o.request_timeout = 300_ms;
-  Service svc(o);
+  auto backend = GENERATE(Backend::reactor, Backend::loops);
+  Service svc(o, backend);
   ThreadPool clients(2, "clients");
   auto slow = spawn(clients, [](io::EpollReactor& r, std::uint16_t port) -> Task<std::string> {
     auto c = connect_to(r, port);
