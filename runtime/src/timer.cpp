@@ -1,8 +1,62 @@
 #include "weft/timer.hpp"
 
-#include <algorithm>
-
 namespace weft {
+
+namespace {
+
+// (deadline, seq) is a total order (seq is unique), so the earliest entry, hence the firing
+// order, does not depend on how the heap is laid out.
+bool later(const TimerEntry* a, const TimerEntry* b) noexcept {
+  return a->deadline != b->deadline ? a->deadline > b->deadline : a->seq > b->seq;
+}
+
+void place(std::vector<TimerEntry*>& h, std::size_t i, TimerEntry* e) noexcept {
+  h[i] = e;
+  e->heap_index = i;
+}
+
+void sift_up(std::vector<TimerEntry*>& h, std::size_t i) noexcept {
+  TimerEntry* e = h[i];
+  while (i > 0) {
+    std::size_t parent = (i - 1) / 2;
+    if (!later(h[parent], e)) break;
+    place(h, i, h[parent]);
+    i = parent;
+  }
+  place(h, i, e);
+}
+
+void sift_down(std::vector<TimerEntry*>& h, std::size_t i) noexcept {
+  TimerEntry* e = h[i];
+  std::size_t n = h.size();
+  for (;;) {
+    std::size_t child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && later(h[child], h[child + 1])) ++child;
+    if (!later(e, h[child])) break;
+    place(h, i, h[child]);
+    i = child;
+  }
+  place(h, i, e);
+}
+
+void heap_push(std::vector<TimerEntry*>& h, TimerEntry* e) {
+  h.push_back(e);
+  sift_up(h, h.size() - 1);
+}
+
+void heap_remove(std::vector<TimerEntry*>& h, TimerEntry* e) noexcept {
+  std::size_t i = e->heap_index;
+  e->heap_index = SIZE_MAX;
+  TimerEntry* last = h.back();
+  h.pop_back();
+  if (last == e) return;
+  place(h, i, last);
+  sift_up(h, i);
+  sift_down(h, last->heap_index);
+}
+
+}  // namespace
 
 TimerService::TimerService(Platform& p) : p_(p), m_(p.make_mutex()), parker_(p.make_parker()) {
   thread_ = p.start_thread("timer", [this] { loop(); });
@@ -34,8 +88,7 @@ bool TimerService::arm(TimerEntry* e) {
   }
   e->armed = true;
   e->seq = ++seq_;
-  heap_.push_back(e);
-  std::push_heap(heap_.begin(), heap_.end(), Later{});
+  heap_push(heap_, e);
   bool wake = e->deadline < sleeping_until_;
   m_->unlock();
   if (wake) parker_->unpark();
@@ -50,11 +103,7 @@ TimerService::Cancel TimerService::cancel(TimerEntry* e) {
     return Cancel::too_late;
   }
   bool was_armed = e->armed;
-  auto it = std::find(heap_.begin(), heap_.end(), e);
-  if (it != heap_.end()) {
-    heap_.erase(it);
-    std::make_heap(heap_.begin(), heap_.end(), Later{});
-  }
+  if (e->heap_index != SIZE_MAX) heap_remove(heap_, e);
   m_->unlock();
   return was_armed ? Cancel::while_armed : Cancel::before_armed;
 }
@@ -69,9 +118,8 @@ void TimerService::loop() {
     Nanos now = p_.now();
     TimerEntry* due = nullptr;
     if (!heap_.empty() && heap_.front()->deadline <= now) {
-      std::pop_heap(heap_.begin(), heap_.end(), Later{});
-      due = heap_.back();
-      heap_.pop_back();
+      due = heap_.front();
+      heap_remove(heap_, due);
     }
     Nanos next = heap_.empty() ? no_deadline : heap_.front()->deadline;
     sleeping_until_ = due ? now : next;

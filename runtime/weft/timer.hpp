@@ -31,6 +31,9 @@ struct TimerEntry : Job {
   Executor* ctx = nullptr;
   Job* on_fire = nullptr;
   bool armed = false;  // guarded by the service's mutex
+  // Where the entry sits in the service's heap (SIZE_MAX: not in it); guarded by its mutex.
+  // Lets cancel() remove it in O(log n) instead of searching and rebuilding the heap.
+  std::size_t heap_index = SIZE_MAX;
 };
 
 class TimerService {
@@ -49,14 +52,9 @@ class TimerService {
 
  private:
   void loop();
-  struct Later {
-    bool operator()(const TimerEntry* a, const TimerEntry* b) const noexcept {
-      return a->deadline != b->deadline ? a->deadline > b->deadline : a->seq > b->seq;
-    }
-  };
   Platform& p_;
   std::unique_ptr<PlatformMutex> m_;
-  std::vector<TimerEntry*> heap_;
+  std::vector<TimerEntry*> heap_;  // a binary min-heap on (deadline, seq)
   std::uint64_t seq_ = 0;
   bool stopping_ = false;
   Nanos sleeping_until_ = no_deadline;
