@@ -49,8 +49,13 @@ Task<Response> handle(const Request& request, const ServiceOptions& options) {
 }
 
 Task<void> serve_connection(std::unique_ptr<io::Stream> stream, const ServiceOptions& options,
-                            std::stop_token stop, ServiceStats* stats, Executor* pool) {
+                            std::stop_token service_stop, ServiceStats* stats, Executor* pool) {
   if (stats) stats->connections.fetch_add(1, std::memory_order_relaxed);
+  // The connection's own stop, linked once to the service's: every read links to it, and a
+  // token shared by all connections would be a lock all event loops contend for per read.
+  std::stop_source connection_stop;
+  std::stop_callback<io::detail::ForwardStop> link(service_stop, io::detail::ForwardStop{&connection_stop});
+  std::stop_token stop = connection_stop.get_token();
   std::vector<char> buffer(options.read_buffer_bytes);
   RequestParser parser(options.limits);
   std::string_view pending;     // received, not yet fed to the parser
