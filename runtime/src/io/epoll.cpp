@@ -173,6 +173,7 @@ void Reactor::poll(int timeout_ms) {
   constexpr int kBatch = 256;
   epoll_event events[kBatch];
   int n = ::epoll_wait(epfd_, events, kBatch, timeout_ms);
+  woke();
   for (int i = 0; i < n; ++i) {
     auto* s = static_cast<FdState*>(events[i].data.ptr);
     if (!s) {

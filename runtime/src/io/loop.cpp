@@ -87,17 +87,15 @@ void EventLoop::loop() {
     bool more = run_queued(kJobBudget);
     if (!more) {
       sleeping_.store(true, std::memory_order_seq_cst);
-      if (remote_.load(std::memory_order_seq_cst)) {
-        more = true;
-      } else if (stopping_.load(std::memory_order_seq_cst)) {
-        sleeping_.store(false, std::memory_order_relaxed);
-        break;
-      }
+      more = remote_.load(std::memory_order_seq_cst) != nullptr;
+      bool done = !more && stopping_.load(std::memory_order_seq_cst);
+      if (more || done) sleeping_.store(false, std::memory_order_relaxed);
+      if (done) break;
     }
     // Jobs waiting: only collect what is ready. Otherwise sleep until readiness or a post
-    // (the bound is a safety net; posts and shutdown write the eventfd).
+    // (the bound is a safety net; posts and shutdown write the eventfd). woke() clears
+    // sleeping_ before the ready waiters run, so their posts need no eventfd write.
     poll(more ? 0 : 1000);
-    sleeping_.store(false, std::memory_order_relaxed);
   }
   s.executor = nullptr;
   s.context = nullptr;

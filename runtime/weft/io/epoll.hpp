@@ -53,6 +53,8 @@ class Reactor {
   void wake() noexcept;
   // Resumes a waiter whose operation is ready: `job` on `ctx` (inline when ctx is null).
   virtual void resume(Executor* ctx, Job* job) = 0;
+  // Called by poll() as soon as epoll_wait returns, before any waiter is resumed.
+  virtual void woke() noexcept {}
 
  private:
   Platform& p_;

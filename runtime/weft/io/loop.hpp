@@ -32,6 +32,7 @@ class EventLoop final : public Executor, public Reactor {
 
  private:
   void resume(Executor* ctx, Job* job) override;
+  void woke() noexcept override { sleeping_.store(false, std::memory_order_relaxed); }
   void loop();
   // Runs up to `budget` queued jobs; true if jobs remain.
   bool run_queued(int budget);
