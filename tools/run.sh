@@ -46,10 +46,12 @@ case "$what" in
     stages=$((stages + 1))
     # The runtime's real threads under the sanitizers (stress test under TSan).
     configure build-tsan -DWEFT_SANITIZE=thread -DWEFT_BUILD_TOOLS=OFF
-    cmake --build build-tsan --target runtime_test runtime_stress_test -j "$jobs"
+    cmake --build build-tsan --target runtime_test runtime_stress_test io_test -j "$jobs"
     WEFT_STRESS_TASKS=1000000 ./build-tsan/tests/runtime_stress_test
     stages=$((stages + 1))
     ./build-tsan/tests/runtime_test "~[deadlock]"
+    stages=$((stages + 1))
+    ./build-tsan/tests/io_test  # event loops, the reactor and the http service on real sockets
     stages=$((stages + 1))
     # ASan+UBSan with clang: g++ does not turn symmetric transfer into tail calls under
     # ASan, so deep await chains would overflow the stack there.
