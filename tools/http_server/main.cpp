@@ -76,6 +76,10 @@ int main(int argc, char** argv) {
   if (port < 0) usage("--port is required");
 
   // Signals go to the main thread's sigwait only: block them before any thread starts.
+  // An ignored signal is discarded, never waited for, and a shell starts `http_server &`
+  // with SIGINT ignored: take the default disposition back first.
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
