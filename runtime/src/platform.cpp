@@ -72,10 +72,17 @@ TaskId Platform::next_task_id() noexcept {
   }
   return ids_->task.fetch_add(1, std::memory_order_relaxed) + 1;
 }
-ObjectId Platform::next_object_id() noexcept { return ids_->object.fetch_add(1, std::memory_order_relaxed) + 1; }
+ObjectId Platform::next_object_id() noexcept {
+  if (one_os_thread_) {
+    ObjectId v = ids_->object.load(std::memory_order_relaxed) + 1;
+    ids_->object.store(v, std::memory_order_relaxed);
+    return v;
+  }
+  return ids_->object.fetch_add(1, std::memory_order_relaxed) + 1;
+}
 void Platform::reset_ids() noexcept {
-  ids_->task.store(0);
-  ids_->object.store(0);
+  ids_->task.store(0, std::memory_order_relaxed);
+  ids_->object.store(0, std::memory_order_relaxed);
 }
 
 bool Platform::fault(std::string_view, std::uint32_t per_million) {

@@ -126,6 +126,33 @@ struct StackPool {
   void put(char* s) { free.push_back(s); }
 };
 
+// Objects the runtime asks for anew in every execution (a pool's parkers and mutexes)
+// come from a per-type free list: one simulation runs on one OS thread at a time, and
+// executions follow each other by the million.
+template <class T>
+struct Recycled {
+  static void* operator new(std::size_t bytes) {
+    if (bytes == sizeof(T) && free_list()) {
+      void* p = free_list();
+      free_list() = *static_cast<void**>(p);
+      return p;
+    }
+    return ::operator new(bytes);
+  }
+  static void operator delete(void* p, std::size_t bytes) noexcept {
+    if (bytes == sizeof(T)) {
+      *static_cast<void**>(p) = free_list();
+      free_list() = p;
+      return;
+    }
+    ::operator delete(p);
+  }
+  static void*& free_list() noexcept {
+    thread_local void* head = nullptr;
+    return head;
+  }
+};
+
 struct EndExecution {};  // unwinds nothing: the host context is resumed directly
 
 }  // namespace
@@ -424,7 +451,7 @@ SimPlatform* current_sim() noexcept { return g_current_sim; }
 
 namespace {
 
-struct SimThread final : PlatformThread {
+struct SimThread final : PlatformThread, Recycled<SimThread> {
   SimPlatform::Impl* sim;
   VThread* t;
   SimThread(SimPlatform::Impl* s, VThread* v) : sim(s), t(v) {}
@@ -439,7 +466,7 @@ struct SimThread final : PlatformThread {
   }
 };
 
-struct SimParker final : Parker {
+struct SimParker final : Parker, Recycled<SimParker> {
   SimPlatform::Impl* sim;
   VThread* waiter = nullptr;
   bool token = false;
@@ -608,7 +635,7 @@ std::unique_ptr<Parker> SimPlatform::make_parker() { return std::make_unique<Sim
 namespace {
 // Coarse granularity: code between scheduling points is atomic, so the scheduler's own
 // locks need not do anything.
-struct NoopMutex final : PlatformMutex {
+struct NoopMutex final : PlatformMutex, Recycled<NoopMutex> {
   NoopMutex() noexcept : PlatformMutex(true) {}
   void do_lock() override {}
   void do_unlock() override {}
