@@ -62,24 +62,21 @@ struct Platform::Ids {
 Platform::Platform() : ids_(std::make_unique<Ids>()) {}
 Platform::~Platform() = default;  // derived classes call shutdown_timers() while still whole
 
-TaskId Platform::next_task_id() noexcept {
-  // All threads of a single-OS-thread platform (the simulator) run one at a time: a load
-  // and a store give the same ids without the cost of a locked instruction per spawn.
-  if (one_os_thread_) {
-    TaskId v = ids_->task.load(std::memory_order_relaxed) + 1;
-    ids_->task.store(v, std::memory_order_relaxed);
+namespace {
+// All threads of a single-OS-thread platform (the simulator) run one at a time: a load
+// and a store then give the same ids without the cost of a locked instruction.
+std::uint32_t take_id(std::atomic<std::uint32_t>& counter, bool one_os_thread) noexcept {
+  if (one_os_thread) {
+    std::uint32_t v = counter.load(std::memory_order_relaxed) + 1;
+    counter.store(v, std::memory_order_relaxed);
     return v;
   }
-  return ids_->task.fetch_add(1, std::memory_order_relaxed) + 1;
+  return counter.fetch_add(1, std::memory_order_relaxed) + 1;
 }
-ObjectId Platform::next_object_id() noexcept {
-  if (one_os_thread_) {
-    ObjectId v = ids_->object.load(std::memory_order_relaxed) + 1;
-    ids_->object.store(v, std::memory_order_relaxed);
-    return v;
-  }
-  return ids_->object.fetch_add(1, std::memory_order_relaxed) + 1;
-}
+}  // namespace
+
+TaskId Platform::next_task_id() noexcept { return take_id(ids_->task, one_os_thread_); }
+ObjectId Platform::next_object_id() noexcept { return take_id(ids_->object, one_os_thread_); }
 void Platform::reset_ids() noexcept {
   ids_->task.store(0, std::memory_order_relaxed);
   ids_->object.store(0, std::memory_order_relaxed);

@@ -5,20 +5,13 @@
 namespace weft {
 
 void ThreadPool::Queue::push(Job* j) noexcept {
-  j->next = nullptr;
-  if (tail)
-    tail->next = j;
-  else
-    head = j;
-  tail = j;
+  jobs.push(j);
   size.store(size.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);  // lock held: one writer
 }
 
 Job* ThreadPool::Queue::pop() noexcept {
-  Job* j = head;
+  Job* j = jobs.pop();
   if (j) {
-    head = j->next;
-    if (!head) tail = nullptr;
     size.store(size.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
   }
   return j;
@@ -219,13 +212,8 @@ SerialExecutor::~SerialExecutor() {
 
 void SerialExecutor::post(Job* job) {
   emit_schedule(job);
-  job->next = nullptr;
   m_->lock();
-  if (tail_)
-    tail_->next = job;
-  else
-    head_ = job;
-  tail_ = job;
+  jobs_.push(job);
   bool wake = parked_;
   parked_ = false;
   m_->unlock();
@@ -240,10 +228,7 @@ void SerialExecutor::loop() {
   for (;;) {
     p.yield_point();
     m_->lock();
-    Job* j = head_;
-    if (j) {
-      head_ = j->next;
-      if (!head_) tail_ = nullptr;
+    if (Job* j = jobs_.pop()) {
       m_->unlock();
       run_job(j);
       continue;

@@ -16,6 +16,34 @@ struct Job {
   TaskId task = 0;  // the spawned task this job continues (for traces)
 };
 
+// An intrusive first-in-first-out list of Jobs (through Job::next). Not synchronised:
+// its owner guards it (a lock, or one thread).
+struct JobFifo {
+  Job* head = nullptr;
+  Job* tail = nullptr;
+  bool empty() const noexcept { return head == nullptr; }
+  void push(Job* j) noexcept {
+    j->next = nullptr;
+    append(j, j);
+  }
+  // Appends the chain first..last (already linked, last->next == nullptr).
+  void append(Job* first, Job* last) noexcept {
+    if (tail)
+      tail->next = first;
+    else
+      head = first;
+    tail = last;
+  }
+  Job* pop() noexcept {
+    Job* j = head;
+    if (j) {
+      head = j->next;
+      if (!head) tail = nullptr;
+    }
+    return j;
+  }
+};
+
 // A Job that resumes one coroutine handle.
 struct ResumeJob : Job {
   std::coroutine_handle<> handle;

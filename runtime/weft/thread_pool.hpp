@@ -35,8 +35,7 @@ class ThreadPool : public Executor {
  private:
   struct Queue {
     std::unique_ptr<PlatformMutex> m;
-    Job* head = nullptr;
-    Job* tail = nullptr;
+    JobFifo jobs;                        // guarded by m
     std::atomic<std::int64_t> size{0};  // written under m; read without it as a hint
     void push(Job* j) noexcept;
     Job* pop() noexcept;
@@ -83,8 +82,7 @@ class SerialExecutor : public Executor {
  private:
   void loop();
   std::unique_ptr<PlatformMutex> m_;
-  Job* head_ = nullptr;
-  Job* tail_ = nullptr;
+  JobFifo jobs_;  // guarded by m_
   bool stopping_ = false;
   bool parked_ = false;
   std::unique_ptr<Parker> parker_;

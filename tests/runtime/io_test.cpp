@@ -9,24 +9,17 @@
 #include <weft/io/loop.hpp>
 #include <weft/weft.hpp>
 
+#include "common/stream_io.hpp"
+
 #include <weft/http/service.hpp>
 
 using namespace weft;
+using weft::testing::read_some;
+using weft::testing::write_all;
+using weft::testing::kBound;
 
 namespace {
 
-constexpr Nanos kBound = 5_s;  // no single client wait in these tests may take longer
-
-Task<std::size_t> read_some(io::Stream& s, std::span<char> buf, Nanos timeout = kBound) {
-  io::Stream* p = &s;
-  auto r = io::with_timeout(timeout, {}, [p, buf](std::stop_token t) { return p->read(buf, std::move(t)); });
-  co_return co_await std::move(r);
-}
-
-Task<void> write_all(io::Stream& s, std::string_view bytes) {
-  auto w = s.write(bytes);
-  co_await std::move(w);
-}
 
 struct Reply {
   int status = 0;  // 0: the connection closed before a whole response

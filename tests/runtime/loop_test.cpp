@@ -12,22 +12,15 @@
 #include <weft/io/loop.hpp>
 #include <weft/weft.hpp>
 
+#include "common/stream_io.hpp"
+
 using namespace weft;
+using weft::testing::read_some;
+using weft::testing::write_all;
+using weft::testing::kBound;
 
 namespace {
 
-constexpr Nanos kBound = 5_s;
-
-Task<std::size_t> read_some(io::Stream& s, std::span<char> buf, Nanos timeout = kBound) {
-  io::Stream* p = &s;
-  auto r = io::with_timeout(timeout, {}, [p, buf](std::stop_token t) { return p->read(buf, std::move(t)); });
-  co_return co_await std::move(r);
-}
-
-Task<void> write_all(io::Stream& s, std::string_view bytes) {
-  auto w = s.write(bytes);
-  co_await std::move(w);
-}
 
 Task<std::unique_ptr<io::Stream>> connect_to(io::Reactor& r, std::uint16_t port) {
   auto c = io::tcp_connect(r, "127.0.0.1", port);

@@ -11,22 +11,16 @@
 #include <weft/sim/sim.hpp>
 #include <weft/weft.hpp>
 
+#include "common/stream_io.hpp"
+
 #include <weft/http/service.hpp>
 
 using namespace weft;
+using weft::testing::read_some;
+using weft::testing::write_all;
 
 namespace {
 
-Task<std::size_t> read_some(io::Stream& s, std::span<char> buf, Nanos timeout) {
-  io::Stream* p = &s;
-  auto r = io::with_timeout(timeout, {}, [p, buf](std::stop_token t) { return p->read(buf, std::move(t)); });
-  co_return co_await std::move(r);
-}
-
-Task<void> write_all(io::Stream& s, std::string_view bytes) {
-  auto w = s.write(bytes);
-  co_await std::move(w);
-}
 
 // One response as "status:body", or "eof" when the connection closed first.
 Task<std::string> read_reply(io::Stream& s, std::string& buf) {

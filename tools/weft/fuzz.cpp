@@ -44,20 +44,12 @@
 #include <set>
 #include <sstream>
 
+#include "campaign.hpp"
 #include "common.hpp"
 
 namespace fs = std::filesystem;
 
 namespace weft::cli {
-
-// Shared with merge.cpp (declared there too): rebuilds DIR/summary.{json,txt} from
-// DIR/findings/*/finding.txt and the campaign totals.
-namespace campaign {
-std::string finding_id(const std::string& signature);
-void write_finding_file(const fs::path& dir, const std::map<std::string, std::string>& fields);
-std::map<std::string, std::string> read_finding_file(const fs::path& file);
-std::size_t write_summary(const fs::path& dir, const std::vector<std::pair<std::string, std::string>>& header);
-}  // namespace campaign
 
 namespace {
 

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "campaign.hpp"
 #include "common.hpp"
 
 namespace fs = std::filesystem;
@@ -17,12 +18,6 @@ namespace fs = std::filesystem;
 namespace weft::cli {
 
 namespace campaign {
-
-// Also declared in fuzz.cpp.
-std::string finding_id(const std::string& signature);
-void write_finding_file(const fs::path& dir, const std::map<std::string, std::string>& fields);
-std::map<std::string, std::string> read_finding_file(const fs::path& file);
-std::size_t write_summary(const fs::path& dir, const std::vector<std::pair<std::string, std::string>>& header);
 
 namespace {
 

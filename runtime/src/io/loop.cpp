@@ -21,12 +21,7 @@ EventLoop::~EventLoop() {
 void EventLoop::post(Job* job) {
   emit_schedule(job);
   if (running_here()) {
-    job->next = nullptr;
-    if (tail_)
-      tail_->next = job;
-    else
-      head_ = job;
-    tail_ = job;
+    local_.push(job);
     return;
   }
   posting_.fetch_add(1, std::memory_order_relaxed);  // before the job is visible
@@ -58,23 +53,13 @@ void EventLoop::take_remote() {
     fifo = stack;
     stack = next;
   }
-  if (!fifo) return;
-  if (tail_)
-    tail_->next = fifo;
-  else
-    head_ = fifo;
-  tail_ = last;
+  if (fifo) local_.append(fifo, last);
 }
 
 bool EventLoop::run_queued(int budget) {
   take_remote();
-  while (head_ && budget-- > 0) {
-    Job* j = head_;
-    head_ = j->next;
-    if (!head_) tail_ = nullptr;
-    run_job(j);
-  }
-  return head_ != nullptr;
+  while (!local_.empty() && budget-- > 0) run_job(local_.pop());
+  return !local_.empty();
 }
 
 void EventLoop::loop() {

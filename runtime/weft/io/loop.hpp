@@ -41,8 +41,7 @@ class EventLoop final : public Executor, public Reactor {
   // Posted from other threads: a lock-free stack (newest first), taken whole by the loop.
   std::atomic<Job*> remote_{nullptr};
   // The loop's own FIFO, touched only by the loop thread.
-  Job* head_ = nullptr;
-  Job* tail_ = nullptr;
+  JobFifo local_;
   // True while the loop may be inside epoll_wait with nothing queued: a remote post then
   // writes the eventfd. Set before the loop's last look at remote_ (both seq_cst), so a
   // post either is seen by that look or sees the flag.

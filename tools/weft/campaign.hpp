@@ -1,0 +1,22 @@
+// A fuzz campaign's files (merge.cpp), shared by `weft fuzz` and `weft merge`: each
+// finding in DIR/findings/<id>/finding.txt, the totals in DIR/summary.{json,txt}.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace weft::cli::campaign {
+
+std::string finding_id(const std::string& signature);
+void write_finding_file(const std::filesystem::path& dir, const std::map<std::string, std::string>& fields);
+std::map<std::string, std::string> read_finding_file(const std::filesystem::path& file);
+// Rebuilds DIR/summary.{json,txt} from DIR/findings/*/finding.txt and `header`; returns
+// the number of findings.
+std::size_t write_summary(const std::filesystem::path& dir,
+                          const std::vector<std::pair<std::string, std::string>>& header);
+
+}  // namespace weft::cli::campaign
