@@ -103,7 +103,7 @@ std::uint64_t Trace::hash() const {
     h.u64(r.other);
     h.u64(r.object);
     h.u64(std::uint64_t(r.value));
-    const SourceSite& s = r.site < sites.size() ? sites[r.site] : sites[0];
+    const SourceSite& s = site(r);
     h.str(s.file);
     h.u64(s.line);
     h.str(r.text < strings.size() ? std::string_view(strings[r.text]) : std::string_view());
@@ -117,7 +117,7 @@ std::uint64_t Trace::hash() const {
   for (const auto& t : tasks) {
     h.u64(t.id);
     h.u64(t.parent);
-    const SourceSite& s = t.site < sites.size() ? sites[t.site] : sites[0];
+    const SourceSite& s = site_at(t.site);
     h.str(s.file);
     h.u64(s.line);
     h.u64(t.executor);

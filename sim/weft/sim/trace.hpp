@@ -63,7 +63,9 @@ class Trace {
   std::vector<ExecutorInfo> executors;
 
   std::string_view text(const TraceRecord& r) const { return strings[r.text]; }
-  const SourceSite& site(const TraceRecord& r) const { return sites[r.site]; }
+  // The site with index i, or the empty site [0] for an index this trace does not have.
+  const SourceSite& site_at(std::uint32_t i) const { return i < sites.size() ? sites[i] : sites[0]; }
+  const SourceSite& site(const TraceRecord& r) const { return site_at(r.site); }
   const TaskInfo* task(TaskId id) const { return id && id <= tasks.size() ? &tasks[id - 1] : nullptr; }
   std::string executor_name(ObjectId id) const;
   std::string thread_name(ThreadIndex t) const { return t < threads.size() ? threads[t].name : "?"; }

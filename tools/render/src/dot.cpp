@@ -165,10 +165,6 @@ std::string lane_name(const Trace& t, ThreadIndex i) {
   return i < t.threads.size() ? t.threads[i].name : "thread " + std::to_string(i);
 }
 
-const sim::SourceSite& site_of(const Trace& t, const TraceRecord& r) {
-  return r.site < t.sites.size() ? t.sites[r.site] : t.sites.front();
-}
-
 std::string_view text_of(const Trace& t, const TraceRecord& r) {
   return r.text < t.strings.size() ? std::string_view(t.strings[r.text]) : std::string_view();
 }
@@ -472,7 +468,7 @@ std::string record_label(const Trace& t, const TraceRecord& r) {
   std::string more = specifics(t, r);
   if (!more.empty()) label += "<br/>" + more;
   label += "<br/><font point-size=\"8\">t=" + html(format_duration(r.time)) + " · step " + std::to_string(r.step);
-  std::string where = short_site(site_of(t, r));
+  std::string where = short_site(t.site(r));
   if (!where.empty()) label += " · " + html(where);
   label += "</font>";
   return label;
@@ -480,7 +476,7 @@ std::string record_label(const Trace& t, const TraceRecord& r) {
 
 std::string record_tooltip(const Trace& t, const TraceRecord& r) {
   std::string tip = headline(r) + " at t=" + format_duration(r.time) + ", step " + std::to_string(r.step);
-  const auto& s = site_of(t, r);
+  const auto& s = t.site(r);
   if (!s.file.empty()) tip += ", " + s.str();
   if (r.text) tip += ": " + std::string(text_of(t, r));
   return tip;
