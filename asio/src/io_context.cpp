@@ -1,0 +1,202 @@
+#include "weft/asio/io_context.hpp"
+
+#include <algorithm>
+
+#include "weft/thread_pool.hpp"
+
+namespace weft::asio {
+
+namespace {
+std::unique_ptr<Executor> make_executor(int threads, Platform& p) {
+  if (threads <= 1) return std::make_unique<SerialExecutor>("io_context", p);
+  return std::make_unique<ThreadPool>(std::uint32_t(threads), "io_context", p);
+}
+}  // namespace
+
+io_context::io_context() : io_context(1, current_platform()) {}
+io_context::io_context(int concurrency_hint) : io_context(concurrency_hint, current_platform()) {}
+io_context::io_context(int concurrency_hint, Platform& platform)
+    : platform_(&platform), executor_(make_executor(concurrency_hint, platform)), m_(platform.make_mutex()) {
+  ::asio::add_service(*this, new detail::context_service(*this, this));
+}
+
+io_context::~io_context() {
+  // asio's order: services shut down first (they may still own handlers), then the queue.
+  shutdown();
+  stopped_.store(true, std::memory_order_release);
+  runners_.store(0, std::memory_order_release);
+  // Jobs already queued on the executor find the context closed and come back here.
+  executor_.reset();
+  while (auto* j = static_cast<detail::handler_job*>(held_.pop())) j->destroy(j);
+  destroy();
+}
+
+void io_context::enqueue(detail::handler_job* job) {
+  job->task = current_task();
+  job->run = &io_context::run_job;
+  work_started();
+  ready_.fetch_add(1, std::memory_order_relaxed);
+  executor_->post(job);
+}
+
+void io_context::run_job(Job* j) {
+  auto* job = static_cast<detail::handler_job*>(j);
+  io_context* c = job->ctx;
+  if (c->runners_.load(std::memory_order_acquire) == 0 || c->stopped_.load(std::memory_order_acquire)) {
+    c->hold(job);
+    return;
+  }
+  try {
+    job->invoke(job);
+  } catch (...) {
+    c->m_->lock();
+    if (!c->error_) c->error_ = std::current_exception();
+    c->m_->unlock();
+    c->notify();
+  }
+  c->completed_.fetch_add(1, std::memory_order_relaxed);
+  c->ready_.fetch_sub(1, std::memory_order_acq_rel);
+  if (c->eager_.load(std::memory_order_acquire)) c->notify();  // run_one / poll want each handler
+  c->work_finished();
+}
+
+void io_context::hold(detail::handler_job* job) {
+  m_->lock();
+  bool open_now = runners_.load(std::memory_order_acquire) != 0 && !stopped_.load(std::memory_order_acquire);
+  if (!open_now) {
+    held_.push(job);
+    m_->unlock();
+    return;
+  }
+  m_->unlock();
+  executor_->post(job);  // opened meanwhile
+}
+
+void io_context::open() {
+  m_->lock();
+  runners_.fetch_add(1, std::memory_order_acq_rel);
+  JobFifo again = held_;
+  held_ = JobFifo{};
+  m_->unlock();
+  if (stopped_.load(std::memory_order_acquire)) {  // put back: a stopped context runs nothing
+    m_->lock();
+    if (!again.empty()) held_.append(again.head, again.tail);
+    m_->unlock();
+    return;
+  }
+  while (Job* j = again.pop()) executor_->post(j);
+}
+
+void io_context::close() { runners_.fetch_sub(1, std::memory_order_acq_rel); }
+
+void io_context::open_forever() { open(); }
+
+void io_context::notify() noexcept {
+  if (waiters_.load(std::memory_order_acquire) == 0) return;
+  m_->lock();
+  for (Parker* p : parkers_) p->unpark();
+  m_->unlock();
+}
+
+template <class Done>
+void io_context::wait_until(Done done, bool eager) {
+  Parker& parker = weft::detail::thread_state().own_parker();
+  m_->lock();
+  parkers_.push_back(&parker);
+  waiters_.fetch_add(1, std::memory_order_acq_rel);
+  if (eager) eager_.fetch_add(1, std::memory_order_acq_rel);
+  m_->unlock();
+  for (;;) {
+    m_->lock();
+    bool failed = error_ != nullptr;
+    m_->unlock();
+    if (failed || stopped_.load(std::memory_order_acquire) || done()) break;
+    // An idle wait, as a worker's: when nothing else can happen the world is idle, and
+    // what is still pending (a timer never cancelled) is the finding.
+    parker.park(WaitKind::idle);
+  }
+  m_->lock();
+  parkers_.erase(std::find(parkers_.begin(), parkers_.end(), &parker));
+  waiters_.fetch_sub(1, std::memory_order_acq_rel);
+  if (eager) eager_.fetch_sub(1, std::memory_order_acq_rel);
+  m_->unlock();
+}
+
+void io_context::rethrow_pending() {
+  m_->lock();
+  std::exception_ptr e = std::exchange(error_, nullptr);
+  m_->unlock();
+  if (e) std::rethrow_exception(e);
+}
+
+io_context::count_type io_context::run() {
+  if (stopped()) return 0;
+  std::uint64_t before = completed_.load(std::memory_order_acquire);
+  open();
+  wait_until([this] { return outstanding_.load(std::memory_order_acquire) == 0; }, false);
+  close();
+  rethrow_pending();
+  return count_type(completed_.load(std::memory_order_acquire) - before);
+}
+
+io_context::count_type io_context::run_one() {
+  if (stopped()) return 0;
+  std::uint64_t before = completed_.load(std::memory_order_acquire);
+  open();
+  wait_until(
+      [&] {
+        return completed_.load(std::memory_order_acquire) != before || outstanding_.load(std::memory_order_acquire) == 0;
+      },
+      true);
+  close();
+  rethrow_pending();
+  return std::min<count_type>(1, count_type(completed_.load(std::memory_order_acquire) - before));
+}
+
+io_context::count_type io_context::poll() {
+  if (stopped()) return 0;
+  std::uint64_t before = completed_.load(std::memory_order_acquire);
+  open();
+  wait_until([this] { return ready_.load(std::memory_order_acquire) == 0; }, true);
+  close();
+  rethrow_pending();
+  return count_type(completed_.load(std::memory_order_acquire) - before);
+}
+
+io_context::count_type io_context::poll_one() {
+  if (stopped()) return 0;
+  std::uint64_t before = completed_.load(std::memory_order_acquire);
+  open();
+  wait_until(
+      [&] {
+        return completed_.load(std::memory_order_acquire) != before || ready_.load(std::memory_order_acquire) == 0;
+      },
+      true);
+  close();
+  rethrow_pending();
+  return std::min<count_type>(1, count_type(completed_.load(std::memory_order_acquire) - before));
+}
+
+void io_context::stop() {
+  stopped_.store(true, std::memory_order_release);
+  m_->lock();
+  for (Parker* p : parkers_) p->unpark();
+  m_->unlock();
+}
+
+void io_context::restart() { stopped_.store(false, std::memory_order_release); }
+
+void io_context::wait_idle() {
+  wait_until([this] { return outstanding_.load(std::memory_order_acquire) == 0; }, false);
+  rethrow_pending();
+}
+
+// Two threads by default, not a count read from the host: a simulated run must not depend
+// on the machine it runs on.
+thread_pool::thread_pool() : thread_pool(2) {}
+thread_pool::thread_pool(std::size_t threads, Platform& platform) : io_context(int(std::max<std::size_t>(1, threads)), platform) {
+  open_forever();
+}
+thread_pool::~thread_pool() = default;
+
+}  // namespace weft::asio
