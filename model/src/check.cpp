@@ -1,12 +1,58 @@
 #include "weft/model/check.hpp"
 
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
+
+#include "weft/model/artefacts.hpp"
+
+namespace fs = std::filesystem;
 
 namespace weft {
+
+namespace model {
+
+namespace {
+// Lower runs first: what the harness itself doubts, then what stops the program (and so
+// produces the rest), then what it does wrong while running, then what it leaves behind.
+int cause_rank(ViolationKind k) {
+  switch (k) {
+    case ViolationKind::nondeterminism: return 0;
+    case ViolationKind::crash: return 1;
+    case ViolationKind::deadlock: return 2;
+    case ViolationKind::hang: return 3;
+    case ViolationKind::limit: return 4;
+    case ViolationKind::starvation: return 5;
+    case ViolationKind::invariant: return 6;
+    case ViolationKind::misuse: return 7;
+    case ViolationKind::cancellation: return 8;
+    case ViolationKind::lost_exception: return 9;
+    case ViolationKind::none: return 10;
+  }
+  return 10;
+}
+bool before(const Violation& a, const Violation& b) {
+  if (a.severity != b.severity) return a.severity == Severity::error;
+  return cause_rank(a.kind) < cause_rank(b.kind);
+}
+}  // namespace
+
+void order_by_cause(std::vector<Violation>& violations) { std::stable_sort(violations.begin(), violations.end(), before); }
+void order_by_cause(std::vector<Finding>& findings) {
+  std::stable_sort(findings.begin(), findings.end(),
+                   [](const Finding& a, const Finding& b) { return before(a.violation, b.violation); });
+}
+
+}  // namespace model
 
 namespace {
 
@@ -17,6 +63,11 @@ std::uint64_t parse_number(const char* name, const char* text) {
   return std::stoull(s);
 }
 
+const char* env(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : nullptr;
+}
+
 std::string sanitized(std::string name) {
   if (name.empty()) name = "weft";
   for (char& ch : name)
@@ -25,69 +76,396 @@ std::string sanitized(std::string name) {
   return name;
 }
 
-// Where the artefacts of the failing run were written, or why they were not.
-std::string write_artefacts(const model::ExploreOptions& options, const model::Finding& f) {
-  const char* out = std::getenv("WEFT_OUT");
-  std::filesystem::path dir = out && *out ? out : "weft-out";
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  std::filesystem::path base = dir / sanitized(options.name);
-  std::filesystem::path schedule_path = base.string() + ".schedule";
-  std::filesystem::path trace_path = base.string() + ".trace.txt";
-  std::ofstream schedule_file(schedule_path);
-  schedule_file << model::to_file(f.schedule);
-  std::ofstream trace_file(trace_path);
-  trace_file << f.trace.dump();
-  if (!schedule_file || !trace_file) return "could not write artefacts to " + dir.string();
-  return schedule_path.string() + ", " + trace_path.string();
+// A word the shell passes through as is, else single-quoted.
+std::string shell_word(const std::string& s) {
+  bool plain = !s.empty();
+  for (char c : s)
+    plain = plain && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      std::string_view("-_./=:+@,").find(c) != std::string_view::npos);
+  if (plain) return s;
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
 }
 
-thread_local std::string g_last_artefacts;  // filled by check(), read by failure_message()
+// The test binary, relative to the working directory (nothing absolute goes into a message
+// or a file), so that the replay line can be pasted where the test ran.
+std::string test_binary() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return "<test binary>";
+  fs::path rel = exe.lexically_relative(fs::current_path(ec));
+  if (ec || rel.empty()) return "<test binary>";
+  std::string s = rel.string();
+  if (s.find('/') == std::string::npos) s = "./" + s;
+  return s;
+}
+
+// WEFT_REPLAY: a token, a schedule file, or an artefact directory (its schedule.weft).
+std::optional<model::Schedule> replay_schedule() {
+  const char* v = env("WEFT_REPLAY");
+  if (!v) return std::nullopt;
+  std::string text = v;
+  std::string_view trimmed = text;
+  while (!trimmed.empty() && (trimmed.front() == ' ' || trimmed.front() == '\t')) trimmed.remove_prefix(1);
+  if (!(trimmed.size() > 1 && trimmed[0] == 'w' && trimmed[1] >= '0' && trimmed[1] <= '9')) {
+    fs::path p{std::string(trimmed)};
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) p /= "schedule.weft";
+    std::ifstream in(p);
+    if (!in) throw std::invalid_argument("WEFT_REPLAY=\"" + text + "\": neither a w1.… token nor a readable schedule file or artefact directory");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  model::Parsed parsed = model::parse_token_or_file(text);
+  if (!parsed) throw std::invalid_argument("WEFT_REPLAY: " + parsed.error().message);
+  return std::move(parsed).value();
+}
+
+void use_schedule(model::ExploreOptions& options, model::Schedule s) {
+  options.seed = s.seed;
+  options.schedule = std::move(s);
+  options.strategy = "replay";
+  options.iterations = 1;
+  options.shrink = false;
+  options.nondeterminism_check_every = 0;
+}
+
+// What failure_message() needs beyond the report: filled by check(), per thread.
+struct Written {
+  std::string dir;
+  std::string schedule_file;
+  std::string token;
+  std::string replay;  // without the test filter
+};
+struct LastCheck {
+  std::uint64_t first_hash = 0;
+  std::size_t findings = 0;
+  std::vector<Written> written;  // per finding (report order)
+  std::vector<std::string> errors;
+};
+thread_local LastCheck g_last;
+
+// ---- the watchdog ----------------------------------------------------------------------
+
+struct Watched {
+  std::atomic<std::uint64_t> progress{0};    // bodies started + executions checked
+  std::atomic<std::uint64_t> executions{0};  // bodies started
+  std::atomic<sim::SimPlatform*> sim{nullptr};
+  std::atomic<bool> abandoned{false};
+  std::mutex m;
+  std::condition_variable cv;
+  bool done = false;
+  model::ExploreReport report;
+  std::exception_ptr error;
+  // Copies: an abandoned explorer thread that wakes up must not reach into the caller.
+  model::ExploreOptions options;
+  model::Body body;
+  model::Checker checker;
+};
+
+// The last site the stuck execution reached, and a copy of its schedule so far. The
+// explorer thread is blocked in a real call; its trace and decisions are read only when two
+// looks 100 ms apart agree that they do not move (a thread that still runs is left alone).
+void snapshot(Watched& w, model::Finding& f) {
+  sim::SimPlatform* s = w.sim.load();
+  if (!s) return;
+  auto sizes = [&] { return std::pair(s->trace().records.size(), s->decisions().size()); };
+  auto first = sizes();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  if (sizes() != first) return;
+  f.trace = s->trace();
+  f.schedule = model::schedule_of(*s, w.options);
+  if (!f.trace.records.empty()) f.result.end_time = f.trace.records.back().time;
+}
+
+model::ExploreReport hang_report(Watched& w, double seconds) {
+  model::ExploreReport report;
+  report.executions = w.executions.load();
+  report.executions_to_first_bug = report.executions;
+  model::Finding f;
+  f.execution = report.executions ? report.executions - 1 : 0;
+  f.schedule.scenario = w.options.name;
+  f.schedule.strategy = w.options.strategy;
+  f.schedule.seed = w.options.seed;
+  snapshot(w, f);
+  Violation& v = f.violation;
+  v.kind = ViolationKind::hang;
+  v.time = f.result.end_time;
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%g", seconds);
+  v.message = "execution " + std::to_string(f.execution + 1) + " (" + w.options.strategy + ", seed " +
+              std::to_string(w.options.seed) + ") made no progress for " + secs +
+              " s of wall time: a real blocking call in simulated code?";
+  // The task the stuck thread was running, and the last site it reached: the blocking call
+  // comes after it. Resume records carry no site; the task's spawn site stands in then.
+  const sim::Trace& t = f.trace;
+  std::string running;
+  if (!t.records.empty()) {
+    const sim::TraceRecord& last = t.records.back();
+    v.threads.push_back(last.thread);
+    v.records.push_back(std::uint32_t(t.records.size() - 1));
+    if (last.task) {
+      v.tasks.push_back(last.task);
+      running = "task " + std::to_string(last.task);
+      if (const sim::TaskInfo* info = t.task(last.task); info && info->site)
+        running += " (spawned at " + t.site_at(info->site).str() + ")";
+      running += " was running on " + t.thread_name(last.thread) + "\n";
+    }
+    for (std::size_t i = t.records.size(); i-- > 0;) {
+      const sim::TraceRecord& r = t.records[i];
+      if (r.thread != last.thread) continue;
+      if (r.site) {
+        v.locations.push_back(t.site(r).str());
+        break;
+      }
+      if (r.kind == EventKind::resume) {  // its task began this run here: the spawn site
+        if (const sim::TaskInfo* info = t.task(r.task); info && info->site) v.locations.push_back(t.site_at(info->site).str());
+        break;
+      }
+    }
+  }
+  v.detail = "The simulator runs every virtual thread on one OS thread: a real blocking call (a std::mutex\n"
+             "held across co_await, std::this_thread::sleep_for, a blocking read) stops all of them.\n"
+             "Use weft's Mutex / BlockingMutex / sleep_for, which are scheduling points.\n";
+  v.detail += running;
+  if (!v.locations.empty())
+    v.detail += "The last site it reached is " + v.locations.front() + "; the blocking call follows it.\n";
+  else
+    v.detail += "The site of the blocking call is not known (no record with a site before it).\n";
+  v.detail += "The explorer thread was abandoned, still blocked, with its execution's memory.\n";
+  v.detail += "To reproduce: WEFT_SEED=" + std::to_string(w.options.seed) + " WEFT_ITERATIONS=" +
+              std::to_string(f.execution + 1) + " with the same strategy, or replay the schedule so far.";
+  f.trace_hash = f.trace.hash();
+  report.findings.push_back(std::move(f));
+  report.summary = w.options.name + (w.options.name.empty() ? "" : ": ") + "hang: " + v.message;
+  return report;
+}
+
+model::ExploreReport explore_watched(const model::ExploreOptions& options, const model::Body& body,
+                                     const model::Checker& checker, double watchdog_s) {
+  auto w = std::make_shared<Watched>();
+  w->options = options;
+  w->body = body;
+  w->checker = checker;
+  std::thread explorer([w] {
+    Watched& s = *w;
+    // Progress is counted at every body start and every check; an abandoned explorer that
+    // wakes up runs no more of the caller's code.
+    model::Body counted = [&s] {
+      if (s.abandoned.load()) return;
+      s.executions.fetch_add(1, std::memory_order_relaxed);
+      s.progress.fetch_add(1, std::memory_order_relaxed);
+      s.sim.store(sim::current_sim());
+      s.body();
+    };
+    model::Checker counted_checker = [&s](const sim::Trace& t, const sim::RunResult& r) {
+      s.progress.fetch_add(1, std::memory_order_relaxed);
+      if (s.abandoned.load()) return std::vector<Violation>{};
+      return s.checker(t, r);
+    };
+    model::ExploreReport report;
+    std::exception_ptr error;
+    try {
+      report = model::explore(s.options, counted, counted_checker);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    std::lock_guard lock(s.m);
+    s.report = std::move(report);
+    s.error = error;
+    s.done = true;
+    s.cv.notify_all();
+  });
+
+  // Polls four times per period: a hang is reported between 1 and 1.25 periods after the
+  // last progress. No notification per execution: that would cost the explorer a wake-up each.
+  constexpr int polls_per_period = 4;
+  const auto poll = std::chrono::duration<double>(watchdog_s / polls_per_period);
+  std::unique_lock lock(w->m);
+  std::uint64_t seen = w->progress.load();
+  int quiet = 0;
+  while (!w->done) {
+    if (w->cv.wait_for(lock, poll, [&] { return w->done; })) break;
+    std::uint64_t now = w->progress.load();
+    quiet = now == seen ? quiet + 1 : 0;
+    seen = now;
+    if (quiet >= polls_per_period) {
+      w->abandoned.store(true);
+      lock.unlock();
+      explorer.detach();
+      return hang_report(*w, watchdog_s);
+    }
+  }
+  lock.unlock();
+  explorer.join();
+  if (w->error) std::rethrow_exception(w->error);
+  return std::move(w->report);
+}
+
+std::string without_kind(const Violation& v) {
+  std::string kind = to_string(v.kind);
+  std::string_view msg = v.message;
+  if (msg.rfind(kind + ": ", 0) == 0) msg.remove_prefix(kind.size() + 2);
+  return std::string(msg);
+}
+
+// The explorer shrinks the first finding only; the others found in the same execution keep
+// the unshrunk schedule. When the shrunk one still shows them, they take it: one execution,
+// one directory, one replay line.
+void share_shrunk_schedule(model::ExploreReport& report, const model::ExploreOptions& options, const model::Body& body,
+                           const model::Checker& checker) {
+  const model::Finding& first = report.findings.front();
+  bool others = false;
+  for (std::size_t i = 1; i < report.findings.size(); ++i)
+    others = others || (report.findings[i].execution == first.execution && report.findings[i].schedule != first.schedule);
+  if (!others || first.violation.kind == ViolationKind::hang) return;
+  model::ReplayResult rr = model::replay(first.schedule, body, checker, options.sim);
+  if (rr.diverged || rr.result.trace_hash != first.trace_hash) return;
+  for (std::size_t i = 1; i < report.findings.size(); ++i) {
+    model::Finding& f = report.findings[i];
+    if (f.execution != first.execution || f.schedule == first.schedule) continue;
+    std::string signature = f.violation.signature();
+    for (const Violation& v : rr.violations)
+      if (v.signature() == signature) {
+        f.violation = v;
+        f.schedule = first.schedule;
+        f.trace = first.trace;
+        f.result = first.result;
+        f.trace_hash = first.trace_hash;
+        break;
+      }
+  }
+}
 
 }  // namespace
 
 void apply_environment(model::ExploreOptions& options) {
-  if (const char* v = std::getenv("WEFT_SEED"); v && *v) options.seed = parse_number("WEFT_SEED", v);
-  if (const char* v = std::getenv("WEFT_ITERATIONS"); v && *v) options.iterations = parse_number("WEFT_ITERATIONS", v);
-  if (const char* v = std::getenv("WEFT_STRATEGY"); v && *v) options.strategy = v;
-  if (const char* v = std::getenv("WEFT_REPLAY"); v && *v) {
-    std::string text = v;
-    std::string_view trimmed = text;
-    while (!trimmed.empty() && (trimmed.front() == ' ' || trimmed.front() == '\t')) trimmed.remove_prefix(1);
-    if (!(trimmed.size() > 1 && trimmed[0] == 'w' && trimmed[1] >= '0' && trimmed[1] <= '9')) {
-      std::ifstream in{std::string(trimmed)};
-      if (!in) throw std::invalid_argument("WEFT_REPLAY=\"" + text + "\": neither a w1.… token nor a readable file");
-      std::stringstream ss;
-      ss << in.rdbuf();
-      text = ss.str();
-    }
-    model::Parsed parsed = model::parse_token_or_file(text);
-    if (!parsed) throw std::invalid_argument("WEFT_REPLAY: " + parsed.error().message);
-    options.schedule = parsed.value();
-    options.strategy = "replay";
-    options.iterations = 1;
-    options.shrink = false;
-    options.nondeterminism_check_every = 0;
-  }
+  if (const char* v = env("WEFT_SEED")) options.seed = parse_number("WEFT_SEED", v);
+  if (const char* v = env("WEFT_ITERATIONS")) options.iterations = parse_number("WEFT_ITERATIONS", v);
+  if (const char* v = env("WEFT_STRATEGY")) options.strategy = v;
+  if (auto s = replay_schedule(); s && s->scenario == options.name) use_schedule(options, std::move(*s));
 }
 
-model::ExploreReport check(model::ExploreOptions options, const model::Body& body, const model::Checker& checker) {
+model::ExploreReport check(model::ExploreOptions options, const model::Body& body, const model::Checker& checker_in) {
+  const std::string label = options.name.empty() ? "(unnamed check)" : "'" + options.name + "'";
+  g_last = {};
+  if (const char* filter = env("WEFT_FILTER"); filter && options.name != filter) {
+    std::fprintf(stderr, "weft: %s skipped (WEFT_FILTER=%s)\n", label.c_str(), filter);
+    model::ExploreReport skipped;
+    skipped.summary = options.name + ": skipped (WEFT_FILTER)";
+    return skipped;
+  }
   apply_environment(options);
-  model::ExploreReport report = model::explore(options, body, checker);
-  g_last_artefacts.clear();
-  if (!report.findings.empty()) g_last_artefacts = write_artefacts(options, report.findings.front());
+  if (auto s = replay_schedule(); s && s->scenario != options.name)
+    std::fprintf(stderr, "weft: %s explored as usual: WEFT_REPLAY is for '%s'\n", label.c_str(), s->scenario.c_str());
+  double watchdog_s = 30;
+  if (const char* v = env("WEFT_WATCHDOG")) watchdog_s = double(parse_number("WEFT_WATCHDOG", v));
+
+  // Causes first inside each execution too, so that the finding the explorer shrinks is the
+  // cause (the deadlock), not a symptom of it (the timeout it made someone lose).
+  properties::Config config = options.properties;
+  model::Checker inner = checker_in ? checker_in : model::Checker([config](const sim::Trace& t, const sim::RunResult& r) {
+    return properties::check_all(t, r, config);
+  });
+  model::Checker checker = [inner](const sim::Trace& t, const sim::RunResult& r) {
+    std::vector<Violation> vs = inner(t, r);
+    model::order_by_cause(vs);
+    return vs;
+  };
+  model::ExploreReport report =
+      watchdog_s > 0 ? explore_watched(options, body, checker, watchdog_s) : model::explore(options, body, checker);
+  if (report.findings.empty()) return report;
+  model::order_by_cause(report.findings);
+  share_shrunk_schedule(report, options, body, checker);
+
+  // One artefact directory per distinct schedule: the first in <out>/<name>/, the others
+  // beside it in finding-<k>/. Each keeps every violation of its execution.
+  const char* out = env("WEFT_OUT");
+  fs::path base = fs::path(out ? out : "weft-out") / sanitized(options.name);
+  const std::string binary = test_binary();
+  g_last.first_hash = report.findings.front().trace_hash;
+  g_last.findings = report.findings.size();
+  std::vector<std::size_t> owner(report.findings.size());
+  for (std::size_t i = 0; i < report.findings.size(); ++i) {
+    owner[i] = i;
+    for (std::size_t j = 0; j < i; ++j)
+      if (report.findings[j].schedule == report.findings[i].schedule) {
+        owner[i] = owner[j];
+        break;
+      }
+  }
+  std::size_t dirs = 0;
+  g_last.written.resize(report.findings.size());
+  for (std::size_t i = 0; i < report.findings.size(); ++i) {
+    if (owner[i] != i) {
+      g_last.written[i] = g_last.written[owner[i]];
+      continue;
+    }
+    const model::Finding& f = report.findings[i];
+    fs::path dir = dirs++ == 0 ? base : base / ("finding-" + std::to_string(dirs));
+    std::string schedule_file = (dir / "schedule.weft").string();
+    std::string replay = "WEFT_REPLAY=" + shell_word(schedule_file) + " " + shell_word(binary);
+    model::ArtefactInput in{options.name.empty() ? "weft::check" : options.name, replay, &f, {}};
+    for (std::size_t j = i; j < report.findings.size(); ++j)
+      if (owner[j] == i) in.violations.push_back(report.findings[j].violation);
+    Written& wr = g_last.written[i];
+    try {
+      model::Artefacts a = model::write_artefacts(dir.string(), in);
+      wr = Written{a.dir, a.schedule_file, a.token, replay};
+      for (auto& e : a.errors) g_last.errors.push_back(e);
+    } catch (const std::exception& e) {
+      wr = Written{"", "", model::to_token(f.schedule), "WEFT_REPLAY=" + model::to_token(f.schedule) + " " + shell_word(binary)};
+      g_last.errors.push_back(e.what());
+    }
+    // Unwrapped, whatever the test framework does to the failure message.
+    std::fprintf(stderr, "weft: %s: replay: %s\n", label.c_str(), wr.replay.c_str());
+    std::fprintf(stderr, "weft: %s: replay token%s: %s\n", label.c_str(),
+                 wr.dir.empty() ? "" : (" (also in " + (fs::path(wr.dir) / "token.txt").string() + ")").c_str(),
+                 wr.token.c_str());
+  }
   return report;
 }
 
-std::string failure_message(const model::ExploreReport& report) {
+std::string failure_message(const model::ExploreReport& report, const std::string& test_name) {
   if (report.findings.empty()) return {};
-  const model::Finding& f = report.findings.front();
-  std::string msg = std::string("weft: ") + to_string(f.violation.kind) + ": " + f.violation.message + "\n";
-  msg += "  found after " + std::to_string(report.executions_to_first_bug.value_or(0)) + " executions (" +
-         f.schedule.strategy + ", seed " + std::to_string(f.schedule.seed) + ")";
-  if (report.findings.size() > 1) msg += "; " + std::to_string(report.findings.size() - 1) + " more distinct violation(s)";
-  msg += "\n  reproduce: WEFT_REPLAY=" + model::to_token(f.schedule) + "\n";
-  if (!g_last_artefacts.empty()) msg += "  artefacts: " + g_last_artefacts + "\n";
+  // check() ordered the findings (errors first, causes before symptoms) and wrote them.
+  const auto& fs = report.findings;
+  const model::Finding& first = fs.front();
+  bool ours = g_last.findings == fs.size() && g_last.first_hash == first.trace_hash;
+  std::string name = first.schedule.scenario.empty() ? "weft::check" : first.schedule.scenario;
+  std::string msg = "weft: " + name + ": " + std::to_string(fs.size()) + " finding" + (fs.size() == 1 ? "" : "s") +
+                    " after " + std::to_string(report.executions_to_first_bug.value_or(report.executions)) +
+                    " executions (" + first.schedule.strategy + ", seed " + std::to_string(first.schedule.seed) + ")\n";
+  std::string filter = test_name.empty() ? "" : " " + shell_word(test_name);
+  for (std::size_t k = 0; k < fs.size(); ++k) {
+    const model::Finding& f = fs[k];
+    const Violation& v = f.violation;
+    msg += "  " + std::to_string(k + 1) + ". " + to_string(v.kind) + (v.severity == Severity::warning ? " (warning)" : "") +
+           ": " + without_kind(v) + "\n";
+    if (!v.locations.empty()) {
+      msg += "     at:";
+      for (std::size_t i = 0; i < v.locations.size(); ++i) msg += (i ? ", " : " ") + v.locations[i];
+      msg += "\n";
+    }
+    if (!v.detail.empty()) {
+      std::istringstream in(v.detail);
+      for (std::string line; std::getline(in, line);) msg += "     | " + line + "\n";
+    }
+    // After the last finding of each execution: how to get it back.
+    if (k + 1 < fs.size() && fs[k + 1].schedule == f.schedule) continue;
+    const Written* w = ours && k < g_last.written.size() ? &g_last.written[k] : nullptr;
+    msg += "  replay: " + (w ? w->replay : "WEFT_REPLAY=" + model::to_token(f.schedule) + " <test binary>") + filter + "\n";
+    char hash[20];
+    std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(f.trace_hash));
+    msg += "  trace hash: " + std::string(hash) + "\n";
+    if (w && !w->dir.empty())
+      msg += "  artefacts: " + w->dir + "/ (schedule.weft, token.txt, trace.txt, finding.weft, report.md, schedule.svg, timeline.json)\n";
+  }
+  if (ours)
+    for (const auto& e : g_last.errors) msg += "  note: " + e + "\n";
+  msg += "  (each replay token is printed whole on stderr and saved in token.txt)\n";
   return msg;
 }
 

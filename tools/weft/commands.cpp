@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "common.hpp"
+#include "weft/model/finding_file.hpp"
 #include "weft/render/render.hpp"
 
 namespace fs = std::filesystem;
@@ -43,7 +44,7 @@ void print_violation(const Violation& v, const std::string& token, const Artefac
     std::istringstream in(v.detail);
     for (std::string line; std::getline(in, line);) std::printf("  | %s\n", line.c_str());
   }
-  std::printf("  replay: weft replay %s\n", token.c_str());
+  if (!token.empty()) std::printf("  replay: weft replay %s\n", token.c_str());
   if (a) std::printf("  artefacts: %s (schedule.weft, schedule.svg, timeline.json, report.md)\n", a->dir.c_str());
 }
 
@@ -87,7 +88,7 @@ int cmd_list(const std::vector<std::string>& args) {
 
 int cmd_run(const std::vector<std::string>& args) {
   Args a = Args::parse(args, {"--strategy", "--iterations", "--seed", "--out"}, {"--json", "--all"});
-  if (a.positional.size() != 1) throw UsageError{"usage: weft run NAME[.bug|.fix] [--strategy random|pct[:D]|dfs[:B]] [--iterations N] [--seed S] [--out DIR] [--json]"};
+  if (a.positional.size() != 1) throw UsageError{synopsis("run")};
   Target t = resolve(a.positional[0]);
   model::ExploreOptions o = t.scenario->options;
   o.name = t.full_name();
@@ -129,13 +130,54 @@ int cmd_run(const std::vector<std::string>& args) {
 }
 
 namespace {
+// A directory stands for its schedule.weft (an artefact directory).
+std::string schedule_argument(const std::string& arg) {
+  std::error_code ec;
+  if (arg.rfind("w1.", 0) != 0 && fs::is_directory(arg, ec)) return (fs::path(arg) / "schedule.weft").string();
+  return arg;
+}
+
+bool registered(const std::string& name) {
+  try {
+    resolve(name);
+    return true;
+  } catch (const UsageError&) {
+    return false;
+  }
+}
+
+// A weft::check finding: its body is in the user's test binary, not in this one; its
+// execution is recorded in finding.weft beside the schedule. Nullopt when the schedule names
+// a registered scenario; a UsageError when it names neither.
+std::optional<model::RecordedFinding> recorded_finding(const std::string& arg) {
+  std::string path = schedule_argument(arg);
+  auto parsed = model::parse_token_or_file(read_file_or_token(path));
+  if (!parsed.ok()) throw UsageError{parsed.error().message};
+  const std::string& name = parsed.value().scenario;
+  if (registered(name)) return std::nullopt;
+  std::error_code ec;
+  fs::path beside = fs::path(path).parent_path() / "finding.weft";
+  if (path.rfind("w1.", 0) == 0 || !fs::is_regular_file(path, ec) || !fs::is_regular_file(beside, ec))
+    throw UsageError{"unknown scenario '" + name +
+                     "' (weft list shows the names; a weft::check finding is read from its artefact directory, "
+                     "where finding.weft lies beside schedule.weft)"};
+  std::string error;
+  auto rec = model::parse_finding_file(read_file_or_token(beside.string()), error);
+  if (!rec) throw UsageError{beside.string() + ": " + error};
+  if (rec->name != name)
+    throw UsageError{beside.string() + ": records '" + rec->name + "', the schedule is for '" + name + "'"};
+  return rec;
+}
+}  // namespace
+
+namespace {
 struct Replayed {
   Target target;
   model::Schedule schedule;
   model::ReplayResult r;
 };
 Replayed do_replay(const std::string& arg) {
-  std::string text = read_file_or_token(arg);
+  std::string text = read_file_or_token(schedule_argument(arg));
   auto parsed = model::parse_token_or_file(text);
   if (!parsed.ok()) throw UsageError{parsed.error().message};
   model::Schedule s = std::move(parsed).value();
@@ -168,7 +210,23 @@ Replayed do_replay(const std::string& arg) {
 
 int cmd_replay(const std::vector<std::string>& args) {
   Args a = Args::parse(args, {"--out"}, {"--json"});
-  if (a.positional.size() != 1) throw UsageError{"usage: weft replay FILE|TOKEN [--out DIR] [--json]"};
+  if (a.positional.size() != 1) throw UsageError{synopsis("replay")};
+  if (auto rec = recorded_finding(a.positional[0])) {
+    // Not re-run here: the body lives in the test binary. Show what was recorded and how
+    // to replay it there.
+    const Violation* v = rec->violations.empty() ? nullptr : &rec->violations.front();
+    if (a.has("--json")) {
+      std::printf("%s\n", json_violation_fields(rec->name, v, 1, 0, "", schedule_argument(a.positional[0]),
+                                                rec->trace_hash, {})
+                              .c_str());
+    } else {
+      std::printf("%s: recorded by weft::check (its body is in the test binary, not in weft)\n", rec->name.c_str());
+      for (const Violation& x : rec->violations) print_violation(x, "", nullptr, rec->end_time);
+      std::printf("  trace hash (recorded): %s\n", hex64(rec->trace_hash).c_str());
+      std::printf("  replay it through the test binary: %s\n", rec->replay_command.c_str());
+    }
+    return v ? exit_violation : exit_ok;
+  }
   Replayed rp = do_replay(a.positional[0]);
   const Violation* v = nullptr;
   Violation div;
@@ -208,14 +266,27 @@ int cmd_render(const std::vector<std::string>& args) {
   Args a = Args::parse(args, {"-o", "--output"}, {});
   std::string out = a.get("-o", a.get("--output"));
   if (a.positional.size() != 1 || out.empty())
-    throw UsageError{"usage: weft render FILE|TOKEN -o OUT.{svg,png,dot,json,md}"};
+    throw UsageError{synopsis("render")};
   auto ext = fs::path(out).extension().string();
   if (ext != ".svg" && ext != ".png" && ext != ".dot" && ext != ".json" && ext != ".md")
     throw UsageError{"render: unknown output format '" + ext + "' (use .svg, .png, .dot, .json or .md)"};
+  bool graph = ext == ".svg" || ext == ".png" || ext == ".dot";
+  if (auto rec = recorded_finding(a.positional[0])) {
+    // Drawn from the recorded trace: the body is not in this binary.
+    const Violation* v = rec->violations.empty() ? nullptr : &rec->violations.front();
+    Window w = window(rec->trace, v ? *v : Violation{}, graph ? model::graph_records_max : rec->trace.records.size());
+    std::string title = rec->name;
+    if (w.dropped_before) title += " (last steps; " + std::to_string(w.dropped_before) + " earlier records omitted)";
+    render::RenderInput in{w.trace, v ? &w.violation : nullptr, title, rec->replay_command,
+                           fs::path(out).replace_extension(".svg").filename().string()};
+    std::string err;
+    if (!render::render_file(in, out, err)) throw UsageError{"render: " + err};
+    std::printf("wrote %s\n", out.c_str());
+    return exit_ok;
+  }
   Replayed rp = do_replay(a.positional[0]);
   const Violation* v = rp.r.violations.empty() ? nullptr : &rp.r.violations.front();
   std::string token = model::to_token(rp.schedule);
-  bool graph = ext == ".svg" || ext == ".png" || ext == ".dot";
   Window w = window(rp.r.trace, v ? *v : Violation{}, graph ? 400 : rp.r.trace.records.size());
   std::string title = rp.target.full_name();
   if (w.dropped_before) title += " (last steps; " + std::to_string(w.dropped_before) + " earlier records omitted)";

@@ -112,28 +112,6 @@ model::Checker checker_for(const Target& t) {
   return [cfg](const sim::Trace& tr, const sim::RunResult& r) { return properties::check_all(tr, r, cfg); };
 }
 
-Window window(const sim::Trace& trace, const Violation& v, std::size_t max_records) {
-  Window w{trace, v, 0};
-  std::size_t n = trace.records.size();
-  if (n <= max_records) return w;
-  // Anchor on the first highlighted record when there is one, else on the end.
-  std::size_t first = n, last = 0;
-  for (auto r : v.records)
-    if (r < n) {
-      first = std::min<std::size_t>(first, r);
-      last = std::max<std::size_t>(last, r);
-    }
-  std::size_t end = n;
-  if (first < n) end = std::min(n, std::max(last + 1, first + max_records / 2) + max_records / 4);
-  std::size_t begin = end > max_records ? end - max_records : 0;
-  w.trace.records.assign(trace.records.begin() + long(begin), trace.records.begin() + long(end));
-  w.violation.records.clear();
-  for (auto r : v.records)
-    if (r >= begin && r < end) w.violation.records.push_back(std::uint32_t(r - begin));
-  w.dropped_before = begin;
-  return w;
-}
-
 std::string json_escape(std::string_view s) {
   std::string q = render::json_string(s);
   return q.substr(1, q.size() - 2);  // without the quotes
@@ -161,40 +139,9 @@ std::string read_file_or_token(const std::string& arg) {
   return arg;
 }
 
-static constexpr std::size_t graph_records_max = 400;
-
-static void write_text(const fs::path& p, const std::string& s) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << s;
-  if (!out) throw std::runtime_error("cannot write " + p.string());
-}
-
 Artefacts write_artefacts(const std::string& dir, const Target& t, const model::Finding& f) {
-  Artefacts a;
-  fs::path d(dir);
-  fs::create_directories(d);
-  a.dir = d.string();
-  a.token = model::to_token(f.schedule);
-  a.schedule_file = (d / "schedule.weft").string();
-  write_text(a.schedule_file, model::to_file(f.schedule));
-  write_text(d / "token.txt", a.token + "\n");
-  write_text(d / "trace.txt", f.trace.dump());
-  a.files = {a.schedule_file, (d / "token.txt").string(), (d / "trace.txt").string()};
-  // The timeline and the report take the whole execution; the graph a window of it.
-  render::RenderInput in{f.trace, &f.violation, t.full_name(), "weft replay " + a.token, "schedule.svg"};
-  Window w = window(f.trace, f.violation, graph_records_max);
-  std::string title = t.full_name();
-  if (w.dropped_before) title += " (last steps; " + std::to_string(w.dropped_before) + " earlier records in trace.txt)";
-  render::RenderInput graph{w.trace, &w.violation, title, in.replay_command, "schedule.svg"};
-  for (const char* name : {"schedule.dot", "schedule.svg", "timeline.json", "report.md"}) {
-    std::string err;
-    fs::path p = d / name;
-    bool is_graph = p.extension() == ".dot" || p.extension() == ".svg";
-    if (render::render_file(is_graph ? graph : in, p.string(), err))
-      a.files.push_back(p.string());
-    else
-      std::fprintf(stderr, "weft: %s: %s\n", p.string().c_str(), err.c_str());
-  }
+  Artefacts a = model::write_artefacts(dir, model::ArtefactInput{t.full_name(), "weft replay " + model::to_token(f.schedule), &f, {}});
+  for (const auto& e : a.errors) std::fprintf(stderr, "weft: %s\n", e.c_str());
   return a;
 }
 

@@ -2,12 +2,14 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cli.hpp"
+#include "weft/model/artefacts.hpp"
 #include "weft/model/explorer.hpp"
 #include "weft/model/schedule.hpp"
 #include "weft/scenarios/scenario.hpp"
@@ -39,24 +41,19 @@ Target resolve(const std::string& name);
 
 model::Checker checker_for(const Target& t);
 
-struct Artefacts {
-  std::string dir;
-  std::string schedule_file;
-  std::string token;
-  std::vector<std::string> files;
-};
-// Writes schedule, token, trace dump, report.md, schedule.dot/.svg, timeline.json.
+// The artefact directory (model/weft/model/artefacts.hpp: the same for weft::check).
+using Artefacts = model::Artefacts;
+// Writes schedule, token, trace dump, finding.weft, report.md, schedule.dot/.svg, timeline.json.
 Artefacts write_artefacts(const std::string& dir, const Target& t, const model::Finding& f);
 
-// At most `max_records` records of `trace` around what `v` highlights (indices remapped), so
-// that a long execution still lays out in Graphviz in a moment. The window keeps the end of
-// the execution, where violations are established, and every highlighted record it can.
-struct Window {
-  sim::Trace trace;
-  Violation violation;
-  std::size_t dropped_before = 0;
-};
-Window window(const sim::Trace& trace, const Violation& v, std::size_t max_records);
+using Window = model::Window;
+using model::window;
+
+// help.cpp: the table of commands, options, defaults and examples.
+bool wants_help(const std::vector<std::string>& args);  // --help or -h among them
+void print_usage(std::FILE* to);
+bool print_command_help(const std::string& command, std::FILE* to);  // false: unknown command
+std::string synopsis(const std::string& command);  // "usage: weft run NAME..." for usage errors
 
 std::string json_escape(std::string_view s);
 std::string read_file_or_token(const std::string& arg);  // a path's contents, else the argument itself

@@ -1,0 +1,123 @@
+// `weft help`, `weft <command> --help`: one table of every command, option, default and
+// example. The README's CLI block is the list of synopses (tests/tools/help_test.sh checks it).
+#include <cstdio>
+
+#include "common.hpp"
+
+namespace weft::cli {
+
+namespace {
+
+struct Option {
+  const char* flag;     // "--iterations N"
+  const char* meaning;  // one line
+  const char* fallback; // the default, "" when there is none
+};
+
+struct Command {
+  const char* name;
+  const char* synopsis;  // the line of `weft help` and of the README
+  const char* summary;
+  std::vector<Option> options;
+  std::vector<const char*> examples;
+};
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table = {
+      {"list", "weft list", "scenarios: name, expected verdict, summary", {}, {"weft list"}},
+      {"run",
+       "weft run NAME[.bug|.fix] [--strategy random|pct[:D]|dfs[:B]] [--iterations N] [--seed S] [--out DIR] [--json] [--all]",
+       "explores one scenario (the bug variant unless .fix); a finding writes its artefact directory OUT/NAME.bug/",
+       {{"--strategy S", "random walk, PCT with depth D, or bounded DFS with B preemptions", "the scenario's own"},
+        {"--iterations N", "executions at most (dfs: an upper bound)", "the scenario's own"},
+        {"--seed S", "the first execution's seed", "the scenario's own"},
+        {"--out DIR", "where the artefact directory goes", "out"},
+        {"--json", "one JSON object on stdout instead of text", ""},
+        {"--all", "keep exploring after the first finding; report every distinct one", ""}},
+       {"weft run sync-over-async.bug --strategy pct:3 --iterations 2000", "weft run when-any-leak.fix --json"}},
+      {"replay",
+       "weft replay FILE|TOKEN|DIR [--out DIR] [--json]",
+       "re-runs one schedule exactly (same trace hash); a weft::check finding, whose body is not in this binary, is "
+       "shown from its recorded finding.weft with the command that replays it through the test binary",
+       {{"--out DIR", "where the artefact directory goes", "out"},
+        {"--json", "one JSON object on stdout instead of text", ""}},
+       {"weft replay out/sync-over-async.bug/schedule.weft", "weft replay w1.…", "weft replay weft-out/orders"}},
+      {"render",
+       "weft render FILE|TOKEN|DIR -o OUT.{svg,png,dot,json,md}",
+       "draws one schedule: the graph (svg, png, dot), the Perfetto timeline (json) or the report (md); a weft::check "
+       "finding is drawn from its recorded trace (finding.weft beside schedule.weft)",
+       {{"-o, --output OUT", "the file to write; its extension picks the format", ""}},
+       {"weft render out/sync-over-async.bug/schedule.weft -o deadlock.svg", "weft render weft-out/orders -o orders.svg"}},
+      {"fuzz",
+       "weft fuzz NAME...|--all (--duration 8h | --iterations N) [--jobs J] [--shard K/N] [--seed BASE] [--watchdog SECONDS] --out DIR",
+       "an overnight campaign in child processes: crashes and hangs are findings with a working replay "
+       "(tools/weft/CAMPAIGNS.md)",
+       {{"--all", "every scenario, bug and fix", ""},
+        {"--duration D", "wall time (e.g. 90s, 30m, 8h); exactly one of --duration and --iterations", ""},
+        {"--iterations N", "executions in all (over every shard)", ""},
+        {"--jobs J", "child processes", "the number of cores"},
+        {"--shard K/N", "run the seeds BASE+i with i % N == K (0-based K)", "0/1"},
+        {"--seed BASE", "the first seed", "0"},
+        {"--watchdog SECONDS", "wall time one execution may take before it is a hang finding", "30"},
+        {"--out DIR", "the campaign directory (must not hold a campaign yet)", ""}},
+       {"weft fuzz --all --duration 8h --out runs/night", "weft fuzz sync-over-async --iterations 100000 --shard 0/4 --out runs/s0"}},
+      {"merge", "weft merge DIR... -o DIR", "combines campaign directories: findings deduplicated by signature",
+       {{"-o, --output DIR", "the merged campaign directory", ""}},
+       {"weft merge runs/shard-* -o runs/merged"}},
+      {"bench", "weft bench [--json]", "the simulator's costs: step vs raw resume, executions/s, steps/s, memory",
+       {{"--json", "one JSON object on stdout instead of text", ""}},
+       {"weft bench"}},
+      {"catalogue", "weft catalogue [--out DIR] [--iterations N] [--no-capacity]",
+       "every scenario, bug and fix, explored and checked against its expected verdict: the main job",
+       {{"--out DIR", "where the reports, schedules and pictures go", "out"},
+        {"--iterations N", "executions per variant", "each scenario's own"},
+        {"--no-capacity", "skip the capacity table", ""}},
+       {"weft catalogue --out out"}},
+  };
+  return table;
+}
+
+const Command* find_command(const std::string& name) {
+  for (const Command& c : commands())
+    if (name == c.name) return &c;
+  return nullptr;
+}
+
+}  // namespace
+
+bool wants_help(const std::vector<std::string>& args) {
+  for (const std::string& a : args)
+    if (a == "--help" || a == "-h") return true;
+  return false;
+}
+
+void print_usage(std::FILE* to) {
+  std::fprintf(to, "usage: weft <command> [options]   (weft <command> --help for its options)\n");
+  for (const Command& c : commands()) std::fprintf(to, "  %s\n", c.synopsis);
+  std::fprintf(to, "exit: 0 no violation, 1 violation, 2 bad usage or input, 3 internal error\n");
+}
+
+bool print_command_help(const std::string& name, std::FILE* to) {
+  const Command* c = find_command(name);
+  if (!c) return false;
+  std::fprintf(to, "usage: %s\n\n%s\n", c->synopsis, c->summary);
+  if (!c->options.empty()) {
+    std::fprintf(to, "\noptions:\n");
+    for (const Option& o : c->options) {
+      std::fprintf(to, "  %-20s %s", o.flag, o.meaning);
+      if (*o.fallback) std::fprintf(to, " (default: %s)", o.fallback);
+      std::fprintf(to, "\n");
+    }
+  }
+  std::fprintf(to, "\nexamples:\n");
+  for (const char* e : c->examples) std::fprintf(to, "  %s\n", e);
+  std::fprintf(to, "\nexit: 0 no violation, 1 violation, 2 bad usage or input, 3 internal error\n");
+  return true;
+}
+
+std::string synopsis(const std::string& name) {
+  const Command* c = find_command(name);
+  return c ? std::string("usage: ") + c->synopsis : std::string();
+}
+
+}  // namespace weft::cli
