@@ -1,4 +1,6 @@
 #include <cstdio>
+#include <weft/http/http.hpp>
+#include <weft/properties/property.hpp>
 #include <weft/sim/sim.hpp>
 #include <weft/weft.hpp>
 
@@ -12,6 +14,8 @@ int main() {
     spawn(pool, []() -> Task<void> { co_await sleep_for(1_s); }()).join();
   }, rs);
   bool ok = r.outcome == sim::Outcome::completed && r.end_time == 1_s;
+  ok = ok && properties::check_all(sp.trace(), r).empty();
+  ok = ok && http::reason_phrase(404) == "Not Found";
   std::printf("%s\n", ok ? "1 passed, 0 failed" : "0 passed, 1 failed");
   return ok ? 0 : 1;
 }
