@@ -1,5 +1,6 @@
 #include "weft/model/artefacts.hpp"
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -53,7 +54,11 @@ Artefacts write_artefacts(const std::string& dir, const ArtefactInput& in) {
   a.schedule_file = (d / "schedule.weft").string();
   write_text(a.schedule_file, to_file(f.schedule));
   write_text(d / "token.txt", a.token + "\n");
-  write_text(d / "trace.txt", f.trace.dump());
+  // Reports never carry the build machine's directories: sites relative to the project root.
+  sim::Trace trace = f.trace;
+  Violation violation = f.violation;
+  render::make_paths_relative(trace, &violation);
+  write_text(d / "trace.txt", trace.dump());
   RecordedFinding rec;
   rec.name = f.schedule.scenario;
   rec.replay_command = in.replay_command;
@@ -63,21 +68,20 @@ Artefacts write_artefacts(const std::string& dir, const ArtefactInput& in) {
   rec.trace = f.trace;
   write_text(d / "finding.weft", to_finding_file(rec));
   a.files = {a.schedule_file, (d / "token.txt").string(), (d / "trace.txt").string(), (d / "finding.weft").string()};
-  // The timeline and the report take the whole execution; the graph a window of it.
-  render::RenderInput whole{f.trace, &f.violation, in.title, in.replay_command, "schedule.svg"};
-  Window w = window(f.trace, f.violation, graph_records_max);
+  // The focused views read the whole execution; the full graph only a window of its end.
   std::string title = in.title;
-  if (w.dropped_before) title += " (last steps; " + std::to_string(w.dropped_before) + " earlier records in trace.txt)";
-  render::RenderInput graph{w.trace, &w.violation, title, in.replay_command, "schedule.svg"};
-  for (const char* name : {"schedule.dot", "schedule.svg", "timeline.json", "report.md"}) {
-    std::string err;
-    fs::path p = d / name;
-    bool is_graph = p.extension() == ".dot" || p.extension() == ".svg";
-    if (render::render_file(is_graph ? graph : whole, p.string(), err))
-      a.files.push_back(p.string());
-    else
-      a.errors.push_back(p.string() + ": " + err);
+  Window w{trace, violation, 0};
+  if (in.full) {
+    w = window(trace, violation, graph_records_max);
+    if (w.dropped_before) title += " (last steps; " + std::to_string(w.dropped_before) + " earlier records in trace.txt)";
   }
+  render::RenderInput rin{w.trace, &w.violation, title, in.replay_command, "schedule.svg"};
+  rin.full = in.full;
+  render::FindingFiles opt;
+  opt.layout = in.layout;
+  const char* root = std::getenv("WEFT_SOURCE_ROOT");
+  opt.source_root = root && *root ? root : ".";
+  for (auto& file : render::render_finding(a.dir, rin, opt, a.errors)) a.files.push_back(file);
   return a;
 }
 

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <variant>
@@ -242,7 +243,7 @@ std::size_t dot_node_count(const std::string& dot) {
   std::istringstream in(dot);
   for (std::string line; std::getline(in, line);) {
     auto p = line.find_first_not_of(' ');
-    if (p == std::string::npos || (line[p] != 'r' && line[p] != 'c') || line.find(" [label=") == std::string::npos) continue;
+    if (p == std::string::npos || (line[p] != 'r' && line[p] != 'c' && line[p] != 'p') || line.find(" [label=") == std::string::npos) continue;
     if (line.find(" -> ") == std::string::npos) ++n;
   }
   return n;
@@ -834,7 +835,7 @@ TEST_CASE("render_file writes by extension and fails in one line", "[render][gra
   CHECK(weft::render::render_file(in, (dir / "REPORT.DOT").string(), error));
 
   CHECK_FALSE(weft::render::render_file(in, (dir / "report.pdf").string(), error));
-  CHECK(error.find(".dot, .svg, .png, .json or .md") != std::string::npos);
+  CHECK(error.find(".dot, .svg, .png, .json, .md, .mmd, .html or .seq.svg") != std::string::npos);
   CHECK_FALSE(weft::render::render_file(in, (dir / "noext").string(), error));
   CHECK_FALSE(weft::render::render_file(in, (dir / "missing" / "x.dot").string(), error));
   CHECK(error.find("cannot write") != std::string::npos);
@@ -860,11 +861,20 @@ TEST_CASE("Collapsing keeps a 200-record schedule readable", "[render][dot]") {
   v.message = "task 20 never finishes";
   v.tasks = {20};
   RenderInput hl{t, &v, "load", "", ""};
+  hl.full = true;
   std::string dot2 = weft::render::to_dot(hl);
   CHECK(dot_node_count(dot2) == nodes + 2 + 1 + 3 + 1);  // main and pool-1 split around task 20's steps
-  CHECK(dot2.find("<b>resume task 20</b>") != std::string::npos);
+  CHECK(dot2.find("<b>run task 20</b>") != std::string::npos);
   std::string svg, error;
   CHECK(weft::render::layout(dot2, "svg", svg, error));
+
+  // Focused (the default): task 20's story and one summary node for the rest.
+  hl.full = false;
+  std::string dot3 = weft::render::to_dot(hl);
+  CHECK(dot3.find("<b>run task 20</b>") != std::string::npos);
+  CHECK(dot3.find("<b>run task 21</b>") == std::string::npos);
+  CHECK(dot3.find("other events on") != std::string::npos);
+  CHECK(dot_node_count(dot3) < dot_node_count(dot2));
 }
 
 TEST_CASE("Renderers survive an empty trace", "[render]") {
@@ -874,4 +884,133 @@ TEST_CASE("Renderers survive an empty trace", "[render]") {
   CHECK(weft::render::layout(weft::render::to_dot(in), "svg", out, error));
   CHECK_NOTHROW(parse_json(weft::render::to_chrome_json(in)));
   CHECK(weft::render::to_markdown(in).rfind("# weft report\n", 0) == 0);
+}
+
+TEST_CASE("Mermaid sequence of a deadlock matches the approved baseline", "[render][mermaid]") {
+  auto c = deadlock_case();
+  RenderInput in{c.trace, &c.violation, "ui_block_on_deadlock (seed 42)", "", ""};
+  std::string mmd = weft::render::to_mermaid(in);
+  check_approved("deadlock.mmd", mmd);
+  CHECK(mmd.rfind("sequenceDiagram\n", 0) == 0);
+  CHECK(count(mmd, "rect rgb(255, 205, 205)") >= 4);  // the culprit in red
+  CHECK(mmd.find("-xA") != std::string::npos);         // red arrows of the cycle
+}
+
+TEST_CASE("Sequence SVG, Mermaid and HTML keep user strings inert", "[render][escaping]") {
+  auto c = lost_exception_case();
+  Trace& t = c.trace;
+  t.threads[1].name = kScript;
+  t.strings[t.records[11].text] = kScript + " ; %% #x {y} `z`";
+  c.violation.message = kScript;
+  c.violation.detail = kScript + "\nsecond line";
+  RenderInput in{t, &c.violation, kScript, "weft replay '" + kScript + "'", ""};
+  std::string svg = weft::render::to_sequence_svg(in);
+  CHECK(svg.find("<script") == std::string::npos);
+  CHECK(svg.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+  CHECK(svg.find("class=\"culprit\"") != std::string::npos);
+  std::string mmd = weft::render::to_mermaid(in);
+  CHECK(mmd.find("<script") == std::string::npos);
+  CHECK(mmd.find(" ; ") == std::string::npos);  // ';' would end a Mermaid statement
+  CHECK(mmd.find("#59;") != std::string::npos);
+  CHECK(mmd.find("%% #x") == std::string::npos);
+  std::string html = weft::render::to_html(in, "");
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK(count(html, "&lt;script&gt;alert(1)&lt;/script&gt;") >= 3);  // title, heading, violation
+  CHECK(html.find("Content-Security-Policy") != std::string::npos);
+  CHECK(html.find("second line") != std::string::npos);
+  // A laid-out graph goes in without its XML prolog.
+  std::string dot_svg, error;
+  REQUIRE(weft::render::layout(weft::render::to_dot(in), "svg", dot_svg, error));
+  std::string page = weft::render::to_html(in, dot_svg);
+  CHECK(page.find("<?xml") == std::string::npos);
+  CHECK(page.find("<svg") != std::string::npos);
+  CHECK(page.find("<script") == std::string::npos);
+}
+
+TEST_CASE("Source paths are relative in every output", "[render][paths]") {
+  using weft::render::relative_path;
+  CHECK(relative_path("scenarios/src/a.cpp") == "scenarios/src/a.cpp");
+  CHECK(relative_path("../scenarios/src/a.cpp") == "scenarios/src/a.cpp");
+  CHECK(relative_path("./a.cpp") == "a.cpp");
+  ::unsetenv("WEFT_SOURCE_ROOT");
+  CHECK(relative_path("/home/ci/build/work/proj/src/orders.cpp") == "src/orders.cpp");
+  ::setenv("WEFT_SOURCE_ROOT", "/home/ci/build/work/proj/", 1);
+  CHECK(relative_path("/home/ci/build/work/proj/app/src/orders.cpp") == "app/src/orders.cpp");
+  CHECK(relative_path("/home/ci/build/work/project2/x/y.cpp") == "x/y.cpp");  // not under the root
+  ::unsetenv("WEFT_SOURCE_ROOT");
+
+  auto c = lost_exception_case();
+  for (auto& s : c.trace.sites)
+    if (!s.file.empty()) s.file = "/abs/machine/dir/" + s.file;
+  c.violation.locations = {"/abs/machine/dir/app/jobs.cpp:7"};
+  c.violation.message = "lost exception spawned at /abs/machine/dir/app/jobs.cpp:7: boom";
+  RenderInput raw{c.trace, &c.violation, "t", "", ""};
+  // Renderers never print an absolute path, even from a trace that has them...
+  for (const std::string& out : {weft::render::to_dot(raw), weft::render::to_markdown(raw), weft::render::to_mermaid(raw),
+                                 weft::render::to_sequence_svg(raw), weft::render::to_chrome_json(raw)})
+    CHECK(out.find("/abs/machine") == std::string::npos);
+  // ...and make_paths_relative cleans the trace and the violation for everything else.
+  weft::render::make_paths_relative(c.trace, &c.violation);
+  for (const auto& s : c.trace.sites) CHECK((s.file.empty() || s.file.front() != '/'));
+  CHECK(c.violation.locations.front() == "app/jobs.cpp:7");
+  CHECK(c.violation.message == "lost exception spawned at app/jobs.cpp:7: boom");
+}
+
+TEST_CASE("Focus: repeated blocks collapse, the rest is one summary node", "[render][dot]") {
+  // A detached task does three identical timer round trips on a pool thread, then faults;
+  // another task does unrelated work meanwhile.
+  Trace t;
+  t.threads = {{"main", 0}, {"app-0", 1}, {"timer", 0}};
+  t.executors = {{1, "app"}};
+  add_task(t, 0, "app/feed.cpp", 10, 1, true);
+  add_task(t, 0, "app/other.cpp", 20, 1);
+  std::uint32_t step = 0;
+  add(t, {0, step++, 0, EventKind::spawn, 1, 0, 1, 1, "app/feed.cpp", 10});
+  add(t, {0, step++, 0, EventKind::spawn, 2, 0, 1, 0, "app/other.cpp", 20});
+  Nanos now = 0;
+  for (int i = 0; i < 3; ++i) {
+    add(t, {now, step++, 1, EventKind::resume, 1});
+    add(t, {now, step++, 1, EventKind::timer_arm, 1, 0, 0, now + 50'000'000, "app/feed.cpp", 12});
+    add(t, {now, step++, 1, EventKind::suspend, 1});
+    for (int k = 0; k < 5; ++k) add(t, {now, step++, 0, EventKind::user, 2, 0, 0, 0, nullptr, 0, "unrelated"});
+    now += 50'000'000;
+    add(t, {now, step++, 2, EventKind::timer_fire, 1, 0, 0, now});
+  }
+  add(t, {now, step++, 1, EventKind::resume, 1});
+  std::uint32_t faulted = add(t, {now, step++, 1, EventKind::complete, 1, 0, 0, 0, nullptr, 0, "bad quote"});
+  std::uint32_t dropped = add(t, {now, step++, 1, EventKind::exception_dropped, 1, 0, 0, 1, "app/feed.cpp", 10, "bad quote"});
+  Violation v;
+  v.kind = ViolationKind::lost_exception;
+  v.message = "lost-exception: lost exception in detached task 1";
+  v.tasks = {1};
+  v.threads = {1};
+  v.records = {dropped, faulted};
+  RenderInput in{t, &v, "feed", "", ""};
+  std::string dot = weft::render::to_dot(in);
+  CHECK(dot.find("×3 repeated") != std::string::npos);
+  CHECK(dot.find("unrelated") == std::string::npos);
+  CHECK(dot.find("16 other events on 1 other task") != std::string::npos);
+  CHECK(dot.find("lost-exception: lost-exception") == std::string::npos);  // the kind once
+  CHECK(dot.find("its exception is lost") != std::string::npos);            // spawn -> drop, red
+  CHECK(count(dot, "fillcolor=\"#ffd0d0\"") == 3);  // spawn, faulted, dropped: red singles them out
+  in.full = true;
+  CHECK(weft::render::to_dot(in).find("unrelated") != std::string::npos);
+}
+
+TEST_CASE("Chrome JSON links happens-before with flow events", "[render][chrome]") {
+  auto c = deadlock_case();
+  RenderInput in{c.trace, &c.violation, "t", "", ""};
+  std::string json = weft::render::to_chrome_json(in);
+  Json doc = parse_json(json);
+  std::map<std::int64_t, int> starts, ends;
+  std::set<std::string> names;
+  for (const auto& e : doc.at("traceEvents").arr()) {
+    std::string ph = e.at("ph").str();
+    if (ph == "s") ++starts[std::int64_t(e.at("id").num())], names.insert(e.at("name").str());
+    if (ph == "f") ++ends[std::int64_t(e.at("id").num())];
+  }
+  CHECK(!starts.empty());
+  CHECK(starts == ends);  // every flow starts once and ends once
+  CHECK(names.count("spawn"));
+  CHECK(names.count("resume"));
 }

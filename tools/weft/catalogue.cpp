@@ -13,8 +13,8 @@ namespace fs = std::filesystem;
 namespace weft::cli {
 
 int cmd_catalogue(const std::vector<std::string>& args) {
-  Args a = Args::parse(args, {"--out", "--iterations"}, {"--no-capacity"});
-  if (!a.positional.empty()) throw UsageError{"usage: weft catalogue [--out DIR] [--iterations N]"};
+  Args a = Args::parse(args, {"--out", "--iterations"}, {"--no-capacity", "--full", "--no-render"});
+  if (!a.positional.empty()) throw UsageError{synopsis("catalogue")};
   fs::path out = a.get("--out", "out");
   fs::create_directories(out);
   std::ostringstream md;
@@ -39,7 +39,7 @@ int cmd_catalogue(const std::vector<std::string>& args) {
       std::string token, execs;
       if (!report.findings.empty()) {
         const model::Finding& f = flagged ? *expected : report.findings.front();
-        Artefacts art = write_artefacts((out / t.full_name()).string(), t, f);
+        Artefacts art = write_artefacts((out / t.full_name()).string(), t, f, RenderOptions{a.has("--full"), a.has("--no-render")});
         token = art.token;
         verdict = to_string(f.violation.kind);
         execs = std::to_string(report.executions_to_first_bug.value_or(report.executions));

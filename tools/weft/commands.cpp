@@ -1,4 +1,7 @@
+#include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -45,7 +48,7 @@ void print_violation(const Violation& v, const std::string& token, const Artefac
     for (std::string line; std::getline(in, line);) std::printf("  | %s\n", line.c_str());
   }
   if (!token.empty()) std::printf("  replay: weft replay %s\n", token.c_str());
-  if (a) std::printf("  artefacts: %s (schedule.weft, schedule.svg, timeline.json, report.md)\n", a->dir.c_str());
+  if (a) std::printf("  artefacts: %s (report.html, report.md, schedule.weft, schedule.svg, sequence.svg, timeline.json)\n", a->dir.c_str());
 }
 
 std::string json_violation_fields(const std::string& name, const Violation* v, std::uint64_t executions,
@@ -87,7 +90,7 @@ int cmd_list(const std::vector<std::string>& args) {
 }
 
 int cmd_run(const std::vector<std::string>& args) {
-  Args a = Args::parse(args, {"--strategy", "--iterations", "--seed", "--out"}, {"--json", "--all"});
+  Args a = Args::parse(args, {"--strategy", "--iterations", "--seed", "--out"}, {"--json", "--all", "--full", "--no-render"});
   if (a.positional.size() != 1) throw UsageError{synopsis("run")};
   Target t = resolve(a.positional[0]);
   model::ExploreOptions o = t.scenario->options;
@@ -112,7 +115,7 @@ int cmd_run(const std::vector<std::string>& args) {
     return exit_ok;
   }
   const model::Finding& f = report.findings.front();
-  Artefacts art = write_artefacts(out_dir_for(a, t), t, f);
+  Artefacts art = write_artefacts(out_dir_for(a, t), t, f, RenderOptions{a.has("--full"), a.has("--no-render")});
   if (json) {
     std::printf("%s\n", json_violation_fields(t.full_name(), &f.violation, report.executions, o.seed, art.token,
                                               art.schedule_file, f.trace_hash, art.files)
@@ -209,7 +212,7 @@ Replayed do_replay(const std::string& arg) {
 }  // namespace
 
 int cmd_replay(const std::vector<std::string>& args) {
-  Args a = Args::parse(args, {"--out"}, {"--json"});
+  Args a = Args::parse(args, {"--out"}, {"--json", "--full", "--no-render"});
   if (a.positional.size() != 1) throw UsageError{synopsis("replay")};
   if (auto rec = recorded_finding(a.positional[0])) {
     // Not re-run here: the body lives in the test binary. Show what was recorded and how
@@ -246,7 +249,7 @@ int cmd_replay(const std::vector<std::string>& args) {
     f.trace = rp.r.trace;
     f.result = rp.r.result;
     f.trace_hash = rp.r.result.trace_hash;
-    art = write_artefacts(out_dir_for(a, rp.target), rp.target, f);
+    art = write_artefacts(out_dir_for(a, rp.target), rp.target, f, RenderOptions{a.has("--full"), a.has("--no-render")});
   }
   if (a.has("--json")) {
     std::printf("%s\n", json_violation_fields(rp.target.full_name(), v, 1, rp.schedule.seed, token, art.schedule_file,
@@ -263,22 +266,25 @@ int cmd_replay(const std::vector<std::string>& args) {
 }
 
 int cmd_render(const std::vector<std::string>& args) {
-  Args a = Args::parse(args, {"-o", "--output"}, {});
+  Args a = Args::parse(args, {"-o", "--output"}, {"--full"});
   std::string out = a.get("-o", a.get("--output"));
   if (a.positional.size() != 1 || out.empty())
     throw UsageError{synopsis("render")};
   auto ext = fs::path(out).extension().string();
-  if (ext != ".svg" && ext != ".png" && ext != ".dot" && ext != ".json" && ext != ".md")
-    throw UsageError{"render: unknown output format '" + ext + "' (use .svg, .png, .dot, .json or .md)"};
-  bool graph = ext == ".svg" || ext == ".png" || ext == ".dot";
+  if (ext != ".svg" && ext != ".png" && ext != ".dot" && ext != ".json" && ext != ".md" && ext != ".mmd" && ext != ".html")
+    throw UsageError{"render: unknown output format '" + ext + "' (use .svg, .png, .dot, .json, .md, .mmd, .html or .seq.svg)"};
+  const bool full = a.has("--full");
+  bool graph = full && (ext == ".svg" || ext == ".png" || ext == ".dot" || ext == ".html");
   if (auto rec = recorded_finding(a.positional[0])) {
     // Drawn from the recorded trace: the body is not in this binary.
     const Violation* v = rec->violations.empty() ? nullptr : &rec->violations.front();
     Window w = window(rec->trace, v ? *v : Violation{}, graph ? model::graph_records_max : rec->trace.records.size());
     std::string title = rec->name;
     if (w.dropped_before) title += " (last steps; " + std::to_string(w.dropped_before) + " earlier records omitted)";
+    render::make_paths_relative(w.trace, &w.violation);
     render::RenderInput in{w.trace, v ? &w.violation : nullptr, title, rec->replay_command,
                            fs::path(out).replace_extension(".svg").filename().string()};
+    in.full = full;
     std::string err;
     if (!render::render_file(in, out, err)) throw UsageError{"render: " + err};
     std::printf("wrote %s\n", out.c_str());
@@ -287,14 +293,37 @@ int cmd_render(const std::vector<std::string>& args) {
   Replayed rp = do_replay(a.positional[0]);
   const Violation* v = rp.r.violations.empty() ? nullptr : &rp.r.violations.front();
   std::string token = model::to_token(rp.schedule);
-  Window w = window(rp.r.trace, v ? *v : Violation{}, graph ? 400 : rp.r.trace.records.size());
+  Window w = window(rp.r.trace, v ? *v : Violation{}, graph ? model::graph_records_max : rp.r.trace.records.size());
+  render::make_paths_relative(w.trace, &w.violation);
   std::string title = rp.target.full_name();
   if (w.dropped_before) title += " (last steps; " + std::to_string(w.dropped_before) + " earlier records omitted)";
   render::RenderInput in{w.trace, v ? &w.violation : nullptr, title, "weft replay " + token,
                          fs::path(out).replace_extension(".svg").filename().string()};
+  in.full = full;
   std::string err;
+  // Graphviz loads its plugins on the first layout of a process (a fixed cost, paid once per
+  // process however many pictures follow): paid here first, so the time printed is this picture's.
+  auto warm = std::chrono::steady_clock::now();
+  bool sequence = out.size() > 8 && out.compare(out.size() - 8, 8, ".seq.svg") == 0;
+  if ((ext == ".svg" && !sequence) || ext == ".png" || ext == ".html") {
+    std::string ignored_svg, ignored_error;
+    render::layout("digraph { a }", "svg", ignored_svg, ignored_error);
+  }
+  auto start = std::chrono::steady_clock::now();
+  double startup_ms = std::chrono::duration<double, std::milli>(start - warm).count();
   if (!render::render_file(in, out, err)) throw UsageError{"render: " + err};
-  std::printf("wrote %s\n", out.c_str());
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  std::string size;
+  if (ext == ".svg" && !sequence) {
+    std::ifstream f(out, std::ios::binary);
+    std::string svg((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    auto [wpx, hpx] = render::svg_size_px(svg);
+    if (wpx) size = " (" + std::to_string(wpx) + "x" + std::to_string(hpx) + " px";
+    char buf[96];
+    std::snprintf(buf, sizeof buf, ", rendered in %.1f ms; Graphviz start-up %.1f ms)", ms, startup_ms);
+    if (!size.empty()) size += buf;
+  }
+  std::printf("wrote %s%s\n", out.c_str(), size.c_str());
   return exit_ok;
 }
 

@@ -139,8 +139,11 @@ std::string read_file_or_token(const std::string& arg) {
   return arg;
 }
 
-Artefacts write_artefacts(const std::string& dir, const Target& t, const model::Finding& f) {
-  Artefacts a = model::write_artefacts(dir, model::ArtefactInput{t.full_name(), "weft replay " + model::to_token(f.schedule), &f, {}});
+Artefacts write_artefacts(const std::string& dir, const Target& t, const model::Finding& f, const RenderOptions& ro) {
+  model::ArtefactInput in{t.full_name(), "weft replay " + model::to_token(f.schedule), &f, {}};
+  in.full = ro.full;
+  in.layout = !ro.no_render;
+  Artefacts a = model::write_artefacts(dir, in);
   for (const auto& e : a.errors) std::fprintf(stderr, "weft: %s\n", e.c_str());
   return a;
 }

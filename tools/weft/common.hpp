@@ -43,8 +43,15 @@ model::Checker checker_for(const Target& t);
 
 // The artefact directory (model/weft/model/artefacts.hpp: the same for weft::check).
 using Artefacts = model::Artefacts;
-// Writes schedule, token, trace dump, finding.weft, report.md, schedule.dot/.svg, timeline.json.
-Artefacts write_artefacts(const std::string& dir, const Target& t, const model::Finding& f);
+// How pictures are drawn: focused (the default) or `full`; `no_render` skips the Graphviz layout
+// (schedule.svg), which `weft render` then draws on demand.
+struct RenderOptions {
+  bool full = false;
+  bool no_render = false;
+};
+// Writes schedule, token, trace dump, finding.weft, report.md/.html, schedule.dot/.svg,
+// sequence.svg/.mmd, timeline.json.
+Artefacts write_artefacts(const std::string& dir, const Target& t, const model::Finding& f, const RenderOptions& ro = {});
 
 using Window = model::Window;
 using model::window;

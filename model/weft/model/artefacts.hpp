@@ -1,7 +1,8 @@
 // The artefact directory of a finding, the same for `weft run`, `weft replay`, a campaign
 // and weft::check: schedule.weft, token.txt, trace.txt, finding.weft (the recorded
 // execution, which `weft render` draws when the body is not in its binary), report.md,
-// schedule.dot, schedule.svg and timeline.json.
+// report.html, schedule.dot, schedule.svg, sequence.svg, sequence.mmd and timeline.json.
+// Source paths in all of them are relative to the project root.
 #pragma once
 
 #include <string>
@@ -18,6 +19,8 @@ struct ArtefactInput {
   // Every violation of the finding's execution, the finding's own first (finding.weft
   // keeps them all); empty: just the finding's.
   std::vector<Violation> violations;
+  bool full = false;    // pictures of every record, not the focused story
+  bool layout = true;   // false: no Graphviz layout (schedule.svg), `weft render` draws it on demand
 };
 
 struct Artefacts {

@@ -4,6 +4,7 @@
 #include <set>
 #include <vector>
 
+#include "model.hpp"
 #include "weft/render/render.hpp"
 
 namespace weft::render {
@@ -28,7 +29,7 @@ std::string micros(Nanos ns) {
 
 std::string site_str(const Trace& t, std::uint32_t site) {
   if (site == 0 || site >= t.sites.size()) return "";
-  return t.sites[site].str();
+  return relative_path(t.sites[site].file) + ":" + std::to_string(t.sites[site].line);
 }
 
 std::string_view text_of(const Trace& t, const TraceRecord& r) {
@@ -88,16 +89,17 @@ Args args_of(const Trace& t, const TraceRecord& r) {
   return a;
 }
 
-std::string slice_name(const Trace& t, const TraceRecord& open) {
+std::string slice_name(const detail::Model& m, const TraceRecord& open) {
+  const Trace& t = m.t;
   switch (opens(open)) {
     case Slice::run: {
-      std::string name = "task " + std::to_string(open.task);
+      std::string name = m.task(open.task);
       if (const auto* info = t.task(open.task); info && info->site) name += " (" + site_str(t, info->site) + ")";
       return name;
     }
     case Slice::blocking:
       return (open.object == ObjectId(WorkKind::cpu_work) ? "cpu_work " : "blocking_io ") + format_duration(open.value);
-    case Slice::block_on: return "block_on task " + std::to_string(open.other);
+    case Slice::block_on: return "block_on " + m.task(open.other);
     case Slice::none: break;
   }
   return to_string(open.kind);
@@ -119,6 +121,7 @@ std::string to_chrome_json(const RenderInput& in) {
   const Trace& t = in.trace;
   const auto& rs = t.records;
   const Violation* v = in.violation && in.violation->kind != ViolationKind::none ? in.violation : nullptr;
+  const detail::Model model = detail::build_model(t, v, true);
   std::set<TaskId> red_tasks;
   std::set<std::uint32_t> red_records;
   if (v) {
@@ -183,7 +186,7 @@ std::string to_chrome_json(const RenderInput& in) {
       Nanos end = c == kOpen ? end_time : rs[c].time;
       if (c == kOpen) a.add("unfinished", "true");
       else a.num("end_step", rs[c].step);
-      ev = head("X", r.thread) + ",\"name\":" + json_string(slice_name(t, r)) + ",\"cat\":\"" + category(r) +
+      ev = head("X", r.thread) + ",\"name\":" + json_string(slice_name(model, r)) + ",\"cat\":\"" + category(r) +
            "\",\"ts\":" + micros(r.time) + ",\"dur\":" + micros(end - r.time);
     } else {
       ev = head("i", r.thread) + ",\"s\":\"t\",\"name\":" + json_string(to_string(r.kind)) + ",\"cat\":\"event\",\"ts\":" +
@@ -194,12 +197,39 @@ std::string to_chrome_json(const RenderInput& in) {
     emit(ev);
   }
 
+  // Flow arrows along happens-before (spawn -> run, continuation queued -> resumed, task done ->
+  // waiter woken, timer armed -> fired, I/O submitted -> completed, unlock -> lock): a task that
+  // hops between threads stays linked. Each binds to the slice enclosing its end point.
+  {
+    std::uint64_t id = 0;
+    for (const auto& e : model.hb) {
+      const auto& a = rs[e.from];
+      const auto& b = rs[e.to];
+      const char* name = "flow";
+      switch (e.kind) {
+        case detail::Edge::spawn: name = "spawn"; break;
+        case detail::Edge::queued: name = "resume"; break;
+        case detail::Edge::done: name = "wake"; break;
+        case detail::Edge::timer: name = "timer"; break;
+        case detail::Edge::io: name = "I/O"; break;
+        case detail::Edge::mutex: name = "unlock"; break;
+        case detail::Edge::exception: name = "exception"; break;
+        default: break;
+      }
+      ++id;
+      emit(head("s", a.thread) + ",\"name\":\"" + name + "\",\"cat\":\"flow\",\"id\":" + std::to_string(id) +
+           ",\"ts\":" + micros(a.time) + ",\"args\":{}}");
+      emit(head("f", b.thread) + ",\"bp\":\"e\",\"name\":\"" + name + "\",\"cat\":\"flow\",\"id\":" +
+           std::to_string(id) + ",\"ts\":" + micros(b.time) + ",\"args\":{}}");
+    }
+  }
+
   if (v) {
     Args a;
     a.str("kind", to_string(v->kind));
-    a.str("message", v->message);
-    if (!v->detail.empty()) a.str("detail", v->detail);
-    emit(head("i", 0) + ",\"s\":\"g\",\"name\":" + json_string(std::string(to_string(v->kind)) + ": " + v->message) +
+    a.str("message", detail::message_without_kind(*v));
+    if (!v->detail.empty()) a.str("detail", detail::relative_text(v->detail));
+    emit(head("i", 0) + ",\"s\":\"g\",\"name\":" + json_string(detail::violation_line(*v)) +
          ",\"cat\":\"violation\",\"ts\":" + micros(v->time) + ",\"cname\":\"terrible\",\"args\":{" + a.body + "}}");
   }
 

@@ -120,7 +120,21 @@ bool render_file(const RenderInput& in, const std::string& path, std::string& er
     for (char& c : ext) c = char(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   }
   std::string content;
-  if (ext == "dot") {
+  auto ends_with = [&](std::string_view suffix) {
+    return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (ends_with(".seq.svg")) {
+    content = to_sequence_svg(in);
+  } else if (ext == "mmd") {
+    content = to_mermaid(in);
+  } else if (ext == "html") {
+    std::string svg, why;
+    if (!layout(to_dot(in), "svg", svg, why)) {
+      error = printable(path) + ": " + why;
+      return false;
+    }
+    content = to_html(in, svg);
+  } else if (ext == "dot") {
     content = to_dot(in);
   } else if (ext == "svg" || ext == "png") {
     std::string why;
@@ -133,7 +147,7 @@ bool render_file(const RenderInput& in, const std::string& path, std::string& er
   } else if (ext == "md") {
     content = to_markdown(in);
   } else {
-    error = "cannot tell the format of '" + printable(path) + "': use .dot, .svg, .png, .json or .md";
+    error = "cannot tell the format of '" + printable(path) + "': use .dot, .svg, .png, .json, .md, .mmd, .html or .seq.svg";
     return false;
   }
 

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <set>
 
+#include "model.hpp"
 #include "weft/render/render.hpp"
 
 namespace weft::render {
@@ -142,6 +143,33 @@ std::string row(std::initializer_list<std::string> cells) {
   return r + "\n";
 }
 
+// The interleaving, Lincheck-style: one column per task (or thread), one row per step that
+// matters, and why the scheduler switched to it.
+std::string interleaving_table(const detail::Model& m, const detail::Story& s) {
+  std::string out = "| # | time | thread |";
+  for (const auto& a : s.actors) out += " " + md(a.name) + " |";
+  out += " switch |\n|---:|---:|---|";
+  for (std::size_t a = 0; a < s.actors.size(); ++a) out += "---|";
+  out += "---|\n";
+  for (std::size_t k = 0; k < s.steps.size(); ++k) {
+    const auto& st = s.steps[k];
+    const auto& r = m.t.records[st.records.front()];
+    std::string text = md(detail::truncate(detail::step_text(m, s, st), 70));
+    if (st.red) text = "**" + text + "**";
+    for (const auto& msg : s.messages)
+      if (msg.at_step == k && msg.red && !msg.label.empty()) {
+        const std::string other = s.actors[s.steps[msg.at_step == msg.to_step ? msg.from_step : msg.to_step].actor].name;
+        text += msg.at_step == msg.to_step ? " ⟵ **" + md(msg.label) + "** (" + md(other) + ")"
+                                           : " ⟶ **" + md(msg.label) + "**";
+      }
+    out += "| " + std::to_string(k + 1) + " | " + format_duration(r.time) + " | " + md(thread_name(m.t, r.thread)) + " |";
+    for (std::size_t a = 0; a < s.actors.size(); ++a) out += " " + (a == st.actor ? text : std::string()) + " |";
+    out += " " + md(detail::switch_reason(m, s, k)) + " |\n";
+  }
+  if (s.dropped_steps) out += "\n… and " + std::to_string(s.dropped_steps) + " more steps (see the timeline).\n";
+  return out;
+}
+
 }  // namespace
 
 std::string to_markdown(const RenderInput& in) {
@@ -151,10 +179,13 @@ std::string to_markdown(const RenderInput& in) {
   out += "# " + md(in.title.empty() ? std::string("weft report") : in.title) + "\n\n";
 
   const bool failed = v && v->kind != ViolationKind::none;
+  const detail::Model model = detail::build_model(t, v, in.full);
   Nanos when = v ? v->time : (t.records.empty() ? 0 : t.records.back().time);
   out += std::string("- **Kind:** ") + (v ? to_string(v->kind) : "none") +
          (failed ? (v->severity == Severity::error ? " (error)" : " (warning)") : "") + "\n";
-  out += "- **Message:** " + (v && !v->message.empty() ? md(v->message) : std::string(failed ? "–" : "no violation")) + "\n";
+  out += "- **Message:** " +
+         (v && !v->message.empty() ? md(detail::message_without_kind(*v)) : std::string(failed ? "–" : "no violation")) +
+         "\n";
   out += "- **Virtual time:** " + format_duration(when) + "\n";
   out += "- **Trace:** " + std::to_string(t.records.size()) + " records, " + std::to_string(t.threads.size()) +
          " threads, " + std::to_string(t.tasks.size()) + " tasks\n\n";
@@ -174,23 +205,45 @@ std::string to_markdown(const RenderInput& in) {
 
   if (!v) return out;
 
+  if (failed) {
+    detail::Story story = detail::build_story(model, 40);
+    if (!story.steps.empty()) {
+      out += "## Interleaving\n\n";
+      if (model.focused && model.hidden_records)
+        out += "The steps of the tasks involved; " + md(model.hidden_summary()) + " are left out.\n\n";
+      out += interleaving_table(model, story) + "\n";
+      out += "## Sequence\n\n" + fence(to_mermaid(in), "mermaid") + "\n";
+    }
+  }
+
+  if (in.pair) {
+    out += "## The minimal pair\n\n";
+    out += "- " + md(in.pair->sentence) + "\n";
+    out += "- Decision " + std::to_string(in.pair->decision) + ": failing: " + md(in.pair->failing) +
+           "; passing: " + md(in.pair->passing) + "\n";
+    if (!in.pair->passing_token.empty()) out += "- Passing schedule: " + code("weft replay " + in.pair->passing_token) + "\n";
+    out += "\n";
+  }
+
   if (!v->locations.empty()) {
     out += "## Source locations\n\n";
-    for (const auto& loc : v->locations) out += "- " + code(loc) + "\n";
+    for (const auto& loc : v->locations) {
+      out += "- " + code(detail::relative_location(loc)) + "\n";
+    }
     out += "\n";
   }
 
   if (!v->tasks.empty()) {
     out += "## Tasks\n\n";
-    out += "| task | spawned at | executor | parent | detached |\n|---:|---|---|---:|---|\n";
+    out += "| task | name | spawned at | executor | parent | detached |\n|---:|---|---|---|---:|---|\n";
     for (TaskId id : v->tasks) {
       const auto* info = t.task(id);
       if (!info) {
-        out += row({std::to_string(id), "", "", "", ""});
+        out += row({std::to_string(id), md(model.task(id)), "", "", "", ""});
         continue;
       }
-      std::string site = info->site && info->site < t.sites.size() ? cell_code(t.sites[info->site].str()) : "";
-      out += row({std::to_string(id), site, md(t.executor_name(info->executor)),
+      std::string site = info->site && info->site < t.sites.size() ? cell_code(model.site(info->site)) : "";
+      out += row({std::to_string(id), md(model.task(id)), site, md(t.executor_name(info->executor)),
                   info->parent ? std::to_string(info->parent) : "", info->detached ? "yes" : "no"});
     }
     out += "\n";
@@ -215,22 +268,26 @@ std::string to_markdown(const RenderInput& in) {
     for (auto i : key) {
       if (i >= t.records.size()) continue;
       const TraceRecord& r = t.records[i];
-      std::string where = r.site && r.site < t.sites.size() ? cell_code(t.sites[r.site].str()) : "";
+      std::string where = r.site && r.site < t.sites.size() ? cell_code(model.site(r.site)) : "";
       std::string note = r.text && r.text < t.strings.size() ? md(t.strings[r.text]) : "";
       if (note.empty() && r.other)
-        note = (r.kind == EventKind::block ? "waits for task " : "other: task ") + std::to_string(r.other);
+        note = (r.kind == EventKind::block ? "waits for " : "other: ") + md(model.task(r.other));
       out += row({format_duration(r.time), std::to_string(r.step), md(thread_name(t, r.thread)), cell_code(to_string(r.kind)),
-                  r.task ? std::to_string(r.task) : "", where, note});
+                  r.task ? md(model.task(r.task)) : "", where, note});
     }
     out += "\n";
   }
 
   if (!v->detail.empty()) {
     out += "## Detail\n\n";
-    out += fence(v->detail, "text");
+    out += fence(detail::relative_text(v->detail), "text");
     out += "\n";
   }
-  if (failed) out += "Signature: " + code(v->signature()) + "\n";
+  if (failed) {
+    Violation relative = *v;
+    for (auto& l : relative.locations) l = detail::relative_location(l);
+    out += "Signature: " + code(relative.signature()) + "\n";
+  }
   return out;
 }
 

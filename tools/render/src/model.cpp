@@ -1,0 +1,722 @@
+// The model of a finding every view draws from: names, happens-before, the red culprit and
+// the focus (what a picture shows, and a count of what it leaves out).
+#include "model.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <deque>
+#include <string_view>
+#include <tuple>
+
+namespace weft::render {
+
+// Source paths as a reader should see them: relative to the project root. A path under
+// WEFT_SOURCE_ROOT loses that prefix; any other absolute path keeps its last two components
+// ("src/orders.cpp"), so no output carries the directory layout of the machine that built it.
+// Builds through weft's CMake (and its package config) already compile with
+// -ffile-prefix-map=<root>/=, so std::source_location gives relative paths to begin with.
+std::string relative_path(std::string_view file) {
+  // A build directory inside the tree compiles "../src/x.cpp": the root is what "../" names.
+  while (file.rfind("../", 0) == 0 || file.rfind("./", 0) == 0) file.remove_prefix(file.front() == '.' && file[1] == '/' ? 2 : 3);
+  if (file.empty() || file.front() != '/') return std::string(file);
+  if (const char* root = std::getenv("WEFT_SOURCE_ROOT"); root && *root) {
+    std::string_view r(root);
+    while (r.size() > 1 && r.back() == '/') r.remove_suffix(1);
+    if (file.size() > r.size() && file.substr(0, r.size()) == r && file[r.size()] == '/')
+      return std::string(file.substr(r.size() + 1));
+  }
+  auto last = file.find_last_of('/');
+  auto before = last == 0 ? std::string_view::npos : file.find_last_of('/', last - 1);
+  return std::string(before == std::string_view::npos ? file.substr(last + 1) : file.substr(before + 1));
+}
+
+namespace detail {
+// "path:line" strings (violation locations): the path part made relative.
+std::string relative_location(const std::string& loc) {
+  if (loc.empty() || (loc.front() != '/' && loc.front() != '.')) return loc;
+  auto colon = loc.find_last_of(':');
+  if (colon == std::string::npos) return relative_path(loc);
+  return relative_path(std::string_view(loc).substr(0, colon)) + loc.substr(colon);
+}
+// Every occurrence of an absolute path inside free text (messages, details) made relative.
+std::string relative_text(const std::string& s) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    bool starts = (s[i] == '/' || s.compare(i, 3, "../") == 0) && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '(' || s[i - 1] == '\'' || s[i - 1] == '"');
+    if (!starts) {
+      out += s[i++];
+      continue;
+    }
+    std::size_t e = i;
+    while (e < s.size() && s[e] != ' ' && s[e] != ':' && s[e] != ')' && s[e] != '\n' && s[e] != '\'' && s[e] != '"' &&
+           s[e] != ',')
+      ++e;
+    std::string_view path(s.data() + i, e - i);
+    // Only what looks like a source file: a path with an extension in its last component.
+    auto slash = path.find_last_of('/');
+    bool file_like = path.find('.', slash) != std::string_view::npos && path.size() > 1;
+    out += file_like ? relative_path(path) : std::string(path);
+    i = e;
+  }
+  return out;
+}
+}  // namespace detail
+
+void make_paths_relative(sim::Trace& trace, Violation* v) {
+  for (auto& s : trace.sites) s.file = relative_path(s.file);
+  if (!v) return;
+  for (auto& l : v->locations) l = detail::relative_location(l);
+  v->message = detail::relative_text(v->message);
+  v->detail = detail::relative_text(v->detail);
+}
+
+namespace detail {
+
+std::string html(std::string_view s) {
+  std::string in = sanitize_utf8(s);
+  std::string out;
+  out.reserve(in.size());
+  for (char c : in) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+          out += ' ';
+        else
+          out += c;
+    }
+  }
+  return out;
+}
+
+std::string truncate(std::string_view s, std::size_t max) {
+  std::string v = sanitize_utf8(s);
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if ((static_cast<unsigned char>(v[i]) & 0xC0) == 0x80) continue;
+    if (count++ == max) return v.substr(0, i) + "…";
+  }
+  return v;
+}
+
+bool is_faulted_complete(const TraceRecord& r) { return r.kind == EventKind::complete && r.text != 0; }
+
+bool is_object_create(EventKind k) { return std::string_view(to_string(k)) == "object_create"; }
+
+bool is_routine(const TraceRecord& r) {
+  switch (r.kind) {
+    case EventKind::resume:
+    case EventKind::suspend:
+    case EventKind::schedule:
+    case EventKind::spawn:
+    case EventKind::thread_start:
+    case EventKind::executor_create:
+      return true;
+    case EventKind::complete:
+      return r.text == 0;
+    default:
+      return false;
+  }
+}
+
+std::string message_without_kind(const Violation& v) {
+  const std::string relative = relative_text(v.message);
+  std::string_view msg = relative;
+  std::string kind = to_string(v.kind);
+  for (;;) {
+    while (!msg.empty() && msg.front() == ' ') msg.remove_prefix(1);
+    if (msg.rfind(kind + ":", 0) == 0)
+      msg.remove_prefix(kind.size() + 1);
+    else if (msg.rfind(kind + " ", 0) == 0 && msg.size() > kind.size() + 1 && msg[kind.size() + 1] == '(')
+      break;  // "deadlock (partial): ..." says more than the kind: keep it
+    else
+      break;
+  }
+  return std::string(msg);
+}
+
+std::string violation_line(const Violation& v) {
+  std::string msg = message_without_kind(v);
+  std::string kind = to_string(v.kind);
+  if (msg.rfind(kind, 0) == 0) return msg;  // "deadlock (partial): ..."
+  return kind + (msg.empty() ? "" : ": " + msg);
+}
+
+std::string Model::task(TaskId id) const {
+  if (id == 0) return "main";
+  auto it = task_names.find(id);
+  if (it != task_names.end()) return it->second;
+  return "task " + std::to_string(id);
+}
+
+std::string Model::object(ObjectId id) const {
+  auto n = object_names.find(id);
+  if (n != object_names.end()) return n->second;
+  auto k = object_kinds.find(id);
+  return (k != object_kinds.end() ? k->second : std::string("object")) + " #" + std::to_string(id);
+}
+
+std::string Model::thread(ThreadIndex i) const {
+  return i < t.threads.size() ? t.threads[i].name : "thread " + std::to_string(i);
+}
+
+std::string Model::site(std::uint32_t s) const {
+  const auto& site = t.site_at(s);
+  if (site.file.empty() && site.line == 0) return "";
+  return relative_path(site.file) + ":" + std::to_string(site.line);
+}
+
+std::string Model::short_site(std::uint32_t s) const {
+  const auto& site = t.site_at(s);
+  if (site.file.empty() && site.line == 0) return "";
+  auto slash = site.file.find_last_of("/\\");
+  return (slash == std::string::npos ? site.file : site.file.substr(slash + 1)) + ":" + std::to_string(site.line);
+}
+
+namespace {
+std::string work_kind(ObjectId o) { return o == ObjectId(WorkKind::cpu_work) ? "cpu_work" : "blocking_io"; }
+}  // namespace
+
+std::string Model::headline(const TraceRecord& r) const {
+  std::string who = r.task ? " " + task(r.task) : "";
+  switch (r.kind) {
+    case EventKind::spawn: return "spawn " + task(r.task);
+    case EventKind::resume: return "run" + who;
+    case EventKind::suspend: return "suspend" + who;
+    case EventKind::schedule: return "queue" + who;
+    case EventKind::block: return "block_on " + task(r.other);
+    case EventKind::wake: return "woken";
+    case EventKind::complete: return (r.text ? "faulted" : "complete") + who;
+    case EventKind::timer_arm: return "timer armed" + who;
+    case EventKind::timer_fire: return "timer fired" + who;
+    case EventKind::io_submit: return "I/O submit" + who;
+    case EventKind::io_complete: return "I/O done" + who;
+    case EventKind::blocking_begin: return work_kind(r.object) + " begin" + who;
+    case EventKind::blocking_end: return work_kind(r.object) + " end" + who;
+    case EventKind::exception_thrown: return "exception thrown" + who;
+    case EventKind::exception_observed: return "exception observed" + who;
+    case EventKind::exception_dropped: return "exception lost" + who;
+    case EventKind::mutex_wait: return "wait for " + object(r.object);
+    case EventKind::mutex_acquire: return "lock " + object(r.object);
+    case EventKind::mutex_release: return "unlock " + object(r.object);
+    case EventKind::channel_wait: return "wait on " + object(r.object);
+    case EventKind::channel_wake: return "wake from " + object(r.object);
+    default:
+      if (is_object_create(r.kind)) return "create " + object(r.object);
+      return to_string(r.kind) + who;
+  }
+}
+
+std::string Model::specifics(const TraceRecord& r) const {
+  std::string text = truncate(t.text(r), 48);
+  switch (r.kind) {
+    case EventKind::spawn: {
+      std::string s = r.object ? "on " + t.executor_name(r.object) : std::string("inline");
+      if (r.other) s += ", by " + task(r.other);
+      if (r.value) s += ", detached";
+      return s;
+    }
+    case EventKind::schedule: return "on " + t.executor_name(r.object);
+    case EventKind::block: return r.task ? "from " + task(r.task) : "";
+    case EventKind::wake: return r.other ? task(r.other) + " done" : "";
+    case EventKind::timer_arm:
+    case EventKind::timer_fire: return "deadline " + format_duration(r.value);
+    case EventKind::blocking_begin:
+    case EventKind::blocking_end: return "for " + format_duration(r.value);
+    case EventKind::mutex_wait:
+    case EventKind::mutex_acquire:
+    case EventKind::mutex_release:
+    case EventKind::channel_wait:
+    case EventKind::channel_wake: return r.task ? "by " + task(r.task) : "";
+    case EventKind::race_lost: return "lost to " + task(r.other);
+    case EventKind::probe: {
+      std::string s = "latency " + format_duration(r.value);
+      if (r.other) s += ", deadline " + format_duration(Nanos(r.other));
+      return s;
+    }
+    default:
+      if (is_object_create(r.kind)) return "";
+      return text;
+  }
+}
+
+std::string Model::hidden_summary() const {
+  if (hidden_records == 0) return "";
+  std::string s = std::to_string(hidden_records) + " other event" + (hidden_records == 1 ? "" : "s");
+  std::vector<std::string> on;
+  if (!hidden_tasks.empty())
+    on.push_back(std::to_string(hidden_tasks.size()) + " other task" + (hidden_tasks.size() == 1 ? "" : "s"));
+  if (!hidden_threads.empty())
+    on.push_back(std::to_string(hidden_threads.size()) + " other thread" + (hidden_threads.size() == 1 ? "" : "s"));
+  for (std::size_t i = 0; i < on.size(); ++i) s += (i ? " and " : " on ") + on[i];
+  return s;
+}
+
+namespace {
+
+std::size_t last_index(const Trace& t, auto&& pred) {
+  for (std::size_t i = t.records.size(); i-- > 0;)
+    if (pred(t.records[i])) return i;
+  return SIZE_MAX;
+}
+
+// Happens-before between records on different threads. Edges within a thread are implied by
+// the lane order and are not listed.
+std::vector<RecordEdge> happens_before(const Trace& t) {
+  const auto& rs = t.records;
+  std::vector<RecordEdge> out;
+  auto add = [&](std::size_t from, std::size_t to, Edge kind) {
+    if (rs[from].thread != rs[to].thread) out.push_back({std::uint32_t(from), std::uint32_t(to), kind, {}});
+  };
+  std::map<TaskId, std::size_t> spawn_of;
+  std::set<TaskId> resumed;
+  std::map<TaskId, std::deque<std::size_t>> queued;
+  std::map<TaskId, std::size_t> faulted;
+  std::map<TaskId, std::size_t> completed;
+  std::map<std::pair<TaskId, std::int64_t>, std::deque<std::size_t>> timers;
+  std::map<std::pair<TaskId, ObjectId>, std::deque<std::size_t>> ios;
+  std::map<ObjectId, std::size_t> released;
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    const auto& r = rs[i];
+    switch (r.kind) {
+      case EventKind::spawn: spawn_of[r.task] = i; break;
+      case EventKind::schedule: queued[r.task].push_back(i); break;
+      case EventKind::resume: {
+        std::size_t from = SIZE_MAX;
+        auto q = queued.find(r.task);
+        if (q != queued.end() && !q->second.empty()) {
+          from = q->second.front();
+          q->second.pop_front();
+        }
+        bool first = resumed.insert(r.task).second;
+        auto sp = spawn_of.find(r.task);
+        if (first && sp != spawn_of.end()) {
+          add(sp->second, i, Edge::spawn);
+          // The start job queued next to the spawn says the same thing again.
+          if (from != SIZE_MAX && rs[from].thread == rs[sp->second].thread) from = SIZE_MAX;
+        }
+        if (from != SIZE_MAX) add(from, i, Edge::queued);
+        break;
+      }
+      case EventKind::complete:
+        completed[r.task] = i;
+        if (r.text) faulted[r.task] = i;
+        break;
+      case EventKind::wake: {
+        auto c = completed.find(r.other);
+        if (c != completed.end()) add(c->second, i, Edge::done);
+        break;
+      }
+      case EventKind::timer_arm: timers[{r.task, r.value}].push_back(i); break;
+      case EventKind::timer_fire: {
+        auto& q = timers[{r.task, r.value}];
+        if (!q.empty()) {
+          add(q.front(), i, Edge::timer);
+          q.pop_front();
+        }
+        break;
+      }
+      case EventKind::io_submit: ios[{r.task, r.object}].push_back(i); break;
+      case EventKind::io_complete: {
+        auto& q = ios[{r.task, r.object}];
+        if (!q.empty()) {
+          add(q.front(), i, Edge::io);
+          q.pop_front();
+        }
+        break;
+      }
+      case EventKind::mutex_release: released[r.object] = i; break;
+      case EventKind::mutex_acquire: {
+        auto rel = released.find(r.object);
+        if (rel != released.end()) {
+          add(rel->second, i, Edge::mutex);
+          released.erase(rel);
+        }
+        break;
+      }
+      case EventKind::exception_observed:
+      case EventKind::exception_dropped: {
+        auto f = faulted.find(r.task);
+        if (f != faulted.end()) add(f->second, i, Edge::exception);
+        break;
+      }
+      default: break;
+    }
+  }
+  return out;
+}
+
+// The wait-for cycle of a deadlock: thread blocks on task (block record -> the task's last
+// step), task needs a thread that is itself blocked (that step -> the thread's block record).
+void add_deadlock_cycle(Model& m) {
+  const Trace& t = m.t;
+  const Violation& v = *m.v;
+  const std::set<ThreadIndex> cycle_threads(v.threads.begin(), v.threads.end());
+  const std::set<TaskId> cycle_tasks(v.tasks.begin(), v.tasks.end());
+  auto block_on_thread = [&](ThreadIndex th) {
+    std::size_t b = last_index(t, [&](const TraceRecord& r) {
+      return r.kind == EventKind::block && r.thread == th && cycle_tasks.count(r.other);
+    });
+    if (b == SIZE_MAX)
+      b = last_index(t, [&](const TraceRecord& r) { return r.kind == EventKind::block && r.thread == th; });
+    return b;
+  };
+  for (std::size_t i = 0; i < v.tasks.size(); ++i) {
+    TaskId task = v.tasks[i];
+    std::size_t block = last_index(t, [&](const TraceRecord& r) {
+      return r.kind == EventKind::block && r.other == task && cycle_threads.count(r.thread);
+    });
+    if (block == SIZE_MAX)
+      block = last_index(t, [&](const TraceRecord& r) { return r.kind == EventKind::block && r.other == task; });
+    std::size_t pending = last_index(t, [&](const TraceRecord& r) {
+      return r.task == task && r.kind != EventKind::block && r.kind != EventKind::wake;
+    });
+    if (block != SIZE_MAX) m.key[block] = true;
+    if (pending == SIZE_MAX) continue;
+    m.key[pending] = true;
+    if (block != SIZE_MAX)
+      m.culprit.push_back({std::uint32_t(block), std::uint32_t(pending), Edge::wait_for, "waits for " + m.task(task)});
+    // Which thread the task needs: the one serving the executor its continuation is queued on;
+    // otherwise the next thread of the cycle.
+    std::size_t needed = SIZE_MAX;
+    const auto& p = t.records[pending];
+    if (p.kind == EventKind::schedule && p.object != 0) {
+      for (ThreadIndex th : v.threads)
+        if (th < t.threads.size() && t.threads[th].executor == p.object && needed == SIZE_MAX) needed = block_on_thread(th);
+    }
+    if (needed == SIZE_MAX && !v.threads.empty()) needed = block_on_thread(v.threads[(i + 1) % v.threads.size()]);
+    if (needed != SIZE_MAX) {
+      m.key[needed] = true;
+      m.culprit.push_back({std::uint32_t(pending), std::uint32_t(needed), Edge::wait_for,
+                           "needs " + m.thread(t.records[needed].thread)});
+    }
+  }
+}
+
+// A mutex cycle (or a wait chain) given as records: each waiter's wait record points at the
+// next one in the violation's order.
+void add_record_chain(Model& m) {
+  std::vector<std::uint32_t> waits;
+  for (auto i : m.v->records)
+    if (i < m.t.records.size()) {
+      auto k = m.t.records[i].kind;
+      if (k == EventKind::mutex_wait || k == EventKind::channel_wait || k == EventKind::block) waits.push_back(i);
+    }
+  if (waits.size() < 2) return;
+  for (std::size_t i = 0; i < waits.size(); ++i) {
+    std::uint32_t a = waits[i], b = waits[(i + 1) % waits.size()];
+    const auto& rb = m.t.records[b];
+    m.culprit.push_back({a, b, Edge::wait_for, "held by " + m.task(rb.task)});
+  }
+}
+
+void add_names(Model& m) {
+  for (const auto& r : m.t.records) {
+    if (r.kind == EventKind::spawn && r.text && r.task && !m.task_names.count(r.task))
+      m.task_names[r.task] = std::string(m.t.text(r));
+    if (is_object_create(r.kind) && r.object) {
+      if (r.text) m.object_names[r.object] = std::string(m.t.text(r));
+    }
+    if (r.object && (r.kind == EventKind::mutex_wait || r.kind == EventKind::mutex_acquire ||
+                     r.kind == EventKind::mutex_release))
+      m.object_kinds.emplace(r.object, "mutex");
+  }
+}
+
+}  // namespace
+
+Model build_model(const Trace& t, const Violation* violation, bool full) {
+  const Violation* v = violation && violation->kind != ViolationKind::none ? violation : nullptr;
+  Model m(t, v);
+  const auto& rs = t.records;
+  m.key.assign(rs.size(), false);
+  m.keep.assign(rs.size(), true);
+  m.involved.assign(rs.size(), false);
+  add_names(m);
+  m.hb = happens_before(t);
+  if (!v) return m;
+
+  m.red_threads.insert(v->threads.begin(), v->threads.end());
+  for (auto i : v->records)
+    if (i < rs.size()) m.key[i] = true;
+  const std::set<TaskId> vtasks(v->tasks.begin(), v->tasks.end());
+  for (std::size_t i = 0; i < rs.size(); ++i) m.involved[i] = rs[i].task && vtasks.count(rs[i].task);
+  if (v->kind == ViolationKind::lost_exception) {
+    std::size_t spawn = SIZE_MAX, drop = SIZE_MAX;
+    for (std::size_t i = 0; i < rs.size(); ++i) {
+      const auto& r = rs[i];
+      if (!vtasks.count(r.task)) continue;
+      if (r.kind == EventKind::spawn && spawn == SIZE_MAX) spawn = i;
+      if (r.kind == EventKind::exception_dropped) drop = i;
+      if (r.kind == EventKind::spawn || is_faulted_complete(r) || r.kind == EventKind::exception_thrown ||
+          r.kind == EventKind::exception_dropped)
+        m.key[i] = true;
+    }
+    if (spawn != SIZE_MAX && drop != SIZE_MAX && spawn != drop)
+      m.culprit.push_back({std::uint32_t(spawn), std::uint32_t(drop), Edge::lost, "its exception is lost"});
+  }
+  if (v->kind == ViolationKind::deadlock) {
+    bool by_threads = std::any_of(v->records.begin(), v->records.end(),
+                                  [&](std::uint32_t i) { return i < rs.size() && rs[i].kind == EventKind::block; });
+    if (by_threads && !v->threads.empty())
+      add_deadlock_cycle(m);
+    else
+      add_record_chain(m);
+  } else if (v->kind == ViolationKind::hang) {
+    add_record_chain(m);
+  }
+  if (full) return m;
+
+  // Focus: the tasks and threads of the violation, the tasks its key records belong to or
+  // wait for, and one step of causal history into each of them.
+  m.focused = true;
+  std::set<TaskId> tasks = vtasks;
+  std::set<ThreadIndex> threads = m.red_threads;
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    if (!m.key[i]) continue;
+    const auto& r = rs[i];
+    if (r.task) tasks.insert(r.task);
+    if (r.kind == EventKind::block && r.other) tasks.insert(r.other);
+    threads.insert(r.thread);
+    if (r.task == 0) {
+      // A record outside any task (a when_all child's lost exception): the task running on
+      // that thread then, and the tasks that faulted with the same message.
+      for (std::size_t j = i; j-- > 0;)
+        if (rs[j].thread == r.thread && rs[j].kind == EventKind::resume) {
+          tasks.insert(rs[j].task);
+          break;
+        }
+      if (r.text)
+        for (std::size_t j = 0; j < i; ++j)
+          if (is_faulted_complete(rs[j]) && rs[j].text == r.text) tasks.insert(rs[j].task), m.key[j] = true;
+    }
+  }
+  for (const auto& e : m.culprit) threads.insert(rs[e.from].thread), threads.insert(rs[e.to].thread);
+  std::vector<bool> keep(rs.size(), false);
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    const auto& r = rs[i];
+    bool mine = r.task && tasks.count(r.task);
+    bool waits_here = (r.kind == EventKind::block || r.kind == EventKind::wake) && threads.count(r.thread);
+    bool waits_for_mine = r.kind == EventKind::block && tasks.count(r.other);
+    keep[i] = m.key[i] || mine || waits_here || waits_for_mine;
+    // Routine bookkeeping of a thread that only hosts the story (thread start, executor
+    // creation) says nothing about it.
+    if (keep[i] && !m.key[i] && (r.kind == EventKind::thread_start || r.kind == EventKind::executor_create)) keep[i] = false;
+  }
+  for (const auto& e : m.culprit) keep[e.from] = keep[e.to] = true;
+  // One step back along happens-before: what made a shown step possible (the timer armed,
+  // the spawn, the completion that woke a thread).
+  std::vector<bool> pred(rs.size(), false);
+  for (const auto& e : m.hb)
+    if (keep[e.to] && !keep[e.from]) pred[e.from] = true;
+  for (std::size_t i = 0; i < rs.size(); ++i) keep[i] = keep[i] || pred[i];
+  // A focus that would show nothing (a violation without records) shows everything.
+  if (std::none_of(keep.begin(), keep.end(), [](bool b) { return b; })) {
+    m.focused = false;
+    return m;
+  }
+  m.keep = std::move(keep);
+  std::set<TaskId> shown_tasks;
+  std::set<ThreadIndex> shown_threads;
+  for (std::size_t i = 0; i < rs.size(); ++i)
+    if (m.keep[i]) {
+      if (rs[i].task) shown_tasks.insert(rs[i].task);
+      shown_threads.insert(rs[i].thread);
+    }
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    if (m.keep[i]) continue;
+    ++m.hidden_records;
+    if (rs[i].task && !shown_tasks.count(rs[i].task)) m.hidden_tasks.insert(rs[i].task);
+    if (!shown_threads.count(rs[i].thread)) m.hidden_threads.insert(rs[i].thread);
+  }
+  return m;
+}
+
+std::vector<Repeat> find_repeats(const Trace& t, const std::vector<std::uint32_t>& seq, const std::vector<bool>& pinned,
+                                 std::size_t period_max) {
+  const auto& rs = t.records;
+  auto sig = [&](std::uint32_t i) { return std::make_tuple(rs[i].kind, rs[i].task, rs[i].site, rs[i].text); };
+  std::vector<Repeat> pieces;
+  for (std::size_t k = 0; k < seq.size();) {
+    std::size_t best_p = 0, best_reps = 0;
+    for (std::size_t p = 1; p <= period_max && k + 2 * p <= seq.size(); ++p) {
+      bool clean = true;
+      for (std::size_t j = k; j < k + p && clean; ++j) clean = !pinned[seq[j]];
+      if (!clean) break;
+      std::size_t reps = 1;
+      for (;;) {
+        std::size_t base = k + reps * p;
+        if (base + p > seq.size()) break;
+        bool same = true;
+        for (std::size_t j = 0; j < p && same; ++j) same = sig(seq[base + j]) == sig(seq[k + j]) && !pinned[seq[base + j]];
+        if (!same) break;
+        ++reps;
+      }
+      if (reps >= 2 && p * reps >= 3 && p * reps > best_p * best_reps) best_p = p, best_reps = reps;
+    }
+    if (best_p) {
+      pieces.push_back({k, best_p, best_reps});
+      k += best_p * best_reps;
+    } else {
+      pieces.push_back({k, 1, 1});
+      ++k;
+    }
+  }
+  return pieces;
+}
+
+namespace {
+
+// Records the sequence views leave out unless they are red: bookkeeping that a neighbouring
+// step already says (a resume follows its queue entry, a suspend precedes the next await).
+bool quiet(const TraceRecord& r) {
+  switch (r.kind) {
+    case EventKind::resume:
+    case EventKind::suspend:
+    case EventKind::schedule:
+    case EventKind::thread_start:
+    case EventKind::thread_exit:
+    case EventKind::executor_create:
+    case EventKind::wake:
+      return true;
+    default:
+      return is_object_create(r.kind);
+  }
+}
+
+}  // namespace
+
+Story build_story(const Model& m, std::size_t steps_max) {
+  const auto& rs = m.t.records;
+  Story s;
+  std::vector<bool> pinned = m.key;
+  for (const auto& e : m.culprit) pinned[e.from] = pinned[e.to] = true;
+  std::vector<std::uint32_t> seq;
+  for (std::size_t i = 0; i < rs.size(); ++i)
+    if (m.keep[i] && (pinned[i] || !quiet(rs[i]))) seq.push_back(std::uint32_t(i));
+
+  std::map<std::pair<TaskId, ThreadIndex>, std::size_t> actor_of;
+  auto actor = [&](const TraceRecord& r) {
+    // A spawn is something its parent does.
+    TaskId task = r.kind == EventKind::spawn ? r.other : r.task;
+    std::pair<TaskId, ThreadIndex> k{task, task ? ThreadIndex(0) : r.thread};
+    auto it = actor_of.find(k);
+    if (it != actor_of.end()) return it->second;
+    Actor a{task, r.thread, task ? m.task(task) : m.thread(r.thread)};
+    s.actors.push_back(a);
+    actor_of[k] = s.actors.size() - 1;
+    return s.actors.size() - 1;
+  };
+  std::vector<std::size_t> step_of(rs.size(), SIZE_MAX);
+  for (const Repeat& p : find_repeats(m.t, seq, pinned, 8)) {
+    Step st;
+    st.period = p.period;
+    st.reps = p.reps;
+    for (std::size_t j = p.begin; j < p.begin + p.period * p.reps; ++j) st.records.push_back(seq[j]);
+    st.actor = actor(rs[st.records.front()]);
+    for (auto i : st.records) st.red = st.red || m.key[i];
+    if (s.steps.size() >= steps_max) {
+      ++s.dropped_steps;
+      continue;
+    }
+    for (auto i : st.records) step_of[i] = s.steps.size();
+    s.steps.push_back(std::move(st));
+  }
+  // A message whose end is a record the story leaves out lands on the next shown step of the
+  // same task (a spawn reaches the task's first step, a queued continuation its next one).
+  auto owner = [&](const TraceRecord& r) { return r.kind == EventKind::spawn ? r.other : r.task; };
+  auto shown_at_or_after = [&](std::uint32_t i) {
+    for (std::size_t j = i; j < rs.size(); ++j) {
+      if (step_of[j] != SIZE_MAX && (j == i || (owner(rs[i]) && owner(rs[j]) == owner(rs[i])) ||
+                                     (!owner(rs[i]) && rs[j].thread == rs[i].thread)))
+        return step_of[j];
+      if (j - i > 4096) break;
+    }
+    return SIZE_MAX;
+  };
+  auto shown_at_or_before = [&](std::uint32_t i) {
+    for (std::size_t j = i + 1; j-- > 0;) {
+      if (step_of[j] != SIZE_MAX && (j == i || (owner(rs[i]) && owner(rs[j]) == owner(rs[i])) ||
+                                     (!owner(rs[i]) && rs[j].thread == rs[i].thread)))
+        return step_of[j];
+      if (i - j > 4096) break;
+    }
+    return SIZE_MAX;
+  };
+  std::set<std::tuple<std::size_t, std::size_t, Edge>> seen;
+  auto add = [&](const RecordEdge& e, bool red) {
+    std::size_t a = shown_at_or_before(e.from), b = shown_at_or_after(e.to);
+    if (a == SIZE_MAX || b == SIZE_MAX || a == b) return;
+    if (s.steps[a].actor == s.steps[b].actor && !red) return;
+    if (!seen.insert({a, b, e.kind}).second) return;
+    s.messages.push_back({a, b, std::max(a, b), e.kind, e.label, red});
+  };
+  for (const auto& e : m.culprit) add(e, true);
+  for (const auto& e : m.hb)
+    if (m.keep[e.from] && m.keep[e.to]) add(e, false);
+  std::stable_sort(s.messages.begin(), s.messages.end(),
+                   [](const Message& a, const Message& b) { return a.at_step < b.at_step; });
+  return s;
+}
+
+std::string step_text(const Model& m, const Story& s, const Step& st) {
+  const auto& rs = m.t.records;
+  auto one = [&](std::uint32_t i) {
+    const auto& r = rs[i];
+    std::string h = m.headline(r);
+    // The column already names the actor: "timer armed load_profile" -> "timer armed".
+    const std::string& name = s.actors[st.actor].name;
+    if (r.task && h.size() > name.size() + 1 && h.compare(h.size() - name.size() - 1, std::string::npos, " " + name) == 0)
+      h.resize(h.size() - name.size() - 1);
+    std::string more = m.specifics(r);
+    // The column names who did it: "spawn task 2 (on pool)", "block_on task 2".
+    if (r.kind == EventKind::spawn) more = r.object ? "on " + m.t.executor_name(r.object) : "inline";
+    if (r.kind == EventKind::spawn && r.value) more += ", detached";
+    if (r.kind == EventKind::block) more.clear();
+    return more.empty() ? h : h + " (" + more + ")";
+  };
+  if (st.reps == 1) return one(st.records.front());
+  std::string out = "×" + std::to_string(st.reps) + ": ";
+  for (std::size_t k = 0; k < st.period; ++k) out += (k ? " → " : "") + m.headline(rs[st.records[k]]);
+  return out;
+}
+
+std::string switch_reason(const Model& m, const Story& s, std::size_t step) {
+  if (step == 0) return "start";
+  const Step& prev = s.steps[step - 1];
+  const Step& cur = s.steps[step];
+  if (prev.actor == cur.actor) return "";
+  for (const auto& msg : s.messages)
+    if (msg.to_step == step && msg.from_step < step && s.steps[msg.from_step].actor != cur.actor) {
+      switch (msg.kind) {
+        case Edge::spawn: return "spawned by " + s.actors[s.steps[msg.from_step].actor].name;
+        case Edge::timer: return "timer fired";
+        case Edge::io: return "I/O completed";
+        case Edge::done: return s.actors[s.steps[msg.from_step].actor].name + " finished";
+        case Edge::mutex: return "lock released";
+        default: break;
+      }
+    }
+  const auto& r = m.t.records[prev.records.back()];
+  const std::string& who = s.actors[prev.actor].name;
+  switch (r.kind) {
+    case EventKind::block: return who + " blocks";
+    case EventKind::timer_arm: return who + " sleeps";
+    case EventKind::io_submit: return who + " awaits I/O";
+    case EventKind::mutex_wait:
+    case EventKind::channel_wait: return who + " waits";
+    case EventKind::complete: return who + " finished";
+    case EventKind::spawn: return who + " spawned " + m.task(r.task);
+    case EventKind::blocking_begin: return who + " is in blocking work";
+    case EventKind::schedule: return who + "'s continuation queued";
+    default: return "preempted";
+  }
+}
+
+}  // namespace detail
+}  // namespace weft::render
