@@ -1,5 +1,7 @@
 #include "weft/asio/io_context.hpp"
 
+#include "weft/asio/network.hpp"
+
 #include <algorithm>
 
 #include "weft/thread_pool.hpp"
@@ -182,6 +184,25 @@ void io_context::stop() {
   m_->lock();
   for (Parker* p : parkers_) p->unpark();
   m_->unlock();
+}
+
+network* io_context::network_ptr() const noexcept {
+  m_->lock();
+  network* n = network_.get();
+  m_->unlock();
+  return n;
+}
+void io_context::set_network(std::shared_ptr<network> n) {
+  m_->lock();
+  network_ = std::move(n);
+  m_->unlock();
+}
+network& io_context::set_network_if_unset(std::shared_ptr<network> n) {
+  m_->lock();
+  if (!network_) network_ = std::move(n);
+  network* out = network_.get();
+  m_->unlock();
+  return *out;
 }
 
 void io_context::restart() { stopped_.store(false, std::memory_order_release); }

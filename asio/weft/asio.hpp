@@ -14,6 +14,8 @@
 
 #include "weft/asio/co_spawn.hpp"
 #include "weft/asio/io_context.hpp"
+#include "weft/asio/ip/tcp.hpp"
+#include "weft/asio/network.hpp"
 #include "weft/asio/strand.hpp"
 #include "weft/asio/timer.hpp"
 

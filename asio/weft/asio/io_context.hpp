@@ -34,6 +34,7 @@
 namespace weft::asio {
 
 class io_context;
+class network;
 
 namespace detail {
 
@@ -121,6 +122,11 @@ class io_context : public ::asio::execution_context {
     if (outstanding_.fetch_sub(1, std::memory_order_acq_rel) == 1) notify();
   }
 
+  // The network its sockets use (see network.hpp); null until one is given or first used.
+  network* network_ptr() const noexcept;
+  void set_network(std::shared_ptr<network> n);
+  network& set_network_if_unset(std::shared_ptr<network> n);
+
   // Queues `f` as a job on the weft executor, continuing the calling thread's task.
   template <class F>
   void post_function(F&& f) {
@@ -161,6 +167,7 @@ class io_context : public ::asio::execution_context {
   std::vector<Parker*> parkers_;              // guarded by m_
   JobFifo held_;                              // guarded by m_: queued while closed
   std::exception_ptr error_;                  // guarded by m_: escaped a handler
+  std::shared_ptr<network> network_;          // guarded by m_
 };
 
 // The executor of an io_context. Bits: 1 = outstanding_work.tracked (a work guard).

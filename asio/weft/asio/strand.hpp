@@ -92,12 +92,27 @@ Platform& platform_of(const Ex& ex) {
 }  // namespace detail
 
 template <class Executor>
+class strand;
+
+namespace detail {
+template <class T>
+struct is_strand : std::false_type {};
+template <class E>
+struct is_strand<strand<E>> : std::true_type {};
+}  // namespace detail
+
+template <class Executor>
 class strand {
  public:
   using inner_executor_type = Executor;
 
-  explicit strand(const Executor& e)
-      : inner_(e), state_(std::make_shared<detail::strand_state>(detail::platform_of(e))) {}
+  // Not a candidate for strands: asio's any_io_executor converts from executors, and a
+  // strand<any_io_executor> built from a strand would ask whether a strand is an executor
+  // while deciding whether it is copyable.
+  template <class E, class = std::enable_if_t<!detail::is_strand<std::decay_t<E>>::value &&
+                                              std::is_convertible_v<const E&, Executor>>>
+  explicit strand(const E& e)
+      : inner_(e), state_(std::make_shared<detail::strand_state>(detail::platform_of(inner_))) {}
   template <class Other>
   strand(const strand<Other>& o) noexcept : inner_(o.inner_), state_(o.state_) {}
   template <class Other>
