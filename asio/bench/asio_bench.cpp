@@ -2,8 +2,10 @@
 // same code through a namespace alias, on a context run by one thread.
 //   post:      10,000 handlers posted from outside, then run() until they are done
 //   co_spawn:  1,000 coroutines co_spawned with a completion handler, run() joins them
-//   timer:     one coroutine waiting 1,000 times on an expired timer (a full round trip
-//              through the timer machinery each time)
+//   timer:     one coroutine waiting 1,000 times on an expired timer (completion posted
+//              at once by both)
+//   timer_1us: one coroutine waiting 200 times for 1 us (a round trip through the timer
+//              machinery: asio's reactor, weft's timer thread)
 // Run: build/asio/bench/weft_asio_bench (reports ns per handler / coroutine / wait).
 #include <benchmark/benchmark.h>
 
@@ -79,6 +81,40 @@ weft::asio::awaitable<void> waits_weft() {
   }
 }
 
+constexpr int kShortWaits = 200;
+
+asio::awaitable<void> short_waits_asio() {
+  asio::steady_timer t(co_await asio::this_coro::executor);
+  for (int i = 0; i < kShortWaits; ++i) {
+    t.expires_after(std::chrono::microseconds(1));
+    co_await t.async_wait(asio::use_awaitable);
+  }
+}
+weft::asio::awaitable<void> short_waits_weft() {
+  weft::asio::steady_timer t(co_await weft::asio::this_coro::executor);
+  for (int i = 0; i < kShortWaits; ++i) {
+    t.expires_after(std::chrono::microseconds(1));
+    co_await t.async_wait(weft::asio::use_awaitable);
+  }
+}
+
+void BM_timer_1us_asio(benchmark::State& state) {
+  for (auto _ : state) {
+    asio::io_context ctx;
+    asio::co_spawn(ctx, short_waits_asio(), asio::detached);
+    ctx.run();
+  }
+  state.SetItemsProcessed(state.iterations() * kShortWaits);
+}
+void BM_timer_1us_weft(benchmark::State& state) {
+  for (auto _ : state) {
+    weft::asio::io_context ctx;
+    weft::asio::co_spawn(ctx, short_waits_weft(), weft::asio::detached);
+    ctx.run();
+  }
+  state.SetItemsProcessed(state.iterations() * kShortWaits);
+}
+
 void BM_timer_asio(benchmark::State& state) {
   for (auto _ : state) {
     asio::io_context ctx;
@@ -104,4 +140,6 @@ BENCHMARK(BM_co_spawn_asio)->UseRealTime();
 BENCHMARK(BM_co_spawn_weft)->UseRealTime();
 BENCHMARK(BM_timer_asio)->UseRealTime();
 BENCHMARK(BM_timer_weft)->UseRealTime();
+BENCHMARK(BM_timer_1us_asio)->UseRealTime();
+BENCHMARK(BM_timer_1us_weft)->UseRealTime();
 BENCHMARK_MAIN();

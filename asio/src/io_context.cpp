@@ -38,6 +38,12 @@ void io_context::enqueue(detail::handler_job* job) {
   job->run = &io_context::run_job;
   work_started();
   ready_.fetch_add(1, std::memory_order_relaxed);
+  // Nobody runs the context: hold the job here at once instead of sending it through the
+  // executor only to have it come back (posting before run() is the common start-up).
+  if (runners_.load(std::memory_order_acquire) == 0 || stopped_.load(std::memory_order_acquire)) {
+    hold(job);
+    return;
+  }
   executor_->post(job);
 }
 

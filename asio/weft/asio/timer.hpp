@@ -77,6 +77,11 @@ struct timer_core {
     op->fire.task = op->task;
     op->fire.run = [](Job* j) { static_cast<wait_op::FireJob*>(j)->op->core->fired(static_cast<wait_op::FireJob*>(j)->op); };
     op->on_fire = &op->fire;
+    // Expired already: complete now (posted, never inline) without the timer thread.
+    if (!op->never && op->deadline <= platform->now()) {
+      op->complete(op);
+      return;
+    }
     m->lock();
     link(op);
     if (!op->never) platform->timers().arm(op);
