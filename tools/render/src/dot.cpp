@@ -100,7 +100,7 @@ using sim::TraceRecord;
 
 constexpr std::size_t kCollapseMin = 4;    // runs of routine steps at least this long collapse
 constexpr std::size_t kPatternMax = 8;     // longest repeated block looked for
-constexpr std::size_t kFocusNodesMax = 18; // a focused picture stays within ~1600 px
+constexpr std::size_t kFocusNodesMax = 16; // a focused picture stays within ~1600 px
 
 // A DOT double-quoted string (tooltips, edge labels). Graphviz decodes entities in these strings
 // and re-escapes them for SVG, so markup characters go in as entities and the DOT text holds no
@@ -248,7 +248,7 @@ std::vector<Node> build_nodes(const Model& m, const std::vector<bool>& pinned, b
   // Pass 2: per lane, runs of routine singles.
   std::vector<Node> nodes;
   auto collapsible = [&](std::uint32_t i) {
-    if (pinned[i] || (!loose && m.involved[i])) return false;
+    if (pinned[i] || (!loose && !m.focused && m.involved[i])) return false;
     return loose || detail::is_routine(rs[i]);
   };
   // Runs are decided per lane over that lane's singles, in order.
@@ -267,7 +267,7 @@ std::vector<Node> build_nodes(const Model& m, const std::vector<bool>& pinned, b
       }
       std::size_t end = k;
       while (end < ps.size() && pieces[ps[end]].reps == 1 && collapsible(seq[pieces[ps[end]].begin])) ++end;
-      std::size_t min_run = loose ? 2 : kCollapseMin;
+      std::size_t min_run = loose ? 2 : m.focused ? 3 : kCollapseMin;
       if (end - k >= min_run) {
         Node n{"", lane, NodeKind::run, {}, 1, 1};
         for (std::size_t j = k; j < end; ++j) n.records.push_back(seq[pieces[ps[j]].begin]);
@@ -313,33 +313,61 @@ std::string to_dot(const RenderInput& in) {
   std::map<ThreadIndex, std::vector<ThreadIndex>> twins;  // drawn lane -> lanes it stands for
   std::vector<bool> dropped(nodes.size(), false);
   if (m.focused) {
+    // Strict: the same nodes in the same order. Loose (lanes with red steps): the same red
+    // steps in the same order; the grey runs between them may differ and are not drawn twice.
     using Shape = std::vector<std::tuple<int, int, std::uint32_t, bool, std::size_t>>;
-    std::map<Shape, ThreadIndex> by_shape;
-    std::vector<ThreadIndex> merged;
-    for (const auto& [lane, ids] : lane_nodes) {
-      Shape shape;
-      for (std::size_t n : ids) {
-        const Node& node = nodes[n];
-        const auto& r = rs[node.records.front()];
-        shape.emplace_back(int(node.kind), int(r.kind), r.site, m.key[node.records.front()],
-                           node.kind == NodeKind::single ? 0 : node.records.size());
+    for (bool loose : {false, true}) {
+      std::map<Shape, ThreadIndex> by_shape;
+      std::vector<ThreadIndex> merged;
+      for (const auto& [lane, ids] : lane_nodes) {
+        Shape shape;
+        std::vector<std::size_t> shown;  // the nodes the shape is made of
+        for (std::size_t n : ids) {
+          const Node& node = nodes[n];
+          const auto& r = rs[node.records.front()];
+          bool red = node.kind == NodeKind::single && pinned[node.records.front()];
+          if (loose && !red) continue;
+          shape.emplace_back(int(node.kind), int(r.kind), r.site, red, node.kind == NodeKind::single ? 0 : node.records.size());
+          shown.push_back(n);
+        }
+        if (loose && shape.empty()) continue;
+        auto [it, inserted] = by_shape.emplace(std::move(shape), lane);
+        if (inserted) continue;
+        std::vector<std::size_t> keep_shown;
+        for (std::size_t n : lane_nodes.at(it->second))
+          if (!loose || (nodes[n].kind == NodeKind::single && pinned[nodes[n].records.front()])) keep_shown.push_back(n);
+        for (std::size_t n : ids) {
+          dropped[n] = true;
+          for (auto i : nodes[n].records) node_of[i] = SIZE_MAX;
+        }
+        for (std::size_t k = 0; k < shown.size(); ++k)
+          for (auto i : nodes[shown[k]].records) node_of[i] = keep_shown[k];
+        auto& tw = twins[it->second];
+        tw.push_back(lane);
+        if (auto own = twins.find(lane); own != twins.end()) {
+          tw.insert(tw.end(), own->second.begin(), own->second.end());
+          twins.erase(own);
+        }
+        merged.push_back(lane);
       }
-      auto [it, inserted] = by_shape.emplace(std::move(shape), lane);
-      if (inserted) continue;
-      twins[it->second].push_back(lane);
-      const auto& keep_ids = lane_nodes.at(it->second);
-      for (std::size_t k = 0; k < ids.size(); ++k) {
-        dropped[ids[k]] = true;
-        for (auto i : nodes[ids[k]].records) node_of[i] = keep_ids[k];
-      }
-      merged.push_back(lane);
+      for (ThreadIndex lane : merged) lane_nodes.erase(lane);
     }
-    for (ThreadIndex lane : merged) lane_nodes.erase(lane);
+    for (auto& [lane, tw] : twins) std::sort(tw.begin(), tw.end());
+    // Routine steps after a lane's last step that matters (a worker going back to its loop)
+    // are counted in the summary, not drawn.
+    for (auto& [lane, ids] : lane_nodes) {
+      while (ids.size() > 1 && nodes[ids.back()].kind == NodeKind::run) {
+        dropped[ids.back()] = true;
+        m.hidden_records += nodes[ids.back()].records.size();
+        for (auto i : nodes[ids.back()].records) node_of[i] = SIZE_MAX;
+        ids.pop_back();
+      }
+    }
   }
 
   std::string out;
   out += "digraph schedule {\n";
-  out += "  graph [rankdir=TB, newrank=true, nodesep=0.25, ranksep=0.22, fontname=\"Helvetica\", labelloc=t, "
+  out += "  graph [rankdir=TB, newrank=true, nodesep=0.2, ranksep=0.16, fontname=\"Helvetica\", labelloc=t, "
          "labeljust=l";
   {
     std::string title = "<b>" + html(in.title.empty() ? std::string("weft schedule") : in.title) + "</b>";

@@ -470,6 +470,13 @@ Model build_model(const Trace& t, const Violation* violation, bool full) {
   } else if (v->kind == ViolationKind::hang) {
     add_record_chain(m);
   }
+  // A violation that names tasks but no records (a hang): each task's last step is where it
+  // stopped, the culprit to show.
+  if (std::none_of(m.key.begin(), m.key.end(), [](bool b) { return b; }))
+    for (TaskId task : vtasks) {
+      std::size_t last = last_index(t, [&](const TraceRecord& r) { return r.task == task; });
+      if (last != SIZE_MAX) m.key[last] = true;
+    }
   if (full) return m;
 
   // Focus: the tasks and threads of the violation, the tasks its key records belong to or
