@@ -77,6 +77,17 @@ Artefacts write_artefacts(const std::string& dir, const ArtefactInput& in) {
   }
   render::RenderInput rin{w.trace, &w.violation, title, in.replay_command, "schedule.svg"};
   rin.full = in.full;
+  render::MinimalPair pair;
+  if (in.pair) {
+    pair.found = in.pair->found;
+    pair.tried = in.pair->tried;
+    pair.decision = in.pair->decision;
+    pair.failing = in.pair->failing;
+    pair.passing = in.pair->passing;
+    pair.sentence = in.pair->sentence;
+    if (in.pair->found) pair.passing_token = to_token(in.pair->passing_schedule);
+    rin.pair = &pair;
+  }
   render::FindingFiles opt;
   opt.layout = in.layout;
   const char* root = std::getenv("WEFT_SOURCE_ROOT");

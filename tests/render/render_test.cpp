@@ -1014,3 +1014,23 @@ TEST_CASE("Chrome JSON links happens-before with flow events", "[render][chrome]
   CHECK(names.count("spawn"));
   CHECK(names.count("resume"));
 }
+
+TEST_CASE("The minimal pair is in the report, the HTML and the picture", "[render][pair]") {
+  auto c = deadlock_case();
+  weft::render::MinimalPair pair;
+  pair.decision = 3;
+  pair.failing = "ui runs first";
+  pair.passing = "pool-0 runs first";
+  pair.sentence = "if pool-0 runs at step 3 instead of ui, the deadlock disappears";
+  pair.passing_token = "w1.abc";
+  RenderInput in{c.trace, &c.violation, "t", "", ""};
+  in.pair = &pair;
+  CHECK(weft::render::to_markdown(in).find("## The minimal pair\n\n- if pool-0 runs at step 3") != std::string::npos);
+  CHECK(weft::render::to_markdown(in).find("`weft replay w1.abc`") != std::string::npos);
+  CHECK(weft::render::to_html(in, "").find("the deadlock disappears") != std::string::npos);
+  CHECK(weft::render::to_dot(in).find("minimal pair: if pool-0 runs") != std::string::npos);
+  pair.found = false;
+  pair.tried = 12;
+  CHECK(weft::render::to_markdown(in).find("No schedule one decision away passes (12 tried)") != std::string::npos);
+  CHECK(weft::render::to_dot(in).find("minimal pair") == std::string::npos);
+}

@@ -143,6 +143,11 @@ Artefacts write_artefacts(const std::string& dir, const Target& t, const model::
   model::ArtefactInput in{t.full_name(), "weft replay " + model::to_token(f.schedule), &f, {}};
   in.full = ro.full;
   in.layout = !ro.no_render;
+  // The minimal pair: the nearest schedule that passes, one decision away.
+  sim::Options so = t.scenario->options.sim;
+  so.granularity = f.schedule.granularity == "fine" ? sim::Granularity::fine : sim::Granularity::coarse;
+  model::NearestPass pair = model::nearest_pass(f.schedule, f.violation.kind, t.body(), checker_for(t), so);
+  in.pair = &pair;
   Artefacts a = model::write_artefacts(dir, in);
   for (const auto& e : a.errors) std::fprintf(stderr, "weft: %s\n", e.c_str());
   return a;

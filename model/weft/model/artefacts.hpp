@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "weft/model/explorer.hpp"
+#include "weft/model/pair.hpp"
 
 namespace weft::model {
 
@@ -21,6 +22,7 @@ struct ArtefactInput {
   std::vector<Violation> violations;
   bool full = false;    // pictures of every record, not the focused story
   bool layout = true;   // false: no Graphviz layout (schedule.svg), `weft render` draws it on demand
+  const NearestPass* pair = nullptr;  // the minimal pair, when it was searched for
 };
 
 struct Artefacts {

@@ -374,6 +374,7 @@ std::string to_dot(const RenderInput& in) {
     if (v)
       title += "<br/><font color=\"red\">" + html(truncate(detail::violation_line(*v), 140)) +
                " (t=" + html(format_duration(v->time)) + ")</font>";
+    if (in.pair && in.pair->found) title += "<br/><font color=\"#1a7f37\">minimal pair: " + html(truncate(in.pair->sentence, 140)) + "</font>";
     out += ", label=<" + title + ">";
   }
   out += "];\n";

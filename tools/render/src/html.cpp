@@ -66,7 +66,10 @@ std::string to_html(const RenderInput& in, const std::string& lanes_svg, const s
 
   if (!in.replay_command.empty()) out += "<h2>Reproduce</h2>\n<pre>" + html(in.replay_command) + "</pre>\n";
 
-  if (in.pair) {
+  if (in.pair && !in.pair->found) {
+    out += "<h2>The minimal pair</h2>\n<p>No schedule one decision away passes (" + std::to_string(in.pair->tried) +
+           " tried): this failure does not hang on one scheduling choice.</p>\n";
+  } else if (in.pair) {
     out += "<h2>The minimal pair</h2>\n<p>" + html(in.pair->sentence) + "</p>\n<ul><li>decision " +
            std::to_string(in.pair->decision) + ": failing: " + html(in.pair->failing) + "; passing: " +
            html(in.pair->passing) + "</li>";

@@ -216,7 +216,10 @@ std::string to_markdown(const RenderInput& in) {
     }
   }
 
-  if (in.pair) {
+  if (in.pair && !in.pair->found) {
+    out += "## The minimal pair\n\nNo schedule one decision away passes (" + std::to_string(in.pair->tried) +
+           " tried): this failure does not hang on one scheduling choice.\n\n";
+  } else if (in.pair) {
     out += "## The minimal pair\n\n";
     out += "- " + md(in.pair->sentence) + "\n";
     out += "- Decision " + std::to_string(in.pair->decision) + ": failing: " + md(in.pair->failing) +

@@ -19,6 +19,8 @@ namespace weft::render {
 // The nearest passing schedule next to the failing one: the same decisions up to one, and
 // what that one decision changes. Filled by whoever searched for it (weft run / replay).
 struct MinimalPair {
+  bool found = true;               // false: no schedule one decision away passes
+  std::size_t tried = 0;           // schedules replayed in the search
   std::size_t decision = 0;        // index of the decision that differs
   std::string failing;             // "ui runs on_click" (what the failing schedule did there)
   std::string passing;             // "timer runs load_profile" (what the passing one did)

@@ -1,0 +1,86 @@
+#include "weft/model/pair.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "weft/model/strategies/replay.hpp"
+
+namespace weft::model {
+
+namespace {
+
+// "ui runs spawn task 2": the thread and the first thing it did from scheduling step `step` on.
+std::string what_ran(const sim::Trace& t, std::uint64_t thread, std::uint32_t step) {
+  std::string name = thread < t.threads.size() ? t.threads[thread].name : "thread " + std::to_string(thread);
+  for (const auto& r : t.records)
+    if (r.thread == thread && r.step >= step) {
+      std::string what = to_string(r.kind);
+      if (r.task) what += " of task " + std::to_string(r.task);
+      return name + " runs first (" + what + ")";
+    }
+  return name + " runs first";
+}
+
+}  // namespace
+
+NearestPass nearest_pass(const Schedule& failing, ViolationKind kind, const Body& body, const Checker& checker,
+                         const sim::Options& options, std::size_t runs_max) {
+  NearestPass out;
+  if (!checker) return out;
+  std::set<std::uint64_t> threads;
+  for (const auto& d : failing.decisions)
+    if (d.kind == DecisionKind::thread) threads.insert(d.value);
+  sim::SimPlatform sim(options);
+  // The trace of the failing schedule, to say what ran at the flipped decision.
+  sim::Trace failing_trace;
+  {
+    ReplayStrategy strict(failing, ReplayStrategy::Mode::lenient);
+    strict.begin_execution(0);
+    sim.run(body, strict);
+    failing_trace = sim.trace();
+  }
+  for (std::size_t i = failing.decisions.size(); i-- > 0;) {
+    const Decision& d = failing.decisions[i];
+    if (d.kind != DecisionKind::thread) continue;
+    // Scheduling step of decision i: thread decisions before it.
+    auto step = std::uint32_t(std::count_if(failing.decisions.begin(), failing.decisions.begin() + long(i),
+                                            [](const Decision& x) { return x.kind == DecisionKind::thread; }));
+    for (std::uint64_t th : threads) {
+      if (th == d.value) continue;
+      if (out.tried >= runs_max) return out;
+      ++out.tried;
+      Schedule candidate = failing;
+      candidate.decisions[i] = Decision{DecisionKind::thread, th, 0};
+      ReplayStrategy strategy(candidate, ReplayStrategy::Mode::lenient);
+      strategy.begin_execution(0);
+      sim::RunResult r = sim.run(body, strategy);
+      const auto& taken = sim.decisions();
+      if (i >= taken.size() || taken[i].value != th) continue;  // that thread could not run there
+      if (r.outcome == sim::Outcome::aborted) continue;
+      auto vs = checker(sim.trace(), r);
+      bool same = std::any_of(vs.begin(), vs.end(), [&](const Violation& v) {
+        return v.kind == kind && v.severity == Severity::error;
+      });
+      if (same) continue;
+      out.found = true;
+      out.decision = i;
+      out.failing = what_ran(failing_trace, d.value, step);
+      out.passing = what_ran(sim.trace(), th, step);
+      out.passing_schedule = candidate;
+      out.passing_schedule.decisions.clear();
+      for (const auto& x : taken)
+        out.passing_schedule.decisions.push_back(
+            Decision{DecisionKind(x.kind), x.value, x.kind == sim::RecordedKind::thread ? x.key : 0u});
+      std::string pname = th < failing_trace.threads.size() ? failing_trace.threads[th].name : "thread " + std::to_string(th);
+      out.sentence = "if " + pname + " runs at step " + std::to_string(step) + " (decision " + std::to_string(i) +
+                     ") instead of " +
+                     (d.value < failing_trace.threads.size() ? failing_trace.threads[d.value].name
+                                                             : "thread " + std::to_string(d.value)) +
+                     ", the " + to_string(kind) + " disappears";
+      return out;
+    }
+  }
+  return out;
+}
+
+}  // namespace weft::model
