@@ -522,6 +522,12 @@ Model build_model(const Trace& t, const Violation* violation, bool full) {
   for (const auto& e : m.hb)
     if (keep[e.to] && !keep[e.from]) pred[e.from] = true;
   for (std::size_t i = 0; i < rs.size(); ++i) keep[i] = keep[i] || pred[i];
+  // Too little to tell a story (a key record outside any task, as an invariant checked in a
+  // handler): the steps just before each key record, on every thread, are its context.
+  if (std::count(keep.begin(), keep.end(), true) < 6)
+    for (std::size_t i = 0; i < rs.size(); ++i)
+      if (m.key[i])
+        for (std::size_t j = i > 12 ? i - 12 : 0; j < i; ++j) keep[j] = true;
   // A focus that would show nothing (a violation without records) shows everything.
   if (std::none_of(keep.begin(), keep.end(), [](bool b) { return b; })) {
     m.focused = false;
