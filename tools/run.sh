@@ -25,7 +25,7 @@ fi
 if ! echo 'digraph{a}' | dot -Tsvg >/dev/null 2>&1; then dot -c; fi
 
 jobs=$(nproc)
-configure() {  # dir, extra cmake args
+configure() {  # dir, extra cmake args (a later -DCMAKE_BUILD_TYPE wins)
   local dir="$1"; shift
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
 }
@@ -38,11 +38,17 @@ case "$what" in
     ;;
   test)
     stages=0  # each stage below either passes or stops the script (set -e)
-    configure build
-    cmake --build build -j "$jobs"
-    ctest --test-dir build -L fast --output-on-failure -j "$jobs" --timeout 600
+    # A user's plain Release build (g++ -O3) runs the whole suite: the fast set, then the heavy set.
+    configure build-release -DCMAKE_BUILD_TYPE=Release
+    cmake --build build-release -j "$jobs"
+    ctest --test-dir build-release -L fast --output-on-failure -j "$jobs" --timeout 600
     stages=$((stages + 1))
-    ctest --test-dir build -LE fast --output-on-failure -j "$jobs" --timeout 1200
+    ctest --test-dir build-release -LE fast --output-on-failure -j "$jobs" --timeout 1200
+    stages=$((stages + 1))
+    # A Debug build (-O0, assertions on) builds everything and runs the fast set.
+    configure build-debug -DCMAKE_BUILD_TYPE=Debug
+    cmake --build build-debug -j "$jobs"
+    ctest --test-dir build-debug -L fast --output-on-failure -j "$jobs" --timeout 900
     stages=$((stages + 1))
     # The runtime's real threads under the sanitizers (stress test under TSan).
     configure build-tsan -DWEFT_SANITIZE=thread -DWEFT_BUILD_TOOLS=OFF
@@ -65,14 +71,14 @@ case "$what" in
     ASAN_OPTIONS=detect_leaks=0 ./build-asan-clang/tests/properties_test
     stages=$((stages + 1))
     # libFuzzer on the schedule parser and the HTTP parser, briefly: nothing may crash.
-    mkdir -p build/fuzz/schedule build/fuzz/http
+    mkdir -p build-release/fuzz/schedule build-release/fuzz/http
     clang++-16 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Imodel \
-      model/src/schedule.cpp tools/fuzz/schedule_fuzz.cpp -o build/fuzz/schedule_fuzz
+      model/src/schedule.cpp tools/fuzz/schedule_fuzz.cpp -o build-release/fuzz/schedule_fuzz
     clang++-16 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Iruntime \
-      runtime/src/http/http.cpp tools/fuzz/http_fuzz.cpp -o build/fuzz/http_fuzz
-    ./build/fuzz/schedule_fuzz -max_total_time=30 -print_final_stats=1 build/fuzz/schedule 2>&1 | tail -4
+      runtime/src/http/http.cpp tools/fuzz/http_fuzz.cpp -o build-release/fuzz/http_fuzz
+    ./build-release/fuzz/schedule_fuzz -max_total_time=30 -print_final_stats=1 build-release/fuzz/schedule 2>&1 | tail -4
     stages=$((stages + 1))
-    ./build/fuzz/http_fuzz -max_total_time=30 -print_final_stats=1 build/fuzz/http 2>&1 | tail -4
+    ./build-release/fuzz/http_fuzz -max_total_time=30 -print_final_stats=1 build-release/fuzz/http 2>&1 | tail -4
     stages=$((stages + 1))
     echo "weft: all test stages passed"
     echo "stages: $stages passed, 0 failed"

@@ -10,12 +10,13 @@
 #include "weft/model/strategies/replay.hpp"
 #include "weft/model/wrappers/metrics.hpp"
 #include "weft/model/wrappers/nondeterminism.hpp"
+#include "weft/version.hpp"
 
 namespace weft::model {
 
 namespace {
 
-constexpr const char* weft_version = "0.1.0";
+constexpr const char* weft_version = WEFT_VERSION_STRING;
 
 Checker default_checker(const properties::Config& config) {
   return [config](const sim::Trace& trace, const sim::RunResult& result) {

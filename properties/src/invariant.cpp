@@ -1,6 +1,6 @@
 // User invariants and liveness monitors (see invariant.hpp).
-//   invariant: a `user` record "invariant violated: <name>" is an error at its site.
-//   monitor:   "monitor <name> hot"/"cold" (value = threshold): hot for longer than its
+//   invariant: an `invariant_failed` record is an error at its site.
+//   monitor:   `monitor_hot`/`monitor_cold` records (value = threshold): hot for longer than its
 //              threshold is a violation; so is hot at the end of an execution that ended
 //              idle or deadlocked (nothing will cool it any more). A monitor still hot when
 //              a limit cut the execution short counts only once it exceeded its threshold.
@@ -16,10 +16,10 @@
 namespace weft {
 namespace detail {
 
-void emit_user_event(std::string_view text, std::int64_t value, const std::source_location& where) {
+void emit_user_event(EventKind kind, std::string_view text, std::int64_t value, const std::source_location& where) {
   auto& p = current_platform();
   if (!p.tracing()) return;
-  TraceEvent e{EventKind::user};
+  TraceEvent e{kind};
   e.task = current_task();
   e.value = value;
   e.file = where.file_name();
@@ -34,7 +34,7 @@ void emit_probe(std::string_view label, Nanos latency, Nanos deadline, const std
   TraceEvent e{EventKind::probe};
   e.task = current_task();
   e.value = latency;
-  e.other = TaskId(deadline > 0 ? std::min<Nanos>(deadline, UINT32_MAX) : 0);
+  set_probe_deadline(e, deadline);
   e.file = where.file_name();
   e.line = where.line();
   e.text = label;
@@ -45,8 +45,6 @@ void emit_probe(std::string_view label, Nanos latency, Nanos deadline, const std
 
 namespace properties {
 namespace {
-
-constexpr std::string_view kMonitor = "monitor ";
 
 class Invariant final : public Property {
  public:
@@ -82,10 +80,9 @@ class Invariant final : public Property {
     };
     for (std::uint32_t i = 0; i < tr.records.size(); ++i) {
       const auto& r = tr.records[i];
-      if (r.kind != EventKind::user) continue;
       std::string_view text = tr.text(r);
-      if (text.substr(0, invariant_prefix.size()) == invariant_prefix) {
-        std::string name(text.substr(invariant_prefix.size()));
+      if (r.kind == EventKind::invariant_failed) {
+        std::string name(text);
         Violation v = detail::violation_at(tr, std::uint32_t(i), ViolationKind::invariant);
         std::string site = detail::site_str(tr, r.site);
         v.message = "invariant violated: " + name;
@@ -95,13 +92,10 @@ class Invariant final : public Property {
         out.push_back(std::move(v));
         continue;
       }
-      if (text.substr(0, kMonitor.size()) != kMonitor) continue;
-      std::string_view rest = text.substr(kMonitor.size());
-      if (rest.size() > 4 && rest.substr(rest.size() - 4) == " hot") {
-        std::string name(rest.substr(0, rest.size() - 4));
-        hot.emplace(name, Hot{i, r.value});
-      } else if (rest.size() > 5 && rest.substr(rest.size() - 5) == " cold") {
-        std::string name(rest.substr(0, rest.size() - 5));
+      if (r.kind == EventKind::monitor_hot) {
+        hot.emplace(std::string(text), Hot{i, r.value});
+      } else if (r.kind == EventKind::monitor_cold) {
+        std::string name(text);
         auto it = hot.find(name);
         if (it == hot.end()) continue;
         if (r.time - tr.records[it->second.since].time > it->second.threshold)

@@ -147,7 +147,8 @@ class Starvation final : public Property {
     for (std::uint32_t i = 0; i < tr.records.size(); ++i) {
       const auto& r = tr.records[i];
       if (r.kind != EventKind::probe) continue;
-      Nanos deadline = r.other ? Nanos(r.other) : e.config.probe_deadline;
+      Nanos own = weft::probe_deadline(r.object, r.other);
+      Nanos deadline = own ? own : e.config.probe_deadline;
       if (deadline <= 0 || r.value <= deadline) continue;
       Violation v = detail::violation_at(tr, std::uint32_t(i), ViolationKind::starvation);
       std::string site = detail::site_str(tr, r.site);

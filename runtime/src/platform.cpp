@@ -49,6 +49,10 @@ const char* to_string(EventKind k) noexcept {
     case EventKind::probe: return "probe";
     case EventKind::race_lost: return "race_lost";
     case EventKind::user: return "user";
+    case EventKind::invariant_failed: return "invariant_failed";
+    case EventKind::monitor_hot: return "monitor_hot";
+    case EventKind::monitor_cold: return "monitor_cold";
+    case EventKind::fault: return "fault";
   }
   return "?";
 }

@@ -65,7 +65,12 @@ enum class EventKind : std::uint8_t {
   hop,                 // a pool task whose body only awaited another async task (redundant hop)
   probe,               // user latency probe: value = latency ns, other = deadline ns (0 = none)
   race_lost,           // when_any: task lost the race to `other`
-  user,                // text = user annotation
+  user,                // an annotation: text = what the user wrote (weft::annotate)
+  // Appended kinds (never insert above: saved traces and hashes depend on the values).
+  invariant_failed,    // text = invariant name (weft::invariant was false)
+  monitor_hot,         // text = monitor name, value = threshold ns
+  monitor_cold,        // text = monitor name, value = threshold ns
+  fault,               // text = fault point name, value = 1 fired / 0 held
 };
 const char* to_string(EventKind k) noexcept;
 
@@ -79,6 +84,17 @@ struct TraceEvent {
   std::uint32_t line = 0;
   std::string_view text{};     // valid only during the call; copy it if kept
 };
+
+// A probe's deadline is a full 64-bit duration: its high half travels in `object`, its low
+// half in `other` (a probe names no task or object of its own). Set and read only here.
+inline void set_probe_deadline(TraceEvent& e, Nanos deadline) noexcept {
+  auto d = static_cast<std::uint64_t>(deadline > 0 ? deadline : 0);
+  e.object = static_cast<ObjectId>(d >> 32);
+  e.other = static_cast<TaskId>(d & 0xffffffffu);
+}
+inline Nanos probe_deadline(std::uint32_t object, std::uint32_t other) noexcept {
+  return static_cast<Nanos>((std::uint64_t(object) << 32) | other);
+}
 
 // A park/unpark pair with a token, like Rust's thread::park: unpark before park makes the
 // next park return at once. One waiter at a time.

@@ -2,8 +2,8 @@
 
 #ifdef WEFT_FIBER_OWN
 // weft_fiber_switch(void** save_sp, void* to_sp): pushes the callee-saved registers, saves
-// the stack pointer, switches stacks, pops the other side's registers and jumps to where
-// it left off (its return address, popped rather than returned to).
+// the stack pointer, switches stacks, pops the other side's registers and returns with
+// `ret` to where that side left off (the return address on top of its saved stack).
 // weft_fiber_start: where a fresh context begins; calls fn(arg) and never returns
 // (a virtual thread switches away for good when its body ends). Backtraces stop here.
 asm(R"(

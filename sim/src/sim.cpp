@@ -1,8 +1,11 @@
 #include "weft/sim/sim.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <stdexcept>
 
 #include "fiber.hpp"
 #include "weft/spawn.hpp"
@@ -528,7 +531,25 @@ struct SimMutex final : PlatformMutex {
 
 }  // namespace
 
+Limits with_environment(Limits base) {
+  auto read = [](const char* name, std::uint64_t max) -> std::optional<std::uint64_t> {
+    const char* v = std::getenv(name);
+    if (!v || !*v) return std::nullopt;
+    std::uint64_t n = 0;
+    auto [end, ec] = std::from_chars(v, v + std::strlen(v), n);
+    if (ec != std::errc() || *end != '\0' || n == 0 || n > max)
+      throw std::invalid_argument(std::string(name) + "=\"" + v + "\": expected a positive integer up to " +
+                                  std::to_string(max));
+    return n;
+  };
+  if (auto n = read("WEFT_STEPS", UINT64_MAX / 2)) base.steps_max = *n;
+  if (auto n = read("WEFT_TIME_MAX_MS", std::uint64_t(INT64_MAX / 1000000))) base.time_max = Nanos(*n) * 1000000;
+  if (auto n = read("WEFT_TASKS_MAX", UINT32_MAX)) base.tasks_max = std::uint32_t(*n);
+  return base;
+}
+
 SimPlatform::SimPlatform(Options o) : impl_(std::make_unique<Impl>(*this, o)) {
+  impl_->opt.limits = with_environment(o.limits);
   tracing_ = o.trace;
   one_os_thread_ = true;
 }
@@ -539,7 +560,7 @@ const std::vector<RecordedDecision>& SimPlatform::decisions() const noexcept { r
 const Options& SimPlatform::options() const noexcept { return impl_->opt; }
 void SimPlatform::set_options(const Options& o) {
   impl_->opt.granularity = o.granularity;
-  impl_->opt.limits = o.limits;
+  impl_->opt.limits = with_environment(o.limits);
   impl_->opt.trace = o.trace;
   tracing_ = o.trace;
 }
@@ -691,11 +712,10 @@ bool SimPlatform::fault(std::string_view name, std::uint32_t per_million) {
   }
   m.decisions.push_back(RecordedDecision{fired ? 1u : 0u, 0, RecordedKind::fault});
   if (tracing_) {
-    TraceEvent e{EventKind::user};
+    TraceEvent e{EventKind::fault};
     e.task = current_task();
     e.value = fired;
-    std::string text = std::string("fault ") + std::string(name) + (fired ? " fired" : " held");
-    e.text = text;
+    e.text = name;
     emit(e);
   }
   return fired;

@@ -82,3 +82,17 @@ TEST_CASE("invariant: a monitor cooled within its threshold is never flagged", "
   INFO(t.first_other);
   CHECK(t.any_violation == 0);
 }
+
+namespace {
+void annotations_that_look_like_records() {
+  annotate("monitor request answered hot");  // an annotation, whatever its words
+  annotate("invariant violated: counter == 2");
+  annotate("fault db fired");
+}
+}  // namespace
+
+TEST_CASE("invariant: annotations are never read as monitors or invariants", "[properties][invariant]") {
+  auto t = explore(annotations_that_look_like_records, ViolationKind::invariant, test::options(), {}, 20);
+  INFO(t.first_other);
+  CHECK(t.any_violation == 0);
+}

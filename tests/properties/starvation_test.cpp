@@ -55,3 +55,20 @@ TEST_CASE("starvation: awaiting calls on the same pool are never flagged", "[pro
   INFO(t.first_other);
   CHECK(t.any_violation == 0);
 }
+
+namespace {
+template <Nanos Latency>
+void one_probe_deadline_5s() {
+  probe("slow call", Latency, 5_s);  // a deadline beyond 2^32 ns (4.29 s) must not be clamped
+}
+}  // namespace
+
+TEST_CASE("starvation: a probe's deadline is a full 64-bit duration", "[properties][starvation]") {
+  auto within = explore(one_probe_deadline_5s<4500_ms>, ViolationKind::starvation, test::options(), {}, 20);
+  INFO(within.first_other);
+  CHECK(within.any_violation == 0);
+  auto late = explore(one_probe_deadline_5s<5500_ms>, ViolationKind::starvation, test::options(), {}, 20);
+  CHECK(late.flagged == late.runs);
+  REQUIRE(!late.first.empty());
+  CHECK(late.first.front().message == "starvation: latency probe 'slow call' observed 5500.000 ms, deadline 5000.000 ms");
+}

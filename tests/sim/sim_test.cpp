@@ -2,7 +2,9 @@
 #include <rapidcheck.h>
 #include <rapidcheck/catch.h>
 
+#include <cstdlib>
 #include <set>
+#include <stdexcept>
 #include <weft/sim/sim.hpp>
 #include <weft/weft.hpp>
 
@@ -125,6 +127,50 @@ TEST_CASE("limits end an execution with an explanation", "[sim]") {
   }, rs);
   CHECK(r2.outcome == sim::Outcome::time_limit);
   CHECK(r2.message.find("virtual time") != std::string::npos);
+}
+
+TEST_CASE("the limit knobs the messages name are read from the environment", "[sim]") {
+  struct Env {  // sets a variable for the scope of the test, restores its absence after
+    const char* name;
+    Env(const char* n, const char* v) : name(n) { ::setenv(n, v, 1); }
+    ~Env() { ::unsetenv(name); }
+  };
+  auto ticking = [] {
+    ThreadPool pool(1);
+    spawn(pool, []() -> Task<void> {
+      for (;;) co_await sleep_for(1_s);
+    }()).join();
+  };
+  sim::RandomSource rs(1);
+  {
+    Env e("WEFT_TIME_MAX_MS", "5000");
+    sim::SimPlatform sp(sim::Options{});
+    auto r = sp.run(ticking, rs);
+    CHECK(r.outcome == sim::Outcome::time_limit);
+    CHECK(r.message.find("exceeded 5000 ms of virtual time") != std::string::npos);
+  }
+  {
+    Env e("WEFT_STEPS", "50");
+    sim::SimPlatform sp(sim::Options{});
+    auto r = sp.run(ticking, rs);
+    CHECK(r.outcome == sim::Outcome::step_limit);
+    CHECK(r.message.find("exceeded 50 steps") != std::string::npos);
+  }
+  {
+    Env e("WEFT_TASKS_MAX", "3");
+    sim::SimPlatform sp(sim::Options{});
+    auto r = sp.run([] {
+      ThreadPool pool(1);
+      std::vector<JoinHandle<void>> hs;
+      for (int i = 0; i < 10; ++i) hs.push_back(spawn(pool, []() -> Task<void> { co_await sleep_for(1_s); }()));
+      for (auto& h : hs) h.join();
+    }, rs);
+    CHECK(r.outcome == sim::Outcome::task_limit);
+  }
+  {
+    Env e("WEFT_STEPS", "lots");
+    CHECK_THROWS_AS(sim::SimPlatform(sim::Options{}), std::invalid_argument);
+  }
 }
 
 namespace {

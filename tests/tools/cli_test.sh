@@ -35,6 +35,9 @@ expect 2 "bad strategy" -- "$weft" run sync-over-async --strategy bogus; one_lin
 expect 2 "bad iterations" -- "$weft" run sync-over-async --iterations -3; one_line_error "bad iterations"
 expect 2 "unknown flag" -- "$weft" run sync-over-async --frob; one_line_error "unknown flag"
 
+WEFT_STEPS=lots expect 2 "bad WEFT_STEPS" -- "$weft" run sync-over-async.fix --iterations 1 --out "$tmp/ws"; one_line_error "bad WEFT_STEPS"
+WEFT_TIME_MAX_MS=-1 expect 2 "bad WEFT_TIME_MAX_MS" -- "$weft" run sync-over-async.fix --iterations 1 --out "$tmp/ws"; one_line_error "bad WEFT_TIME_MAX_MS"
+
 expect 1 "run bug" -- "$weft" run sync-over-async.bug --out "$tmp/o" --json
 grep -q '"verdict":"violation"' "$tmp/out" && grep -q '"kind":"deadlock"' "$tmp/out" || { echo "FAIL: run --json"; cat "$tmp/out"; fail=$((fail + 1)); }
 [ -s "$tmp/o/sync-over-async.bug/schedule.weft" ] || { echo "FAIL: no schedule file"; fail=$((fail + 1)); }

@@ -1,16 +1,42 @@
 #!/usr/bin/env bash
-# Determinism tidy check: nothing in sim/, model/, properties/ or scenarios/ may read the
-# wall clock, std::random_device, std::rand or the std::uniform_* distributions, or sleep
-# for real. (The explorer's time budget takes its clock from the caller.)
+# The project's tidy gate, one check a line of output:
+#  - determinism: nothing in sim/, model/, properties/ or scenarios/ reads the wall clock,
+#    std::random_device, std::rand or the std::uniform_* distributions, or sleeps for real
+#    (the explorer's time budget takes its clock from the caller);
+#  - no absolute path of a build machine in anything committed (pictures, baselines, docs);
+#  - no stray notes files beside the code;
+#  - the version is written once, in CMakeLists.txt's project() (code reads weft/version.hpp).
 cd "$(dirname "$0")/../.."
+passed=0
+failed=0
+check() {  # check NAME OUTPUT: empty output passes
+  if [ -n "$2" ]; then
+    echo "FAIL: $1:"
+    echo "$2" | head -20
+    failed=$((failed + 1))
+  else
+    passed=$((passed + 1))
+  fi
+}
+
 # model/src/watchdog.cpp is weft::check's wall-clock watchdog: it watches the explorer
 # thread from outside (waits, one 100 ms look) and never feeds a decision.
-bad=$(grep -rnE 'random_device|system_clock::now|steady_clock::now|high_resolution_clock::now|std::rand\(|[^_a-z]rand\(\)|uniform_int_distribution|uniform_real_distribution|this_thread::sleep|time\(nullptr\)|gettimeofday|clock_gettime' \
-  sim model properties scenarios --include='*.cpp' --include='*.hpp' | grep -v '^model/src/watchdog.cpp:')
-if [ -n "$bad" ]; then
-  echo "nondeterminism in deterministic code:"
-  echo "$bad"
-  echo "0 passed, 1 failed"
-  exit 1
+check "nondeterminism in deterministic code" "$(grep -rnE 'random_device|system_clock::now|steady_clock::now|high_resolution_clock::now|std::rand\(|[^_a-z]rand\(\)|uniform_int_distribution|uniform_real_distribution|this_thread::sleep|time\(nullptr\)|gettimeofday|clock_gettime' \
+  sim model properties scenarios --include='*.cpp' --include='*.hpp' | grep -v '^model/src/watchdog.cpp:')"
+
+# Tracked files only (git ls-files) when this is a checkout; else every file.
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  files=$(git ls-files)
+else
+  files=$(find . -type f -not -path './build*' | sed 's|^\./||')
 fi
-echo "1 passed, 0 failed"
+# Outputs the tool wrote and docs: pictures, reports, baselines, schedules (test sources may
+# hold such paths as data for the path-relativising code).
+check "absolute build-machine paths in committed files" "$(echo "$files" | grep -E '\.(svg|dot|json|md|txt|mmd|html|weft)$' |
+  xargs -r grep -lE '(/work/|/root/|/home/[a-z_]+/)' 2>/dev/null)"
+check "stray notes files" "$(echo "$files" | grep -iE '(^|/)[^/]*notes[^/]*\.txt$')"
+check "version literal outside CMakeLists.txt" "$(grep -rnE '"[0-9]+\.[0-9]+\.[0-9]+"' runtime sim properties model scenarios tools \
+  --include='*.cpp' --include='*.hpp' | grep -vE 'weft-version: |/\*|//' )"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -46,6 +46,7 @@
 
 #include "campaign.hpp"
 #include "common.hpp"
+#include "weft/version.hpp"
 
 namespace fs = std::filesystem;
 
@@ -53,7 +54,7 @@ namespace weft::cli {
 
 namespace {
 
-constexpr const char* schedule_weft_version = "0.1.0";
+constexpr const char* schedule_weft_version = WEFT_VERSION_STRING;
 constexpr std::uint64_t watchdog_default_s = 30;
 // Shrinking replays a finding many times; it gets this many watchdog periods.
 constexpr unsigned shrink_watchdog_factor = 20;

@@ -1,5 +1,6 @@
 #include <cstdio>
 #include <exception>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,9 @@ int main(int argc, char** argv) {
     return exit_usage;
   } catch (const UsageError& e) {
     std::fprintf(stderr, "weft: %s\n", e.message.c_str());
+    return exit_usage;
+  } catch (const std::invalid_argument& e) {  // a malformed environment knob (WEFT_STEPS=abc)
+    std::fprintf(stderr, "weft: %s\n", e.what());
     return exit_usage;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "weft: internal error: %s\n", e.what());

@@ -10,6 +10,7 @@
 
 #include "weft/model/schedule.hpp"
 #include "weft/model/strategies/rapidcheck.hpp"
+#include "weft/version.hpp"
 
 namespace weft::model::gen {
 
@@ -44,7 +45,7 @@ inline rc::Gen<Schedule> schedule(std::string scenario = "rapidcheck", std::uint
                         s.scenario = scenario;
                         s.strategy = "rapidcheck";
                         s.seed = p.first;
-                        s.weft_version = "0.1.0";
+                        s.weft_version = WEFT_VERSION_STRING;
                         s.decisions = std::move(p.second);
                         return s;
                       });

@@ -20,16 +20,13 @@
 namespace weft {
 
 namespace detail {
-// Emits a `user` record (text, value) at `where` when the current platform traces.
-void emit_user_event(std::string_view text, std::int64_t value, const std::source_location& where);
+// Emits a record of `kind` (text, value) at `where` when the current platform traces.
+void emit_user_event(EventKind kind, std::string_view text, std::int64_t value, const std::source_location& where);
 void emit_probe(std::string_view label, Nanos latency, Nanos deadline, const std::source_location& where);
 }  // namespace detail
 
-// The prefix of the user records the invariant property turns into violations.
-inline constexpr std::string_view invariant_prefix = "invariant violated: ";
-
 // Evaluates `predicate` (a callable returning bool, or a bool) now; when false, records
-// "invariant violated: <name>" in the trace. Returns the predicate's value.
+// an `invariant_failed` record named <name> in the trace. Returns the predicate's value.
 template <class Pred>
 bool invariant(std::string_view name, Pred&& predicate, std::source_location where = std::source_location::current()) {
   bool holds;
@@ -37,26 +34,26 @@ bool invariant(std::string_view name, Pred&& predicate, std::source_location whe
     holds = static_cast<bool>(predicate());
   else
     holds = static_cast<bool>(predicate);
-  if (!holds) detail::emit_user_event(std::string(invariant_prefix) + std::string(name), 0, where);
+  if (!holds) detail::emit_user_event(EventKind::invariant_failed, name, 0, where);
   return holds;
 }
 
 // A liveness monitor (as in Coyote): `hot` while something is owed (a request unanswered, a
 // replica behind), `cold` once it is delivered. The invariant property flags a monitor that
 // stays hot longer than `threshold` of virtual time, or is hot when the execution ends.
-// Records "monitor <name> hot" / "monitor <name> cold" with value = threshold.
+// Records `monitor_hot` / `monitor_cold` named <name> with value = threshold.
 class Monitor {
  public:
   Monitor(std::string name, Nanos threshold) : name_(std::move(name)), threshold_(threshold) {}
   void hot(std::source_location where = std::source_location::current()) {
     if (hot_) return;
     hot_ = true;
-    detail::emit_user_event("monitor " + name_ + " hot", threshold_, where);
+    detail::emit_user_event(EventKind::monitor_hot, name_, threshold_, where);
   }
   void cold(std::source_location where = std::source_location::current()) {
     if (!hot_) return;
     hot_ = false;
-    detail::emit_user_event("monitor " + name_ + " cold", threshold_, where);
+    detail::emit_user_event(EventKind::monitor_cold, name_, threshold_, where);
   }
   bool is_hot() const noexcept { return hot_; }
   const std::string& name() const noexcept { return name_; }

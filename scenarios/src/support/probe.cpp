@@ -12,7 +12,7 @@ void emit_probe(Nanos latency, Nanos deadline, std::string_view what, std::sourc
   TraceEvent e{EventKind::probe};
   e.task = current_task();
   e.value = latency;
-  e.other = TaskId(std::clamp<Nanos>(deadline, 0, std::numeric_limits<TaskId>::max()));
+  set_probe_deadline(e, deadline);
   e.file = where.file_name();
   e.line = where.line();
   e.text = what;

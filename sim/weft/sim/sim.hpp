@@ -28,6 +28,12 @@ struct Limits {
   std::uint32_t tasks_max = 2'000'000;  // live tasks
 };
 
+// The limits with the environment's overrides applied: WEFT_STEPS (steps), WEFT_TIME_MAX_MS
+// (virtual milliseconds), WEFT_TASKS_MAX (live tasks). Every SimPlatform applies them, so
+// the knobs the limit messages name work for weft::check, the CLI and campaigns alike.
+// Throws std::invalid_argument (one line) on a value that is not a positive integer.
+Limits with_environment(Limits base);
+
 struct Choice {
   std::span<const ThreadIndex> enabled;  // sorted by thread index; size >= 2
   ThreadIndex current;                   // the thread that reached the point (may be absent from enabled)

@@ -236,7 +236,7 @@ std::string Model::specifics(const TraceRecord& r) const {
     case EventKind::race_lost: return "lost to " + task(r.other);
     case EventKind::probe: {
       std::string s = "latency " + format_duration(r.value);
-      if (r.other) s += ", deadline " + format_duration(Nanos(r.other));
+      if (Nanos d = weft::probe_deadline(r.object, r.other)) s += ", deadline " + format_duration(d);
       return s;
     }
     default:
