@@ -184,6 +184,9 @@ void apply_environment(model::ExploreOptions& options) {
   if (const char* v = env("WEFT_SEED")) options.seed = parse_number("WEFT_SEED", v);
   if (const char* v = env("WEFT_ITERATIONS")) options.iterations = parse_number("WEFT_ITERATIONS", v);
   if (const char* v = env("WEFT_STRATEGY")) options.strategy = v;
+  if (const char* v = env("WEFT_WARNINGS"))
+    if (!model::parse_warnings(v, options.warnings))
+      throw std::invalid_argument(std::string("WEFT_WARNINGS=\"") + v + "\": expected off, report or error");
   if (auto s = replay_schedule(); s && s->scenario == options.name) use_schedule(options, std::move(*s));
 }
 

@@ -54,6 +54,24 @@ std::vector<Violation> errors_of(const Checker& checker, const sim::Trace& trace
 
 }  // namespace
 
+const char* to_string(Warnings w) noexcept {
+  switch (w) {
+    case Warnings::off: return "off";
+    case Warnings::report: return "report";
+    case Warnings::error: return "error";
+  }
+  return "?";
+}
+
+bool parse_warnings(std::string_view s, Warnings& out) noexcept {
+  for (Warnings w : {Warnings::off, Warnings::report, Warnings::error})
+    if (s == to_string(w)) {
+      out = w;
+      return true;
+    }
+  return false;
+}
+
 std::unique_ptr<Strategy> make_strategy(const std::string& spec, std::uint64_t seed, const sim::Trace* trace,
                                         const Schedule* schedule) {
   std::size_t colon = spec.find(':');
@@ -82,7 +100,9 @@ Schedule schedule_of(const sim::SimPlatform& sim, const ExploreOptions& options)
 }
 
 ExploreReport explore(const ExploreOptions& options, const Body& body, const Checker& checker_in) {
-  const Checker checker = checker_in ? checker_in : default_checker(options.properties);
+  properties::Config config = options.properties;
+  config.report_warnings = config.report_warnings && options.warnings != Warnings::off;
+  const Checker checker = checker_in ? checker_in : default_checker(config);
   sim::SimPlatform sim(options.sim);
   std::unique_ptr<Strategy> inner = make_strategy(options.strategy, options.seed, &sim.trace(),
                                                   options.schedule ? &*options.schedule : nullptr);
@@ -94,9 +114,16 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
   const double deadline =
       options.time_budget_s > 0 && options.wall_seconds ? options.wall_seconds() + options.time_budget_s : 0;
 
+  bool stop = false;
   auto add = [&](Violation v, Schedule schedule, const sim::RunResult& r) {
+    if (v.severity == Severity::warning) {
+      if (options.warnings == Warnings::off) return;
+      ++report.warnings;
+      if (options.warnings == Warnings::error) stop = true;
+    } else {
+      stop = true;
+    }
     if (!signatures.insert(v.signature()).second) return;
-    if (!report.executions_to_first_bug) report.executions_to_first_bug = report.executions;
     Finding f;
     f.violation = std::move(v);
     f.schedule = std::move(schedule);
@@ -121,12 +148,24 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
       ++report.executions;
       for (Violation& v : errors_of(checker, sim.trace(), r)) add(std::move(v), schedule_of(sim, options), r);
     }
-    if (options.stop_at_first && !report.findings.empty()) break;
+    if (options.stop_at_first && stop) break;
     if (deadline > 0 && options.wall_seconds() > deadline) break;
+  }
+
+  // Errors first (a warning found earlier never stands in front of an error); the first
+  // bug is the first error, or the first warning when there is no error.
+  std::stable_partition(report.findings.begin(), report.findings.end(),
+                        [](const Finding& f) { return f.violation.severity == Severity::error; });
+  if (!report.findings.empty()) {
+    Severity first = report.findings.front().violation.severity;
+    for (const Finding& f : report.findings)
+      if (f.violation.severity == first)
+        report.executions_to_first_bug = std::min(report.executions_to_first_bug.value_or(UINT64_MAX), f.execution + 1);
   }
 
   auto* dfs = dynamic_cast<DfsStrategy*>(inner.get());
   report.exhaustive = dfs && dfs->exhaustive();
+  if (dfs) report.coverage = (dfs->finished() ? "finished: " : "stopped early: ") + dfs->coverage();
   report.distinct_schedules = metrics.metrics().distinct_schedules;
   report.steps = metrics.metrics().steps;
   report.decisions = metrics.metrics().decisions;
@@ -153,7 +192,11 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
   std::string name = options.name.empty() ? "" : options.name + ": ";
   if (report.findings.empty()) {
     if (report.exhaustive)
-      report.summary = name + "exhaustive: " + std::to_string(report.executions) + " schedules, no violation";
+      report.summary = name + "exhaustive: " + std::to_string(report.executions) + " schedules, no violation (" +
+                       report.coverage + ")";
+    else if (dfs && dfs->finished())
+      report.summary = name + "dfs " + report.coverage + "; " + std::to_string(report.executions) +
+                       " schedules, no violation";
     else
       report.summary = name + std::to_string(report.executions) + " executions (" +
                        std::to_string(report.distinct_schedules) + " distinct schedules), no violation";
@@ -162,6 +205,9 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
     report.summary = name + to_string(f.violation.kind) + ": " + f.violation.message + " (found after " +
                      std::to_string(*report.executions_to_first_bug) + " executions)";
   }
+  if (report.warnings)
+    report.summary += "; " + std::to_string(report.warnings) + " warning(s) seen (warnings: " +
+                      to_string(options.warnings) + ")";
   return report;
 }
 

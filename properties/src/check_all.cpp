@@ -15,6 +15,8 @@ std::vector<std::unique_ptr<Property>> default_properties() {
   ps.push_back(detail::make_cancellation());
   ps.push_back(detail::make_misuse());
   ps.push_back(detail::make_invariant());
+  ps.push_back(detail::make_crash());
+  ps.push_back(detail::make_limit());
   return ps;
 }
 

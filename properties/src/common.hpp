@@ -36,5 +36,7 @@ std::unique_ptr<Property> make_hang();
 std::unique_ptr<Property> make_cancellation();
 std::unique_ptr<Property> make_misuse();
 std::unique_ptr<Property> make_invariant();
+std::unique_ptr<Property> make_crash();
+std::unique_ptr<Property> make_limit();
 
 }  // namespace weft::properties::detail

@@ -11,12 +11,16 @@
 // (the simulator's `deadlock` outcome) and a partial one, while the rest of the world runs on.
 // Tasks: an async Mutex waiter (`mutex_wait`, other = owner) with no later `mutex_acquire`
 // waits for the owner; a cycle of such edges among unfinished tasks is a deadlock.
+// Everything else (semaphores, awaited tasks, cycles mixing tasks and threads) goes through
+// sim::WaitGraph, which also draws the wait chain of every report. A global deadlock
+// without a cycle whose chain ends at a primitive nobody can signal any more is a hang.
 #include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
 
 #include "common.hpp"
+#include "weft/sim/waits.hpp"
 
 namespace weft::properties {
 namespace {
@@ -127,6 +131,8 @@ class Deadlock final : public Property {
           if (r.insert(n).second) frontier.push_back(n);
       }
     }
+    sim::WaitGraph graph(tr);
+    graph.apply_all();
     bool reported = false;
     std::set<sim::ThreadIndex> done;
     for (auto& [start, _] : waits) {
@@ -150,14 +156,18 @@ class Deadlock final : public Property {
         if (std::find(cycle.begin(), cycle.end(), u) == cycle.end()) cycle.push_back(u);
       done.insert(scc.begin(), scc.end());
       out.push_back(thread_cycle(e, cycle, waits, open_block, pending));
+      out.back().detail = "chain: " + sim::WaitGraph::join(graph.chain(sim::WaitGraph::Node{true, cycle.front()})) +
+                          "\n" + out.back().detail;
       reported = true;
     }
     std::size_t before = out.size();
-    mutex_cycles(e, mutex_waits, completed, out);
+    mutex_cycles(e, mutex_waits, completed, graph, out);
     reported = reported || out.size() > before;
+    if (!reported) reported = graph_cycle(e, graph, out);
     // Nothing can run, yet no cycle explains it (e.g. a join on a task that waits for an
     // event nobody will set): report who waits on what.
-    if (!reported && e.result.outcome == sim::Outcome::deadlock) out.push_back(global_without_cycle(e, open_block));
+    if (!reported && e.result.outcome == sim::Outcome::deadlock)
+      out.push_back(global_without_cycle(e, open_block, graph));
   }
 
  private:
@@ -171,9 +181,11 @@ class Deadlock final : public Property {
     v.severity = Severity::error;
     std::string msg = e.result.outcome == sim::Outcome::deadlock ? "deadlock: " : "deadlock (partial): ";
     std::string detail = "wait-for cycle";
-    detail += e.result.outcome == sim::Outcome::deadlock ? " (nothing can run):\n"
-                                                         : " (other threads kept running; the execution ended in " +
-                                                               std::string(sim::to_string(e.result.outcome)) + "):\n";
+    detail += formed_online(e) ? " (found when it formed):\n"
+              : e.result.outcome == sim::Outcome::deadlock
+                  ? " (nothing can run):\n"
+                  : " (other threads kept running; the execution ended in " + std::string(sim::to_string(e.result.outcome)) +
+                        "):\n";
     for (std::size_t i = 0; i < cycle.size(); ++i) {
       sim::ThreadIndex t = cycle[i];
       const auto& w = waits.at(t);
@@ -229,12 +241,74 @@ class Deadlock final : public Property {
     return v;
   }
 
-  static Violation global_without_cycle(const Execution& e, const std::vector<std::uint32_t>& open_block) {
+  // The simulator ended the execution the moment a wait-for cycle formed.
+  static bool formed_online(const Execution& e) {
+    return e.result.outcome == sim::Outcome::deadlock && e.result.message.rfind("wait-for cycle", 0) == 0;
+  }
+
+  // A cycle only the general graph sees: semaphore permits, awaited tasks, tasks and threads mixed.
+  static bool graph_cycle(const Execution& e, const sim::WaitGraph& g, std::vector<Violation>& out) {
+    auto stuck = g.deadlocked();
+    if (stuck.empty()) return false;
+    auto cycle = g.cycle_in(stuck);
+    if (cycle.empty()) return false;
+    const auto& tr = e.trace;
+    Violation v;
+    v.kind = ViolationKind::deadlock;
+    v.severity = Severity::error;
+    // The chain from the least blocked root outside the cycle, if any, shows who else hangs on it.
+    auto chain = g.chain(cycle.front());
+    v.message = "deadlock: " + sim::WaitGraph::join(chain);
+    v.detail = std::string("wait-for cycle") + (formed_online(e) ? " (found when it formed)" : "") + " among " +
+               std::to_string(cycle.size()) + ":\n";
+    for (auto& l : chain) {
+      v.detail += "  " + l.text + "\n";
+      if (l.node.thread)
+        v.threads.push_back(sim::ThreadIndex(l.node.id));
+      else if (std::find(v.tasks.begin(), v.tasks.end(), l.node.id) == v.tasks.end())
+        v.tasks.push_back(l.node.id);
+      for (auto rec : l.records) {
+        v.records.push_back(rec);
+        v.time = std::max(v.time, tr.records[rec].time);
+      }
+      for (auto& s : l.sites) detail::add_unique(v.locations, s);
+    }
+    std::string behind;
+    for (auto n : stuck)
+      if (std::find(cycle.begin(), cycle.end(), n) == cycle.end()) behind += "  " + g.node_name(n) + "\n";
+    if (!behind.empty()) v.detail += "also stuck behind it:\n" + behind;
+    out.push_back(std::move(v));
+    return true;
+  }
+
+  static Violation global_without_cycle(const Execution& e, const std::vector<std::uint32_t>& open_block,
+                                        const sim::WaitGraph& g) {
     const auto& tr = e.trace;
     Violation v;
     v.kind = ViolationKind::deadlock;
     v.message = "deadlock: " + (e.result.message.empty() ? std::string("nothing can run") : e.result.message);
     v.time = e.result.end_time;
+    // The chain from the first blocked root: when it ends at a primitive (an event nobody
+    // sets, a semaphore whose permits died with their holders), nobody can ever signal it.
+    for (const auto& w : e.result.waiting) {
+      if (w.why != WaitKind::block_on) continue;
+      auto chain = g.chain(sim::WaitGraph::Node{true, w.thread});
+      if (chain.empty()) continue;
+      const auto& last = chain.back();
+      auto wt = last.node.thread ? std::nullopt : g.wait_of(last.node.id);
+      bool primitive = wt && wt->on != sim::WaitGraph::On::task && wt->on != sim::WaitGraph::On::none;
+      if (primitive) v.kind = ViolationKind::hang;
+      v.message = std::string(primitive ? "hang: " : "deadlock: ") + sim::WaitGraph::join(chain);
+      for (auto& l : chain) {
+        for (auto& s : l.sites) detail::add_unique(v.locations, s);
+        // The chain's records, for the renderers to highlight (the blocks are added below).
+        for (auto rec : l.records)
+          if (tr.records[rec].kind != EventKind::block) v.records.push_back(rec);
+        if (!l.node.thread && std::find(v.tasks.begin(), v.tasks.end(), l.node.id) == v.tasks.end())
+          v.tasks.push_back(l.node.id);
+      }
+      break;
+    }
     v.detail = "nothing can run and nothing is pending:\n";
     for (const auto& w : e.result.waiting) {
       v.threads.push_back(w.thread);
@@ -259,7 +333,7 @@ class Deadlock final : public Property {
   }
 
   static void mutex_cycles(const Execution& e, const std::map<std::pair<TaskId, ObjectId>, std::uint32_t>& waits,
-                           const std::set<TaskId>& completed, std::vector<Violation>& out) {
+                           const std::set<TaskId>& completed, const sim::WaitGraph& graph, std::vector<Violation>& out) {
     const auto& tr = e.trace;
     std::map<TaskId, std::uint32_t> edge;  // waiter -> its mutex_wait record
     for (auto& [k, idx] : waits)
@@ -281,7 +355,8 @@ class Deadlock final : public Property {
       Violation v;
       v.kind = ViolationKind::deadlock;
       v.message = "deadlock: async mutex cycle among " + std::to_string(cycle.size()) + " tasks:";
-      v.detail = "each task waits for a mutex held by the next:\n";
+      std::string chain = sim::WaitGraph::join(graph.chain(sim::WaitGraph::Node{false, cycle.front()}));
+      v.detail = "chain: " + chain + "\neach task waits for a mutex held by the next:\n";
       for (std::size_t i = 0; i < cycle.size(); ++i) {
         const auto& r = tr.records[edge.at(cycle[i])];
         v.tasks.push_back(cycle[i]);
@@ -293,6 +368,7 @@ class Deadlock final : public Property {
         v.detail += "  " + detail::describe_task(tr, cycle[i]) + " waits for mutex #" + std::to_string(r.object) +
                     " held by task " + std::to_string(r.other) + " since " + detail::format_ms(r.time) + "\n";
       }
+      v.message += " (" + chain + ")";
       out.push_back(std::move(v));
     }
   }

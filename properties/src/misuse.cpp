@@ -80,6 +80,7 @@ class Misuse final : public Property {
         case EventKind::exception_observed:
         case EventKind::exception_dropped:
         case EventKind::race_lost:
+        case EventKind::join_wait:  // awaiting the inner task is what a hop does
         case EventKind::spawn: break;
         default: l.other_work = true; break;
       }

@@ -53,6 +53,15 @@ const char* to_string(EventKind k) noexcept {
     case EventKind::monitor_hot: return "monitor_hot";
     case EventKind::monitor_cold: return "monitor_cold";
     case EventKind::fault: return "fault";
+    case EventKind::join_wait: return "join_wait";
+    case EventKind::sem_wait: return "sem_wait";
+    case EventKind::sem_acquire: return "sem_acquire";
+    case EventKind::sem_release: return "sem_release";
+    case EventKind::event_wait: return "event_wait";
+    case EventKind::event_set: return "event_set";
+    case EventKind::channel_send: return "channel_send";
+    case EventKind::channel_receive: return "channel_receive";
+    case EventKind::channel_close: return "channel_close";
   }
   return "?";
 }

@@ -87,15 +87,28 @@ void prepare_spawn(PromiseBase& p, std::coroutine_handle<> h, Platform& pl, cons
   }
 }
 
-void emit_observed(PromiseBase& p) {
+void emit_observed(PromiseBase& p, const std::source_location* where) {
   // Read only by the last release, which the reference count orders after this write.
   p.observed = true;
   if (p.exception_ && p.platform && p.platform->tracing()) {
     TraceEvent e{EventKind::exception_observed};
     e.task = p.id;
     e.other = current_task();
+    if (where) {
+      e.file = where->file_name();
+      e.line = where->line();
+    }
     p.platform->emit(e);
   }
+}
+
+void emit_join_wait(TaskId on) {
+  Platform& pl = current_platform();
+  if (!pl.tracing()) return;
+  TraceEvent e{EventKind::join_wait};
+  e.task = current_task();
+  e.other = on;
+  pl.emit(e);
 }
 
 void emit_block(Platform& pl, TaskId on, const std::source_location& where) {

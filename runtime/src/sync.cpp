@@ -32,12 +32,18 @@ bool WaiterList::remove(Waiter* w) noexcept {
   return false;
 }
 
-void emit_sync(Platform& p, EventKind k, ObjectId obj, TaskId other) {
+void emit_sync(Platform& p, EventKind k, ObjectId obj, TaskId other, std::int64_t value,
+               const std::source_location* where) {
   if (!p.tracing()) return;
   TraceEvent e{k};
   e.task = current_task();
   e.object = obj;
   e.other = other;
+  e.value = value;
+  if (where && where->file_name()[0]) {
+    e.file = where->file_name();
+    e.line = where->line();
+  }
   p.emit(e);
 }
 
@@ -66,7 +72,7 @@ bool Mutex::LockAwaiter::await_suspend(std::coroutine_handle<> h) {
     return false;
   }
   // Record before publishing: once in the list, another thread may resume (and end) us.
-  detail::emit_sync(m->p_, EventKind::mutex_wait, m->id_, m->owner_);
+  detail::emit_sync(m->p_, EventKind::mutex_wait, m->id_, m->owner_, 0, &where);
   m->waiters_.push(this);
   m->m_->unlock();
   return true;
@@ -89,12 +95,23 @@ void Mutex::unlock() {
 Semaphore::Semaphore(std::int64_t initial, Platform& p)
     : p_(p), m_(p.make_mutex()), count_(initial), id_(p.next_object_id()) {}
 
-bool Semaphore::try_acquire() {
+bool Semaphore::take_permit() {
   m_->lock();
   bool got = count_ > 0;
   if (got) --count_;
   m_->unlock();
   return got;
+}
+
+bool Semaphore::try_acquire() {
+  bool got = take_permit();
+  if (got) emit_acquired(std::source_location{});
+  return got;
+}
+
+void Semaphore::emit_acquired(const std::source_location& where) const {
+  // Read only when tracing, which only a one-thread platform (the simulator) does.
+  if (p_.tracing()) detail::emit_sync(p_, EventKind::sem_acquire, id_, 0, count_, &where);
 }
 
 bool Semaphore::AcquireAwaiter::await_suspend(std::coroutine_handle<> h) {
@@ -105,13 +122,14 @@ bool Semaphore::AcquireAwaiter::await_suspend(std::coroutine_handle<> h) {
     s->m_->unlock();
     return false;
   }
-  detail::emit_sync(s->p_, EventKind::channel_wait, s->id_);
+  detail::emit_sync(s->p_, EventKind::sem_wait, s->id_, 0, 0, &where);
   s->waiters_.push(this);
   s->m_->unlock();
   return true;
 }
 
 void Semaphore::release(std::int64_t n) {
+  detail::emit_sync(p_, EventKind::sem_release, id_, 0, n);
   detail::WaiterList wake;
   m_->lock();
   count_ += n;
@@ -132,13 +150,14 @@ bool Event::WaitAwaiter::await_suspend(std::coroutine_handle<> h) {
     e->m_->unlock();
     return false;
   }
-  detail::emit_sync(e->p_, EventKind::channel_wait, e->id_);
+  detail::emit_sync(e->p_, EventKind::event_wait, e->id_, 0, 0, &where);
   e->waiters_.push(this);
   e->m_->unlock();
   return true;
 }
 
 void Event::set() {
+  detail::emit_sync(p_, EventKind::event_set, id_);
   m_->lock();
   set_.store(true, std::memory_order_release);
   detail::WaiterList w = std::exchange(waiters_, {});

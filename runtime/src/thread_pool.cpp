@@ -83,6 +83,18 @@ void ThreadPool::post(Job* job) {
   if (!own) posting_.fetch_sub(1, std::memory_order_release);  // the last touch of *this
 }
 
+void ThreadPool::post_behind(Job* job) {
+  auto* s = detail::tls_state;
+  bool own = s && s->executor == this;
+  if (!own) posting_.fetch_add(1, std::memory_order_relaxed);
+  emit_schedule(job);
+  global_.m->lock();
+  global_.push(job);
+  global_.m->unlock();
+  wake_one();
+  if (!own) posting_.fetch_sub(1, std::memory_order_release);
+}
+
 void ThreadPool::wake_one() {
   // A worker going idle (worker_main) announces itself in idle_count_ and then looks at the
   // queues; we pushed and now look at idle_count_. Both with a read-modify-write on it: if
@@ -119,7 +131,8 @@ Job* ThreadPool::find_work(std::uint32_t index) {
   if (!j) {
     std::uint32_t n = started_.load(std::memory_order_acquire);
     if (n > 1) {
-      auto start = std::uint32_t(platform().random_below(n));
+      // With two workers there is one victim: no draw (a simulation would branch on it).
+      auto start = n > 2 ? std::uint32_t(platform().random_below(n)) : 0u;
       for (std::uint32_t k = 0; k < n && !j; ++k) {
         std::uint32_t v = (start + k) % n;
         if (v != index) j = try_pop(workers_[v]->local);
@@ -139,6 +152,9 @@ void ThreadPool::worker_main(std::uint32_t index) {
   for (;;) {
     p.yield_point();
     if (Job* j = find_work(index)) {
+      // Another worker may start a job queued behind this one first (a pool of one runs
+      // its queue in order: no choice to offer there).
+      if (started_.load(std::memory_order_relaxed) > 1) p.job_start_point();
       run_job(j);
       // Only this worker writes its count: a plain store, no read-modify-write.
       me.completed.store(me.completed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);

@@ -5,6 +5,7 @@
 #include <coroutine>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "weft/platform.hpp"
 
@@ -59,6 +60,8 @@ class Executor {
 
   // Queues `job` to run on one of this executor's threads. Thread-safe.
   virtual void post(Job* job) = 0;
+  // Queues `job` behind every job already queued on this executor (weft::yield). Default: post.
+  virtual void post_behind(Job* job) { post(job); }
   // Number of threads serving this executor right now.
   virtual std::uint32_t thread_count() const = 0;
 
@@ -96,11 +99,20 @@ inline TaskId current_task() noexcept {
 
 namespace detail {
 // Resumes `job` in `ctx` (posted there), or inline on this thread when ctx is null.
+// Inline, the job runs as its own task (the trace then names the task that really acts).
 inline void resume_in(Executor* ctx, Job* job) {
-  if (ctx)
+  if (ctx) {
     ctx->post(job);
-  else
+    return;
+  }
+  auto* s = tls_state;
+  if (!s || !job->task) {
     job->run(job);
+    return;
+  }
+  TaskId saved = std::exchange(s->task, job->task);
+  job->run(job);  // `job` may be gone after this
+  s->task = saved;
 }
 }  // namespace detail
 

@@ -71,6 +71,15 @@ enum class EventKind : std::uint8_t {
   monitor_hot,         // text = monitor name, value = threshold ns
   monitor_cold,        // text = monitor name, value = threshold ns
   fault,               // text = fault point name, value = 1 fired / 0 held
+  join_wait,           // task awaits the JoinHandle of task `other`
+  sem_wait,            // task waits for a permit of semaphore `object`
+  sem_acquire,         // task took a permit of semaphore `object` (value = permits left)
+  sem_release,         // task released `value` permits of semaphore `object`
+  event_wait,          // task waits for event `object`
+  event_set,           // task set event `object`
+  channel_send,        // task put a value into channel `object` (value = values buffered after)
+  channel_receive,     // task took a value from channel `object`
+  channel_close,       // task closed channel `object`
 };
 const char* to_string(EventKind k) noexcept;
 
@@ -155,6 +164,13 @@ class Platform {
   virtual void blocking_work(Nanos d, WorkKind kind, const std::source_location& where) = 0;
   // A point at which another thread may run: the worker loops call it between tasks.
   virtual void yield_point() {}
+  // The point between a pool worker taking a job from a queue it shares with other workers
+  // and the job's first step. On real threads the worker may stall there while another
+  // worker starts a job queued behind it, so jobs ready together start in either order. A
+  // platform that schedules threads itself (the simulator) turns it into a yield_point.
+  void job_start_point() {
+    if (job_start_points_) yield_point();
+  }
   // Uniform in [0, bound); bound >= 1. A recorded decision in simulation.
   virtual std::uint64_t random_below(std::uint64_t bound) = 0;
   // A fault-injection point: true when the fault fires. A recorded decision in simulation.
@@ -179,6 +195,8 @@ class Platform {
   bool tracing_ = false;
   // Set by a platform whose threads all run on one OS thread, one at a time.
   bool one_os_thread_ = false;
+  // Set by a platform that wants job_start_point() to be a scheduling point.
+  bool job_start_points_ = false;
   void reset_ids() noexcept;
   // Forgets the timer thread without joining it (its virtual thread was abandoned).
   void abandon_timers() noexcept;

@@ -38,7 +38,10 @@ struct JoinWaiter {
 void prepare_spawn(PromiseBase& p, std::coroutine_handle<> h, Platform& pl, const std::source_location& where,
                    ObjectId executor, bool detached);
 void report_lost(const LostException& e, Platform& pl);
-void emit_observed(PromiseBase& p);
+// The exception of `p` (if any) reached its awaiter / joiner (`where`: the join site).
+void emit_observed(PromiseBase& p, const std::source_location* where = nullptr);
+// A `join_wait` record: the current task awaits task `on`.
+void emit_join_wait(TaskId on);
 void emit_block(Platform& pl, TaskId on, const std::source_location& where);
 // The handle's single use, when the task is already done: claims it and returns true.
 // Not done: returns false and claims nothing. Throws MisuseError (`what`) if already used.
@@ -98,9 +101,14 @@ class [[nodiscard]] JoinHandle {
       resume.task = current_task();
       ctx = anywhere ? nullptr : current_context();
       job = &resume;
+      TaskId on = h.promise().id;
       detail::Claim r = detail::claim_and_register(h.promise(), this);
-      // Registered: the task may complete and resume us elsewhere at once; touch nothing.
-      if (r == detail::Claim::registered) return true;
+      // Registered: the task may complete and resume us elsewhere at once; touch nothing of
+      // ours (a simulation records the wait before any other thread can run).
+      if (r == detail::Claim::registered) {
+        detail::emit_join_wait(on);
+        return true;
+      }
       twice = r == detail::Claim::twice;
       return false;
     }
@@ -119,7 +127,7 @@ class [[nodiscard]] JoinHandle {
     if (!h_) throw MisuseError("weft: joined an empty JoinHandle");
     auto& p = h_.promise();
     detail::park_until_done(p, where, "a JoinHandle joined twice (single-use result)");
-    detail::emit_observed(p);
+    detail::emit_observed(p, &where);
     return p.take();
   }
 

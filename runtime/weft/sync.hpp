@@ -5,6 +5,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <source_location>
 #include <stop_token>
 
 #include "weft/executor.hpp"
@@ -20,7 +21,10 @@ struct Waiter : Job {
   Executor* ctx = nullptr;
   Waiter* next_waiter = nullptr;
   bool cancelled = false;
-  Waiter() { run = [](Job* j) { static_cast<Waiter*>(j)->handle.resume(); }; }
+  std::source_location where;  // the co_await site, for the trace's wait records
+  explicit Waiter(const std::source_location& w = {}) : where(w) {
+    run = [](Job* j) { static_cast<Waiter*>(j)->handle.resume(); };
+  }
   void capture(std::coroutine_handle<> h) noexcept {
     handle = h;
     task = current_task();
@@ -36,7 +40,9 @@ struct WaiterList {
   bool remove(Waiter* w) noexcept;
   bool empty() const noexcept { return head == nullptr; }
 };
-void emit_sync(Platform& p, EventKind k, ObjectId obj, TaskId other = 0);
+// A wait/acquire/release/send/receive/set record of a primitive (task = the caller).
+void emit_sync(Platform& p, EventKind k, ObjectId obj, TaskId other = 0, std::int64_t value = 0,
+               const std::source_location* where = nullptr);
 }  // namespace detail
 
 class Mutex {
@@ -64,16 +70,16 @@ class Mutex {
   };
   struct LockAwaiter : detail::Waiter {
     Mutex* m;
-    explicit LockAwaiter(Mutex* mm) : m(mm) {}
+    LockAwaiter(Mutex* mm, const std::source_location& w) : Waiter(w), m(mm) {}
     bool await_ready() { return m->try_lock(); }
     bool await_suspend(std::coroutine_handle<> h);
     Guard await_resume() noexcept {
-      detail::emit_sync(m->p_, EventKind::mutex_acquire, m->id_);
+      detail::emit_sync(m->p_, EventKind::mutex_acquire, m->id_, 0, 0, &where);
       return Guard(m);
     }
   };
   // co_await m.lock() -> Guard (unlocks when destroyed)
-  LockAwaiter lock() { return LockAwaiter(this); }
+  LockAwaiter lock(std::source_location where = std::source_location::current()) { return LockAwaiter(this, where); }
   bool try_lock();
   void unlock();
   ObjectId id() const noexcept { return id_; }
@@ -105,17 +111,21 @@ class Semaphore {
   explicit Semaphore(std::int64_t initial, Platform& p = current_platform());
   struct AcquireAwaiter : detail::Waiter {
     Semaphore* s;
-    explicit AcquireAwaiter(Semaphore* ss) : s(ss) {}
-    bool await_ready() { return s->try_acquire(); }
+    AcquireAwaiter(Semaphore* ss, const std::source_location& w) : Waiter(w), s(ss) {}
+    bool await_ready() { return s->take_permit(); }
     bool await_suspend(std::coroutine_handle<> h);
-    void await_resume() const noexcept {}
+    void await_resume() const noexcept { s->emit_acquired(where); }
   };
-  AcquireAwaiter acquire() { return AcquireAwaiter(this); }
+  AcquireAwaiter acquire(std::source_location where = std::source_location::current()) {
+    return AcquireAwaiter(this, where);
+  }
   bool try_acquire();
   void release(std::int64_t n = 1);
   ObjectId id() const noexcept { return id_; }
 
  private:
+  bool take_permit();
+  void emit_acquired(const std::source_location& where) const;
   Platform& p_;
   std::unique_ptr<PlatformMutex> m_;
   std::int64_t count_;
@@ -129,12 +139,12 @@ class Event {
   explicit Event(Platform& p = current_platform());
   struct WaitAwaiter : detail::Waiter {
     Event* e;
-    explicit WaitAwaiter(Event* ee) : e(ee) {}
+    WaitAwaiter(Event* ee, const std::source_location& w) : Waiter(w), e(ee) {}
     bool await_ready() const noexcept { return e->is_set(); }
     bool await_suspend(std::coroutine_handle<> h);
     void await_resume() const noexcept {}
   };
-  WaitAwaiter wait() { return WaitAwaiter(this); }
+  WaitAwaiter wait(std::source_location where = std::source_location::current()) { return WaitAwaiter(this, where); }
   void set();
   bool is_set() const noexcept { return set_.load(std::memory_order_acquire); }
   ObjectId id() const noexcept { return id_; }
@@ -177,7 +187,8 @@ class Channel {
       }
     };
     std::optional<std::stop_callback<OnStop>> on_stop;
-    RecvAwaiter(Channel* cc, std::stop_token t) : c(cc), token(std::move(t)) {}
+    RecvAwaiter(Channel* cc, std::stop_token t, const std::source_location& w)
+        : Waiter(w), c(cc), token(std::move(t)) {}
     bool await_ready() {
       if (token.stop_requested()) {
         cancelled = true;
@@ -205,7 +216,7 @@ class Channel {
         return false;
       }
       // Record before publishing: once in the list, a sender may resume (and end) us.
-      detail::emit_sync(c->p_, EventKind::channel_wait, c->id_);
+      detail::emit_sync(c->p_, EventKind::channel_wait, c->id_, 0, 0, &where);
       c->receivers_.push(this);
       c->m_->unlock();
       return true;
@@ -214,13 +225,14 @@ class Channel {
     std::optional<T> await_resume() {
       on_stop.reset();
       if (cancelled) detail::throw_cancelled(c->id_);
+      if (value) detail::emit_sync(c->p_, EventKind::channel_receive, c->id_, 0, 0, &where);
       return std::move(value);
     }
   };
   struct SendAwaiter : detail::Waiter {
     Channel* c;
     std::optional<T> value;
-    SendAwaiter(Channel* cc, T v) : c(cc), value(std::move(v)) {}
+    SendAwaiter(Channel* cc, T v, const std::source_location& w) : Waiter(w), c(cc), value(std::move(v)) {}
     bool await_ready() { return c->try_send_moving(value); }
     bool await_suspend(std::coroutine_handle<> h) {
       capture(h);
@@ -231,24 +243,32 @@ class Channel {
         if (w) w->wake();
         return false;
       }
-      detail::emit_sync(c->p_, EventKind::channel_wait, c->id_);
+      detail::emit_sync(c->p_, EventKind::channel_wait, c->id_, 0, 1, &where);
       c->senders_.push(this);
       c->m_->unlock();
       return true;
     }
     void await_resume() {
       if (value) throw ChannelClosed();
+      detail::emit_sync(c->p_, EventKind::channel_send, c->id_, 0, 0, &where);
     }
   };
 
-  RecvAwaiter receive(std::stop_token token = {}) { return RecvAwaiter(this, std::move(token)); }
-  SendAwaiter send(T v) { return SendAwaiter(this, std::move(v)); }
+  RecvAwaiter receive(std::stop_token token = {}, std::source_location where = std::source_location::current()) {
+    return RecvAwaiter(this, std::move(token), where);
+  }
+  SendAwaiter send(T v, std::source_location where = std::source_location::current()) {
+    return SendAwaiter(this, std::move(v), where);
+  }
   // Non-blocking send; false if full or closed.
-  bool try_send(T v) {
+  bool try_send(T v, std::source_location where = std::source_location::current()) {
     std::optional<T> o(std::move(v));
-    return try_send_moving(o);
+    bool ok = try_send_moving(o);
+    if (ok) detail::emit_sync(p_, EventKind::channel_send, id_, 0, 0, &where);
+    return ok;
   }
   void close() {
+    detail::emit_sync(p_, EventKind::channel_close, id_);
     m_->lock();
     closed_ = true;
     detail::WaiterList r = std::exchange(receivers_, {});

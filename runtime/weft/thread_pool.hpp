@@ -28,6 +28,9 @@ class ThreadPool : public Executor {
   ~ThreadPool() override;  // runs queued work to the end, then joins the workers
 
   void post(Job* job) override;
+  // The shared queue, not the worker's own: a yielding job must not run again before the
+  // jobs other threads queued.
+  void post_behind(Job* job) override;
   std::uint32_t thread_count() const override { return started_.load(std::memory_order_acquire); }
   // Jobs queued and not yet started.
   std::int64_t queued() const noexcept;

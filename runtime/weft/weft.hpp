@@ -10,3 +10,4 @@
 #include "weft/thread_pool.hpp"
 #include "weft/timer.hpp"
 #include "weft/when.hpp"
+#include "weft/yield.hpp"

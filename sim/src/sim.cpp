@@ -6,8 +6,10 @@
 #include <cstring>
 #include <optional>
 #include <stdexcept>
+#include <set>
 
 #include "fiber.hpp"
+#include "weft/sim/waits.hpp"
 #include "weft/spawn.hpp"
 #include "weft/timer.hpp"
 
@@ -180,6 +182,9 @@ struct SimPlatform::Impl {
   std::uint64_t steps = 0;
   std::uint32_t live_tasks = 0;
   Trace trace;
+  // Fed with every record as it is made: a wait-for cycle ends the execution when it
+  // forms, even while timers and other tasks keep running (a partial deadlock).
+  WaitGraph waits{trace};
   std::vector<RecordedDecision> decisions;
   RunResult result;
   bool ending = false;
@@ -279,9 +284,31 @@ struct SimPlatform::Impl {
     enabled_threads.pop_back();
   }
 
+  // Threads parked on something other than work or a timer: who still waited.
+  std::vector<WaitInfo> collect_waiting() const {
+    std::vector<WaitInfo> waiting;
+    for (std::size_t i = 0; i < live; ++i) {
+      VThread* t = threads[i].get();
+      if (t->state != VState::parked || t->settling) continue;
+      if (t->why != WaitKind::idle && t->why != WaitKind::timer)
+        waiting.push_back(WaitInfo{t->index, t->name, t->why, t->about});
+    }
+    return waiting;
+  }
+
+  [[gnu::cold, gnu::noinline]] void check_cycle() {
+    std::set<WaitGraph::Node> stuck = waits.deadlocked();
+    if (stuck.empty()) return;
+    std::vector<WaitGraph::Node> cycle = waits.cycle_in(stuck);
+    std::string msg = "wait-for cycle: " + WaitGraph::join(waits.chain(cycle.empty() ? *stuck.begin() : cycle.front()));
+    result.waiting = collect_waiting();
+    end(Outcome::deadlock, std::move(msg));
+  }
+
   void end(Outcome o, std::string msg) {
     if (ending) return;
     ending = true;
+    if (o != Outcome::completed && o != Outcome::deadlock && result.waiting.empty()) result.waiting = collect_waiting();
     result.outcome = o;
     result.message = std::move(msg);
     switch_to(nullptr);  // never returns: the host abandons this execution
@@ -552,6 +579,7 @@ SimPlatform::SimPlatform(Options o) : impl_(std::make_unique<Impl>(*this, o)) {
   impl_->opt.limits = with_environment(o.limits);
   tracing_ = o.trace;
   one_os_thread_ = true;
+  job_start_points_ = o.job_start_points;
 }
 SimPlatform::~SimPlatform() { abandon_timers(); }
 
@@ -562,7 +590,9 @@ void SimPlatform::set_options(const Options& o) {
   impl_->opt.granularity = o.granularity;
   impl_->opt.limits = with_environment(o.limits);
   impl_->opt.trace = o.trace;
+  impl_->opt.job_start_points = o.job_start_points;
   tracing_ = o.trace;
+  job_start_points_ = o.job_start_points;
 }
 
 RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& decisions) {
@@ -585,6 +615,7 @@ RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& de
   m.steps = 0;
   m.live_tasks = 0;
   m.trace.clear();
+  m.waits.clear();
   m.decisions.clear();
   m.decisions.reserve(1024);
   m.result = RunResult{};
@@ -747,6 +778,8 @@ void SimPlatform::emit(const TraceEvent& e) {
   if (e.file) r.site = tr.intern_site(e.file, e.line);
   if (!e.text.empty()) r.text = tr.intern_text(e.text);
   tr.records.push_back(r);
+  if (m.waits.apply(std::uint32_t(tr.records.size() - 1)) && !m.ending) [[unlikely]]
+    m.check_cycle();
   switch (e.kind) {
     case EventKind::spawn: {
       TaskInfo ti;

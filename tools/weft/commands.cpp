@@ -90,7 +90,8 @@ int cmd_list(const std::vector<std::string>& args) {
 }
 
 int cmd_run(const std::vector<std::string>& args) {
-  Args a = Args::parse(args, {"--strategy", "--iterations", "--seed", "--out"}, {"--json", "--all", "--full", "--no-render"});
+  Args a = Args::parse(args, {"--strategy", "--iterations", "--seed", "--out", "--warnings"},
+                       {"--json", "--all", "--full", "--no-render"});
   if (a.positional.size() != 1) throw UsageError{synopsis("run")};
   Target t = resolve(a.positional[0]);
   model::ExploreOptions o = t.scenario->options;
@@ -103,6 +104,8 @@ int cmd_run(const std::vector<std::string>& args) {
   if (o.iterations == 0) throw UsageError{"--iterations: must be at least 1"};
   o.seed = a.get_u64("--seed", o.seed);
   if (a.has("--all")) o.stop_at_first = false;
+  if (a.has("--warnings") && !model::parse_warnings(a.get("--warnings"), o.warnings))
+    throw UsageError{"--warnings: expected off, report or error, got '" + a.get("--warnings") + "'"};
   bool json = a.has("--json");
   auto report = model::explore(o, t.body(), checker_for(t));
   if (report.findings.empty()) {
@@ -111,7 +114,8 @@ int cmd_run(const std::vector<std::string>& args) {
     else
       std::printf("%s: no violation in %llu executions (%llu distinct schedules%s)\n", t.full_name().c_str(),
                   static_cast<unsigned long long>(report.executions),
-                  static_cast<unsigned long long>(report.distinct_schedules), report.exhaustive ? ", exhaustive" : "");
+                  static_cast<unsigned long long>(report.distinct_schedules),
+                  report.coverage.empty() ? "" : ("; dfs " + report.coverage).c_str());
     return exit_ok;
   }
   const model::Finding& f = report.findings.front();
@@ -126,8 +130,12 @@ int cmd_run(const std::vector<std::string>& args) {
                 static_cast<unsigned long long>(report.executions));
     print_violation(f.violation, art.token, &art, f.result.end_time);
     for (std::size_t i = 1; i < report.findings.size(); ++i)
-      std::printf("also: %s: %s\n", to_string(report.findings[i].violation.kind),
+      std::printf("also: %s%s: %s\n", to_string(report.findings[i].violation.kind),
+                  report.findings[i].violation.severity == Severity::warning ? " (warning)" : "",
                   report.findings[i].violation.message.c_str());
+    if (report.warnings)
+      std::printf("warnings seen: %llu (--warnings %s)\n", static_cast<unsigned long long>(report.warnings),
+                  model::to_string(o.warnings));
   }
   return exit_violation;
 }

@@ -26,11 +26,14 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {"list", "weft list", "scenarios: name, expected verdict, summary", {}, {"weft list"}},
       {"run",
-       "weft run NAME[.bug|.fix] [--strategy random|pct[:D]|dfs[:B]] [--iterations N] [--seed S] [--out DIR] [--json] [--all] [--full] [--no-render]",
+       "weft run NAME[.bug|.fix] [--strategy random|pct[:D]|dfs[:B]] [--iterations N] [--seed S] [--warnings off|report|error] "
+       "[--out DIR] [--json] [--all] [--full] [--no-render]",
        "explores one scenario (the bug variant unless .fix); a finding writes its artefact directory OUT/NAME.bug/",
        {{"--strategy S", "random walk, PCT with depth D, or bounded DFS with B preemptions", "the scenario's own"},
         {"--iterations N", "executions at most (dfs: an upper bound)", "the scenario's own"},
         {"--seed S", "the first execution's seed", "the scenario's own"},
+        {"--warnings W", "warnings (a redundant hop): off, report (after every error, never stopping the exploration) "
+                         "or error (stop at one)", "the scenario's own (report)"},
         {"--out DIR", "where the artefact directory goes", "out"},
         {"--json", "one JSON object on stdout instead of text", ""},
         {"--all", "keep exploring after the first finding; report every distinct one", ""},

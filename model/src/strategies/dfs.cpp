@@ -50,10 +50,61 @@ std::uint64_t DfsStrategy::silent_footprint(sim::ThreadIndex t) const noexcept {
   return universal;
 }
 
+DfsStrategy::Frame* DfsStrategy::last_thread_frame() noexcept {
+  for (std::size_t i = depth_; i-- > 0;)
+    if (!frames_[i].values) return &frames_[i];
+  return nullptr;
+}
+
+std::uint64_t DfsStrategy::value_choice(std::uint64_t values) {
+  if (depth_ < frames_.size()) {  // the fixed prefix
+    const Frame& f = frames_[depth_];
+    if (f.values != values)
+      throw sim::AbortExecution{"nondeterminism at step " + std::to_string(depth_) + ": dfs expected " +
+                                (f.values ? "a choice among " + std::to_string(f.values) + " values"
+                                          : std::string("a thread choice")) +
+                                ", got a choice among " + std::to_string(values) + " values"};
+    ++depth_;
+    return f.chosen;
+  }
+  Frame f;
+  f.values = values;
+  f.chosen = 0;  // 0 first (held, for a fault), the others on the way back
+  f.branching = !redundant_;
+  frames_.push_back(std::move(f));
+  ++depth_;
+  return 0;
+}
+
+std::uint64_t DfsStrategy::random(std::uint64_t bound) {
+  if (bound < 2) return 0;
+  if (bound <= random_branch_max) return value_choice(bound);
+  ++random_draws_;
+  random_bound_max_ = std::max(random_bound_max_, bound);
+  return 0;
+}
+
+bool DfsStrategy::fault(std::string_view, std::uint32_t per_million) {
+  if (per_million == 0) return false;
+  ++fault_points_;
+  return value_choice(2) != 0;
+}
+
+std::string DfsStrategy::coverage() const {
+  std::string s = "every schedule with at most " + std::to_string(bound_) + " preemption(s) (sleep-set reduced)";
+  if (fault_points_) s += ", both outcomes of every fault point";
+  s += ", every value of random draws below " + std::to_string(random_branch_max + 1);
+  if (random_draws_)
+    s += "; NOT exhaustive: " + std::to_string(random_draws_) + " random draw(s) (bound up to " +
+         std::to_string(random_bound_max_) + ") always took 0";
+  return s;
+}
+
 // The records since the last choice point are the footprint of the transition chosen there.
 void DfsStrategy::finish_transition() {
   std::size_t end = trace_ ? trace_->records.size() : 0;
-  if (depth_ == 0) {
+  Frame* last = last_thread_frame();
+  if (!last) {
     cursor_ = end;
     return;
   }
@@ -67,10 +118,17 @@ void DfsStrategy::finish_transition() {
     if (r.task) fp.push_back(task_tag | r.task);
     if (r.other) fp.push_back(task_tag | r.other);
   }
-  if (cursor_ == end) fp.push_back(silent_footprint(frames_[depth_ - 1].chosen));
+  if (cursor_ == end) fp.push_back(silent_footprint(last->chosen));
   std::sort(fp.begin(), fp.end());
   fp.erase(std::unique(fp.begin(), fp.end()), fp.end());
-  frames_[depth_ - 1].footprint = std::move(fp);
+  // A fault point inside the transition splits nothing: its records belong to the same step.
+  if (last->footprint.empty())
+    last->footprint = std::move(fp);
+  else {
+    last->footprint.insert(last->footprint.end(), fp.begin(), fp.end());
+    std::sort(last->footprint.begin(), last->footprint.end());
+    last->footprint.erase(std::unique(last->footprint.begin(), last->footprint.end()), last->footprint.end());
+  }
   cursor_ = end;
 }
 
@@ -85,6 +143,9 @@ std::size_t DfsStrategy::choose(const sim::Choice& c) {
   };
   if (depth_ < frames_.size()) {  // the fixed prefix of this execution
     Frame& f = frames_[depth_];
+    if (f.values)
+      throw sim::AbortExecution{"nondeterminism at step " + std::to_string(depth_) +
+                                ": dfs expected a value choice, got a thread choice"};
     if (!std::equal(f.enabled.begin(), f.enabled.end(), c.enabled.begin(), c.enabled.end()))
       throw sim::AbortExecution{"nondeterminism at step " + std::to_string(depth_) +
                                 ": dfs saw a different set of enabled threads than before"};
@@ -95,8 +156,8 @@ std::size_t DfsStrategy::choose(const sim::Choice& c) {
   f.enabled.assign(c.enabled.begin(), c.enabled.end());
   f.current = c.current;
   f.current_enabled = c.current_enabled;
-  if (depth_ > 0) {
-    const Frame& p = frames_[depth_ - 1];
+  if (const Frame* pp = last_thread_frame()) {
+    const Frame& p = *pp;
     f.preemptions_before = p.preemptions_before + ((p.current_enabled && p.chosen != p.current) ? 1 : 0);
     // Sleep set of the child: what slept or was explored before, minus what the step taken
     // may have disturbed.
@@ -131,13 +192,27 @@ std::size_t DfsStrategy::choose(const sim::Choice& c) {
 bool DfsStrategy::begin_execution(std::uint64_t index) {
   if (index == 0) {
     frames_.clear();
-    exhaustive_ = false;
+    finished_ = false;
     sleep_blocked_ = 0;
+    random_draws_ = 0;
+    random_bound_max_ = 0;
+    fault_points_ = 0;
   } else {
     finish_transition();  // the trace of the previous execution is still there
     frames_.resize(std::min(frames_.size(), depth_));
     while (!frames_.empty()) {
       Frame& f = frames_.back();
+      if (f.values) {
+        if (f.branching && std::uint64_t(f.chosen) + 1 < f.values) {
+          ++f.chosen;
+          depth_ = 0;
+          cursor_ = 0;
+          redundant_ = false;
+          return true;
+        }
+        frames_.pop_back();
+        continue;
+      }
       if (f.branching) {
         f.explored.push_back(Sleeping{f.chosen, std::move(f.footprint)});
         f.footprint.clear();
@@ -153,7 +228,7 @@ bool DfsStrategy::begin_execution(std::uint64_t index) {
       }
       frames_.pop_back();
     }
-    exhaustive_ = true;
+    finished_ = true;
     return false;
   }
   depth_ = 0;

@@ -20,6 +20,14 @@ using Body = std::function<void()>;
 // Checks one execution; default: properties::check_all with the given config.
 using Checker = std::function<std::vector<Violation>(const sim::Trace&, const sim::RunResult&)>;
 
+// What warnings (a redundant hop) do: `off` (not checked), `report` (kept as findings,
+// after every error, without stopping the exploration: a warning never hides an error), or
+// `error` (a warning counts as an error and stops it like one). Env WEFT_WARNINGS, CLI --warnings.
+enum class Warnings : std::uint8_t { off, report, error };
+const char* to_string(Warnings w) noexcept;
+// "off" | "report" | "error"; false on anything else.
+bool parse_warnings(std::string_view s, Warnings& out) noexcept;
+
 struct ExploreOptions {
   std::string name;                 // scenario / test name (goes into schedules and reports)
   std::string strategy = "random";  // "random" | "pct[:D]" | "dfs[:B]" | "replay"
@@ -29,7 +37,8 @@ struct ExploreOptions {
   // The wall clock for the budget, supplied by the caller (tools/ passes steady_clock):
   // nothing in model/ reads a clock of its own. Without it the budget is ignored.
   std::function<double()> wall_seconds;
-  bool stop_at_first = true;        // else collect every distinct violation
+  bool stop_at_first = true;        // stop at the first error; else collect every distinct violation
+  Warnings warnings = Warnings::report;
   bool shrink = true;               // shrink the first finding's schedule
   sim::Options sim;
   properties::Config properties;
@@ -50,8 +59,10 @@ struct ExploreReport {
   std::uint64_t executions = 0;
   std::uint64_t distinct_schedules = 0;
   std::optional<std::uint64_t> executions_to_first_bug;  // 1-based
-  bool exhaustive = false;          // dfs finished the whole (reduced) space
-  std::vector<Finding> findings;    // deduplicated by Violation::signature()
+  bool exhaustive = false;          // dfs finished the whole (reduced) space and left nothing out
+  std::string coverage;             // dfs: what the search covered, and what it did not
+  std::vector<Finding> findings;    // deduplicated by Violation::signature(); errors first
+  std::uint64_t warnings = 0;       // warning occurrences seen (all executions, before deduplication)
   std::string summary;              // one line
   std::uint64_t steps = 0;          // over all executions
   std::uint64_t decisions = 0;      // over all executions

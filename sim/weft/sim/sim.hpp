@@ -109,6 +109,11 @@ struct Options {
   Granularity granularity = Granularity::coarse;
   Limits limits;
   bool trace = true;
+  // A scheduling point between a pool worker's pop and the job's first step (see
+  // Platform::job_start_point): without it, jobs ready together on a pool of two or more
+  // workers always start in queue order, which real threads do not promise. Off only to
+  // measure what it costs.
+  bool job_start_points = true;
   std::size_t stack_bytes = 256 * 1024;
 };
 

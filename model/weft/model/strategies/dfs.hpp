@@ -16,12 +16,16 @@
 // of it; a sleeping thread is never chosen. When every allowed thread sleeps, the rest of
 // the execution is covered elsewhere: it is finished without further branching.
 //
-// Limits (documented, not hidden): user code touching plain shared memory without a weft
-// primitive is invisible to footprints, so two such transitions may be pruned as
-// independent; random draws return 0 and faults never fire (not branched on); sleep sets
-// combined with a preemption bound may skip schedules that need a sleeping thread to be
-// re-chosen within the bound. With bound B the search covers every schedule of at most B
-// preemptions modulo those.
+// Fault firings and small random draws are branches too: each fault point is explored
+// held, then fired; a draw below a bound of at most `random_branch_max` takes every value.
+//
+// Limits (documented, not hidden, and counted in coverage()): user code touching plain
+// shared memory without a weft primitive is invisible to footprints, so two such
+// transitions may be pruned as independent; random draws (a service's latency, a steal
+// victim among many) with a larger bound are not branched on: each returns 0, and a
+// search that met any is never called exhaustive; sleep sets combined with a preemption bound may skip schedules that need a
+// sleeping thread to be re-chosen within the bound. With bound B the search covers every
+// schedule of at most B preemptions and every fault outcome, modulo those.
 #pragma once
 
 #include <vector>
@@ -37,10 +41,15 @@ class DfsStrategy final : public Strategy {
   bool begin_execution(std::uint64_t index) override;
   std::string name() const override { return "dfs:" + std::to_string(bound_); }
   std::size_t choose(const sim::Choice& c) override;
-  std::uint64_t random(std::uint64_t) override { return 0; }
-  bool fault(std::string_view, std::uint32_t) override { return false; }
+  std::uint64_t random(std::uint64_t bound) override;
+  bool fault(std::string_view, std::uint32_t per_million) override;
 
-  bool exhaustive() const noexcept { return exhaustive_; }
+  // The search finished and nothing was left out (no unbranched random draw).
+  bool exhaustive() const noexcept { return finished_ && random_draws_ == 0; }
+  // The search ran out of alternatives (its space, as described by coverage(), is covered).
+  bool finished() const noexcept { return finished_; }
+  // One line: what a finished search covered and what it did not.
+  std::string coverage() const;
   // Executions that ended in a state where every allowed thread slept (covered elsewhere).
   std::uint64_t sleep_blocked() const noexcept { return sleep_blocked_; }
 
@@ -51,6 +60,7 @@ class DfsStrategy final : public Strategy {
     Footprint footprint;
   };
   struct Frame {
+    std::uint64_t values = 0;        // a value choice (fault: 2, random draw: its bound); 0 = thread choice
     std::vector<sim::ThreadIndex> enabled;
     sim::ThreadIndex current = 0;
     bool current_enabled = false;
@@ -63,6 +73,7 @@ class DfsStrategy final : public Strategy {
   };
 
   bool allowed(const Frame& f, sim::ThreadIndex t) const noexcept;
+  Frame* last_thread_frame() noexcept;
   void finish_transition();
   std::uint64_t silent_footprint(sim::ThreadIndex t) const noexcept;
   static bool independent(const Footprint& a, const Footprint& b) noexcept;
@@ -74,8 +85,13 @@ class DfsStrategy final : public Strategy {
   std::size_t depth_ = 0;   // frames used so far in this execution
   std::size_t cursor_ = 0;  // first trace record of the running transition
   bool redundant_ = false;
-  bool exhaustive_ = false;
+  bool finished_ = false;
   std::uint64_t sleep_blocked_ = 0;
+  static constexpr std::uint64_t random_branch_max = 4;
+  std::uint64_t value_choice(std::uint64_t values);
+  std::uint64_t random_draws_ = 0;      // draws with a bound above random_branch_max, answered 0
+  std::uint64_t random_bound_max_ = 0;
+  std::uint64_t fault_points_ = 0;
 };
 
 }  // namespace weft::model

@@ -1,0 +1,7 @@
+# detection tests (included by tests/CMakeLists.txt when weft::model exists)
+weft_add_test(detection_test SOURCES detection/detection_test.cpp DEPS weft::model LABELS fast)
+weft_add_test(detection_heavy_test SOURCES detection/detection_heavy_test.cpp DEPS weft::model LABELS heavy)
+add_executable(detection_bench detection/detection_bench.cpp)
+target_link_libraries(detection_bench PRIVATE weft::model)
+target_include_directories(detection_bench PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+weft_target_options(detection_bench)
