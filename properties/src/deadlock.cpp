@@ -179,7 +179,8 @@ class Deadlock final : public Property {
     Violation v;
     v.kind = ViolationKind::deadlock;
     v.severity = Severity::error;
-    std::string msg = e.result.outcome == sim::Outcome::deadlock ? "deadlock: " : "deadlock (partial): ";
+    bool partial = e.result.outcome != sim::Outcome::deadlock || e.result.message.find("(partial") != std::string::npos;
+    std::string msg = partial ? "deadlock (partial): " : "deadlock: ";
     std::string detail = "wait-for cycle";
     detail += formed_online(e) ? " (found when it formed):\n"
               : e.result.outcome == sim::Outcome::deadlock

@@ -300,7 +300,17 @@ struct SimPlatform::Impl {
     std::set<WaitGraph::Node> stuck = waits.deadlocked();
     if (stuck.empty()) return;
     std::vector<WaitGraph::Node> cycle = waits.cycle_in(stuck);
-    std::string msg = "wait-for cycle: " + WaitGraph::join(waits.chain(cycle.empty() ? *stuck.begin() : cycle.front()));
+    // Partial when something outside the cycle could still run: another thread, or a timer.
+    bool others = std::any_of(enabled_threads.begin(), enabled_threads.end(), [&](VThread* t) { return t != current; }) ||
+                  std::any_of(sleepers.begin(), sleepers.end(), [](const Sleeper& s) {
+                    return s.gen == s.t->wake_gen && s.t->state != VState::runnable && s.t->state != VState::finished;
+                  });
+    std::string msg = std::string(others ? "wait-for cycle (partial: other threads and timers could still run): "
+                                         : "wait-for cycle: ") +
+                      WaitGraph::join(waits.chain(cycle.empty() ? *stuck.begin() : cycle.front()));
+    // Who else is stuck behind the cycle, one link each.
+    for (const WaitGraph::Node& n : stuck)
+      if (std::find(cycle.begin(), cycle.end(), n) == cycle.end()) msg += "; " + waits.chain(n).front().text;
     result.waiting = collect_waiting();
     end(Outcome::deadlock, std::move(msg));
   }

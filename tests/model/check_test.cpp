@@ -45,18 +45,20 @@ fs::path fresh_dir(const std::string& name) {
   return d;
 }
 
-// A watchdog of our own: after 1 s it gives up on the transfers, by throwing from a
-// detached task. Its exception is lost (a symptom); the deadlock behind it is the cause.
+// A detached task that fails at once: its exception is lost (found in the same execution as
+// the deadlock, which the simulator reports the moment the wait-for cycle forms).
 Task<void> give_up_after(const bool* done) {
-  co_await sleep_for(1_s);
   if (!*done) throw std::runtime_error("transfers timed out");
+  co_return;
 }
+Task<void> nap() { co_await sleep_for(1_ms); }
 
 void deadlock_and_lost() {
   ThreadPool pool(2, "pool");
   Mutex m1, m2;
   bool done = false;
   spawn_detached(pool, give_up_after(&done));
+  block_on(nap());  // the detached task has failed by now
   auto a = spawn(pool, lock_both(&pool, &m1, &m2));
   auto b = spawn(pool, lock_both(&pool, &m2, &m1));
   block_on(a);

@@ -28,8 +28,11 @@ TEST_CASE("shrinking a deadlock hidden among noise tasks", "[shrink]") {
   std::cout << "shrink: execution of " << f.result.steps << " steps, " << f.schedule.decisions.size()
             << " decisions, " << before << " preemptions -> " << shrunk.decisions.size() << " decisions, " << after
             << " preemptions (" << replayed.result.steps << " steps)\n";
-  CHECK(f.result.steps >= 150);
-  CHECK(after <= 2);
+  // The execution now ends the moment the wait-for cycle forms, long before the noise is
+  // done; and a worker stopped between pop and first step is an enabled thread, so leaving
+  // it counts as one more preemption than before (2 until then).
+  CHECK(f.result.steps < 150);
+  CHECK(after <= 3);
   CHECK_FALSE(replayed.diverged);
   CHECK(replayed.result.outcome == sim::Outcome::deadlock);
 
@@ -37,5 +40,5 @@ TEST_CASE("shrinking a deadlock hidden among noise tasks", "[shrink]") {
   o.shrink = true;
   auto auto_shrunk = model::explore(o, program, outcome_checker);
   REQUIRE(auto_shrunk.findings.size() == 1);
-  CHECK(model::count_preemptions(auto_shrunk.findings[0].schedule, program) <= 2);
+  CHECK(model::count_preemptions(auto_shrunk.findings[0].schedule, program) <= 3);
 }
