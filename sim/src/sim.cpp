@@ -300,8 +300,10 @@ struct SimPlatform::Impl {
     std::set<WaitGraph::Node> stuck = waits.deadlocked();
     if (stuck.empty()) return;
     std::vector<WaitGraph::Node> cycle = waits.cycle_in(stuck);
-    // Partial when something outside the cycle could still run: another thread, or a timer.
-    bool others = std::any_of(enabled_threads.begin(), enabled_threads.end(), [&](VThread* t) { return t != current; }) ||
+    // Partial when something outside the cycle could still run: a timer armed and not fired
+    // yet (a cancelled one counts too), another runnable thread, a thread in blocking work.
+    bool others = waits.armed_timers() > 0 ||
+                  std::any_of(enabled_threads.begin(), enabled_threads.end(), [&](VThread* t) { return t != current; }) ||
                   std::any_of(sleepers.begin(), sleepers.end(), [](const Sleeper& s) {
                     return s.gen == s.t->wake_gen && s.t->state != VState::runnable && s.t->state != VState::finished;
                   });

@@ -14,6 +14,7 @@ std::string ms(Nanos d) {
 
 void WaitGraph::clear() {
   fed_ = 0;
+  armed_timers_ = 0;
   waits_.clear();
   waiting_.clear();
   owner_.clear();
@@ -67,6 +68,8 @@ bool WaitGraph::apply(std::uint32_t index) {
       blocks_[r.thread] = index;
       return true;
     case EventKind::wake: blocks_.erase(r.thread); return false;
+    case EventKind::timer_arm: ++armed_timers_; break;
+    case EventKind::timer_fire: --armed_timers_; break;
     case EventKind::mutex_acquire:
       owner_[r.object] = r.task;
       owner_since_[r.object] = index;

@@ -83,6 +83,8 @@ class WaitGraph {
   // Tasks waiting on a primitive or another task right now.
   std::vector<TaskId> waiting_tasks() const;
   std::string node_name(Node n) const;
+  // Timers armed and not fired yet (cancelled ones included: the trace does not say).
+  std::int64_t armed_timers() const { return armed_timers_; }
 
  private:
   std::vector<Node> deps(Node n, bool& stuckable) const;
@@ -108,6 +110,7 @@ class WaitGraph {
 
   const Trace* trace_;
   std::uint32_t fed_ = 0;
+  std::int64_t armed_timers_ = 0;
   std::vector<Wait> waits_;                          // by task; On::none: not waiting
   std::set<TaskId> waiting_;                         // tasks with an open wait
   std::map<ObjectId, TaskId> owner_;                 // async mutex -> owning task
