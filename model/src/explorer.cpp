@@ -5,7 +5,11 @@
 #include <stdexcept>
 
 #include "weft/model/strategies/dfs.hpp"
+#include "weft/model/strategies/dpor.hpp"
 #include "weft/model/strategies/pct.hpp"
+#include "weft/model/strategies/portfolio.hpp"
+#include "weft/model/strategies/pos.hpp"
+#include "weft/model/strategies/surw.hpp"
 #include "weft/model/strategies/random.hpp"
 #include "weft/model/strategies/replay.hpp"
 #include "weft/model/wrappers/metrics.hpp"
@@ -72,18 +76,64 @@ bool parse_warnings(std::string_view s, Warnings& out) noexcept {
   return false;
 }
 
-std::unique_ptr<Strategy> make_strategy(const std::string& spec, std::uint64_t seed, const sim::Trace* trace,
-                                        const Schedule* schedule) {
+namespace {
+
+// The one table of strategy specs: make_strategy, validate_strategy and every usage text
+// read it. parameter: the letter after ':' ("" = takes none).
+struct StrategyEntry {
+  const char* kind;
+  const char* parameter;
+  std::uint32_t default_parameter;
+};
+constexpr StrategyEntry strategy_table[] = {
+    {"portfolio", "", 0}, {"random", "", 0}, {"pct", "D", 3}, {"pos", "", 0},
+    {"surw", "", 0},      {"dfs", "B", 2},   {"dpor", "", 0},   {"replay", "", 0},
+};
+
+const StrategyEntry& parse_spec(const std::string& spec, std::uint32_t& parameter) {
   std::size_t colon = spec.find(':');
   std::string kind = spec.substr(0, colon);
-  if (kind == "random" && colon == std::string::npos) return std::make_unique<RandomStrategy>(seed);
-  if (kind == "pct") return std::make_unique<PctStrategy>(seed, std::max<std::uint32_t>(1, parse_parameter(spec, colon, 3)));
-  if (kind == "dfs") return std::make_unique<DfsStrategy>(parse_parameter(spec, colon, 2), trace);
-  if (kind == "replay" && colon == std::string::npos) {
-    if (!schedule) throw std::invalid_argument("strategy \"replay\" needs a schedule (WEFT_REPLAY=<token or file>)");
-    return std::make_unique<ReplayStrategy>(*schedule);
+  for (const StrategyEntry& e : strategy_table) {
+    if (kind != e.kind) continue;
+    if (colon != std::string::npos && !*e.parameter)
+      throw std::invalid_argument("bad strategy \"" + spec + "\": " + e.kind + " takes no parameter");
+    parameter = parse_parameter(spec, colon, e.default_parameter);
+    return e;
   }
-  throw std::invalid_argument("unknown strategy \"" + spec + "\": expected random, pct[:D], dfs[:B] or replay");
+  throw std::invalid_argument("unknown strategy \"" + spec + "\": expected " + strategy_usage());
+}
+
+}  // namespace
+
+std::string strategy_usage() {
+  std::string out;
+  const std::size_t n = std::size(strategy_table);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i) out += i + 1 == n ? " or " : ", ";
+    out += strategy_table[i].kind;
+    if (*strategy_table[i].parameter) out += std::string("[:") + strategy_table[i].parameter + "]";
+  }
+  return out;
+}
+
+void validate_strategy(const std::string& spec) {
+  std::uint32_t parameter = 0;
+  parse_spec(spec, parameter);
+}
+
+std::unique_ptr<Strategy> make_strategy(const std::string& spec, std::uint64_t seed, const sim::Trace* trace,
+                                        const Schedule* schedule) {
+  std::uint32_t parameter = 0;
+  const std::string kind = parse_spec(spec, parameter).kind;
+  if (kind == "portfolio") return std::make_unique<PortfolioStrategy>(seed, trace);
+  if (kind == "random") return std::make_unique<RandomStrategy>(seed);
+  if (kind == "pct") return std::make_unique<PctStrategy>(seed, std::max<std::uint32_t>(1, parameter), 8, trace);
+  if (kind == "pos") return std::make_unique<PosStrategy>(seed, trace);
+  if (kind == "surw") return std::make_unique<SurwStrategy>(seed, trace);
+  if (kind == "dfs") return std::make_unique<DfsStrategy>(parameter, trace);
+  if (kind == "dpor") return std::make_unique<DporStrategy>(trace);
+  if (!schedule) throw std::invalid_argument("strategy \"replay\" needs a schedule (WEFT_REPLAY=<token or file>)");
+  return std::make_unique<ReplayStrategy>(*schedule);
 }
 
 Schedule schedule_of(const sim::SimPlatform& sim, const ExploreOptions& options) {
@@ -146,7 +196,11 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
       }
     } else {
       ++report.executions;
-      for (Violation& v : errors_of(checker, sim.trace(), r)) add(std::move(v), schedule_of(sim, options), r);
+      for (Violation& v : errors_of(checker, sim.trace(), r)) {
+        Schedule s = schedule_of(sim, options);
+        s.strategy = inner->execution_name();
+        add(std::move(v), std::move(s), r);
+      }
     }
     if (options.stop_at_first && stop) break;
     if (deadline > 0 && options.wall_seconds() > deadline) break;
@@ -164,7 +218,8 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
   }
 
   auto* dfs = dynamic_cast<DfsStrategy*>(inner.get());
-  report.exhaustive = dfs && dfs->exhaustive();
+  auto* dpor = dynamic_cast<DporStrategy*>(inner.get());
+  report.exhaustive = (dfs && dfs->exhaustive()) || (dpor && dpor->exhaustive());
   if (dfs) report.coverage = (dfs->finished() ? "finished: " : "stopped early: ") + dfs->coverage();
   report.distinct_schedules = metrics.metrics().distinct_schedules;
   report.steps = metrics.metrics().steps;
@@ -203,7 +258,8 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
   } else {
     const Finding& f = report.findings.front();
     report.summary = name + to_string(f.violation.kind) + ": " + f.violation.message + " (found after " +
-                     std::to_string(*report.executions_to_first_bug) + " executions)";
+                     std::to_string(*report.executions_to_first_bug) + " executions" +
+                     (f.schedule.strategy != options.strategy ? ", by " + f.schedule.strategy : std::string()) + ")";
   }
   if (report.warnings)
     report.summary += "; " + std::to_string(report.warnings) + " warning(s) seen (warnings: " +

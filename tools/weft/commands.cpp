@@ -17,16 +17,12 @@ namespace weft::cli {
 namespace {
 
 void check_strategy(const std::string& s) {
-  auto digits_after = [&](std::size_t at) {
-    if (at >= s.size()) return false;
-    for (std::size_t i = at; i < s.size(); ++i)
-      if (s[i] < '0' || s[i] > '9') return false;
-    return s.size() - at <= 4;
-  };
-  if (s == "random" || s == "pct" || s == "dfs") return;
-  if (s.rfind("pct:", 0) == 0 && digits_after(4)) return;
-  if (s.rfind("dfs:", 0) == 0 && digits_after(4)) return;
-  throw UsageError{"--strategy: expected random, pct[:D] or dfs[:B], got '" + s + "'"};
+  try {
+    model::validate_strategy(s);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError{std::string("--strategy: ") + e.what()};
+  }
+  if (s == "replay") throw UsageError{"--strategy: replay takes a schedule: use weft replay FILE|TOKEN"};
 }
 
 std::string location_list(const Violation& v) {
@@ -195,12 +191,18 @@ Replayed do_replay(const std::string& arg) {
   Target t = resolve(s.scenario);
   sim::Options so = t.scenario->options.sim;
   so.granularity = s.granularity == "fine" ? sim::Granularity::fine : sim::Granularity::coarse;
-  if (s.decisions.empty() && s.strategy == "random") {
-    // A campaign's crash or hang finding: the seed alone reproduces it (the random walk
-    // is a function of the seed), since the crashing process could not record decisions.
+  if (s.decisions.empty() && s.strategy != "replay" && s.strategy.rfind("portfolio/", 0) != 0) {
+    // A campaign's crash or hang finding: the seed alone reproduces it (the strategy's
+    // first execution is a function of the seed), since the crashing process could not
+    // record decisions.
+    try {
+      model::validate_strategy(s.strategy);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError{std::string("schedule without decisions: ") + e.what()};
+    }
     model::ExploreOptions o = t.scenario->options;
     o.name = t.full_name();
-    o.strategy = "random";
+    o.strategy = s.strategy;
     o.seed = s.seed;
     o.iterations = 1;
     o.shrink = false;

@@ -323,7 +323,7 @@ void shrink_and_publish(const Campaign& c, const std::string& id, const Target& 
         }
         model::ExploreOptions o = target.scenario->options;
         o.name = target.full_name();
-        o.strategy = "random";
+        o.strategy = "portfolio";  // seed s runs member s mod K's first execution
         o.seed = seed;
         o.iterations = 1;
         o.shrink = false;
@@ -452,14 +452,14 @@ std::optional<Position> record_death(const Campaign& c, std::uint64_t job, int s
                   " (a sanitizer's report, if any, is on stderr)";
   }
   v.detail = "The execution never finished, so there is no trace: the schedule holds the seed only.\n"
-             "Replaying it re-runs the random strategy with that seed.";
+             "Replaying it re-runs the portfolio strategy with that seed.";
   std::string id = campaign::finding_id(signature);
   write_all(parent_hits_fd, id + "\n");
   if (::mkdir((c.dir / "findings" / id).c_str(), 0755) == 0) {
     model::Finding f;
     f.violation = v;
     f.schedule.scenario = t.full_name();
-    f.schedule.strategy = "random";
+    f.schedule.strategy = "portfolio";
     f.schedule.seed = seed;
     f.schedule.granularity = granularity_of(t);
     f.schedule.weft_version = schedule_weft_version;

@@ -6,8 +6,12 @@
 
 namespace weft::model {
 
-PctStrategy::PctStrategy(std::uint64_t seed, std::uint32_t depth, std::uint64_t steps_estimate) noexcept
-    : seed_(seed), depth_(depth == 0 ? 1 : depth), steps_estimate_(std::max<std::uint64_t>(steps_estimate, 2)), rng_(seed) {}
+PctStrategy::PctStrategy(std::uint64_t seed, std::uint32_t depth, std::uint64_t steps_estimate, const sim::Trace* trace) noexcept
+    : seed_(seed),
+      depth_(depth == 0 ? 1 : depth),
+      steps_estimate_(std::max<std::uint64_t>(steps_estimate, 2)),
+      rng_(seed),
+      observer_(trace) {}
 
 bool PctStrategy::begin_execution(std::uint64_t index) {
   rng_ = sim::RandomSource(mix_seed(seed_, index));
@@ -19,6 +23,9 @@ bool PctStrategy::begin_execution(std::uint64_t index) {
   std::sort(change_points_.begin(), change_points_.end());
   next_change_ = 0;
   choices_ = 0;
+  observer_.begin();
+  last_chosen_ = 0;
+  yields_ = 0;
   return true;
 }
 
@@ -47,7 +54,25 @@ std::size_t PctStrategy::highest(const sim::Choice& c) {
   return best;
 }
 
+// The transition that just ended resumed a task and queued that same task again.
+bool PctStrategy::yielded() const noexcept {
+  TaskId resumed = 0;
+  for (const sim::TraceRecord& r : observer_.pending()) {
+    if (r.kind == EventKind::resume) resumed = r.task;
+    else if (r.kind == EventKind::schedule && resumed && r.task == resumed) return true;
+  }
+  return false;
+}
+
 std::size_t PctStrategy::choose(const sim::Choice& c) {
+  if (yielded()) {
+    // Below every initial priority, above the change points; later yielders lower still.
+    priority_of(last_chosen_);
+    constexpr std::uint64_t yield_band = std::uint64_t(1) << 15;
+    priority_[last_chosen_] = depth_ + yield_band - std::min(yields_, yield_band - 1);
+    ++yields_;
+  }
+  observer_.skip();
   std::size_t best = highest(c);
   // Change points count choice points (the only places a priority change can act). At
   // change point i the thread about to run drops below every other: d-1-i.
@@ -57,6 +82,7 @@ std::size_t PctStrategy::choose(const sim::Choice& c) {
     best = highest(c);
   }
   ++choices_;
+  last_chosen_ = c.enabled[best];
   return best;
 }
 

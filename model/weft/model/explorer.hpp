@@ -30,7 +30,7 @@ bool parse_warnings(std::string_view s, Warnings& out) noexcept;
 
 struct ExploreOptions {
   std::string name;                 // scenario / test name (goes into schedules and reports)
-  std::string strategy = "random";  // "random" | "pct[:D]" | "dfs[:B]" | "replay"
+  std::string strategy = "portfolio";  // a spec of strategy_usage(): "portfolio", "pct:3", "dfs:2", ...
   std::uint64_t seed = 0;
   std::uint64_t iterations = 1000;  // executions (dfs: upper bound)
   double time_budget_s = 0;         // wall-clock budget; 0 = none
@@ -59,7 +59,7 @@ struct ExploreReport {
   std::uint64_t executions = 0;
   std::uint64_t distinct_schedules = 0;
   std::optional<std::uint64_t> executions_to_first_bug;  // 1-based
-  bool exhaustive = false;          // dfs finished the whole (reduced) space and left nothing out
+  bool exhaustive = false;          // dfs or dpor finished the whole (reduced) space and left nothing out
   std::string coverage;             // dfs: what the search covered, and what it did not
   std::vector<Finding> findings;    // deduplicated by Violation::signature(); errors first
   std::uint64_t warnings = 0;       // warning occurrences seen (all executions, before deduplication)
@@ -69,11 +69,17 @@ struct ExploreReport {
   std::uint64_t nondeterminism_checks = 0;
 };
 
-// "random" | "pct[:D]" (default D = 3) | "dfs[:B]" (default B = 2) | "replay" (needs a
-// schedule). trace: the simulator's trace, which dfs reads for its reduction.
-// Throws std::invalid_argument with one line on an unknown spec.
+// Strategy specs, from one table: "portfolio" (the default: random, pct:3, pos and surw
+// taking turns), "random", "pct[:D]" (default D = 3), "pos", "surw", "dfs[:B]" (default
+// B = 2), "dpor", "replay" (needs a schedule). trace: the simulator's trace, which strategies read
+// for footprints. Throws std::invalid_argument with one line on an unknown spec.
 std::unique_ptr<Strategy> make_strategy(const std::string& spec, std::uint64_t seed, const sim::Trace* trace,
                                         const Schedule* schedule = nullptr);
+
+// "portfolio, random, pct[:D], ..." for usage texts.
+std::string strategy_usage();
+// Throws std::invalid_argument (one line) unless `spec` names a strategy of the table.
+void validate_strategy(const std::string& spec);
 
 // The Schedule of the execution `sim` just ran.
 Schedule schedule_of(const sim::SimPlatform& sim, const ExploreOptions& options);

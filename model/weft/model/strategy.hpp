@@ -19,6 +19,9 @@ class Strategy : public sim::DecisionSource {
   virtual bool begin_execution(std::uint64_t index) = 0;
   // "random", "pct:3", "dfs:2", ... (goes into schedules and reports).
   virtual std::string name() const = 0;
+  // What produced the execution just begun: name() for a single strategy; a portfolio
+  // names its member ("portfolio/pos"). Goes into the schedule of a finding.
+  virtual std::string execution_name() const { return name(); }
   // How the execution just begun ended; strategies that learn from it (PCT's step
   // estimate) or check it (the nondeterminism wrapper) override this.
   virtual void end_execution(const sim::RunResult&) {}

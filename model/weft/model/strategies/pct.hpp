@@ -6,6 +6,13 @@
 // The highest-priority enabled thread runs. A bug of depth d is found with probability
 // at least 1/(n k^(d-1)) per execution.
 //
+// A thread that yields without progress -- it ran a task that only queued itself again
+// (a spin: `co_await yield`, a retry loop, a poll) -- drops below every thread that has
+// not yielded since (as shuttle's PCT does): under fixed priorities a spinning
+// high-priority thread would otherwise starve the one it waits for and every execution
+// would end at the step limit. The most recent yielder is the lowest. Needs the trace
+// (to see the self-reschedule); without it, plain PCT.
+//
 // Cost per decision: one pass over Choice::enabled reading a flat priority array indexed
 // by thread (no per-task or per-thread allocation, no map); it is proportional to the
 // number of *enabled* threads only, never to tasks (see model/bench/strategy_bench.cpp).
@@ -13,6 +20,7 @@
 
 #include <vector>
 
+#include "weft/model/happens_before.hpp"
 #include "weft/model/strategy.hpp"
 
 namespace weft::model {
@@ -20,7 +28,8 @@ namespace weft::model {
 class PctStrategy final : public Strategy {
  public:
   // steps_estimate: k for the first execution (in choice points); then the longest seen.
-  PctStrategy(std::uint64_t seed, std::uint32_t depth, std::uint64_t steps_estimate = 8) noexcept;
+  PctStrategy(std::uint64_t seed, std::uint32_t depth, std::uint64_t steps_estimate = 8,
+              const sim::Trace* trace = nullptr) noexcept;
   bool begin_execution(std::uint64_t index) override;
   void end_execution(const sim::RunResult& r) override;
   std::string name() const override { return "pct:" + std::to_string(depth_); }
@@ -29,6 +38,7 @@ class PctStrategy final : public Strategy {
 
  private:
   std::uint64_t priority_of(sim::ThreadIndex t);
+  bool yielded() const noexcept;
   std::size_t highest(const sim::Choice& c);
 
   std::uint64_t seed_;
@@ -39,6 +49,9 @@ class PctStrategy final : public Strategy {
   std::vector<std::uint64_t> change_points_;   // sorted steps
   std::size_t next_change_ = 0;
   std::uint64_t choices_ = 0;                   // choice points so far in this execution
+  TransitionObserver observer_;
+  sim::ThreadIndex last_chosen_ = 0;
+  std::uint64_t yields_ = 0;                    // yield demotions so far in this execution
 };
 
 }  // namespace weft::model

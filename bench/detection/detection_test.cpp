@@ -1,0 +1,58 @@
+// The fast slice of the detection benchmark: a few bugs of different kinds, found by the
+// default portfolio with the right kind for each of 5 fixed seeds, and their twins clean.
+// Deterministic: every execution is a function of (seed, index). The budgets are more
+// than ten times the largest executions-to-bug the full benchmark measured for these bugs
+// (README, "Detection benchmark"), so a failure here is a regression, not bad luck.
+#include <catch2/catch.hpp>
+
+#include "bugs.hpp"
+#include "weft/model/explorer.hpp"
+
+using namespace weft;
+
+namespace {
+
+const detection::Bug& bug(const std::string& name) {
+  for (const detection::Bug& b : detection::all_bugs())
+    if (b.name == name) return b;
+  throw std::logic_error("no bug " + name);
+}
+
+model::ExploreOptions options(std::uint64_t seed, std::uint64_t iterations) {
+  return detection::explore_options("portfolio", seed, iterations);
+}
+
+}  // namespace
+
+TEST_CASE("detection suite: at least 25 bugs, unique names, each with a twin", "[detection]") {
+  const auto& all = detection::all_bugs();
+  CHECK(all.size() >= 25);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    CHECK(all[i].bug);
+    CHECK(all[i].twin);
+    for (std::size_t j = i + 1; j < all.size(); ++j) CHECK(all[i].name != all[j].name);
+  }
+}
+
+TEST_CASE("detection suite: the portfolio finds a sample of bugs with the right kind", "[detection]") {
+  for (const char* name : {"deadlock01", "account", "reorder_3", "timeout_race", "close_race", "wrong_executor"}) {
+    const detection::Bug& b = bug(name);
+    for (std::uint64_t seed = 0; seed < 5; ++seed) {
+      CAPTURE(name, seed);
+      auto r = model::explore(options(seed, 2000), b.bug);
+      REQUIRE(r.executions_to_first_bug.has_value());
+      INFO(r.summary);
+      CHECK(r.findings.front().violation.kind == b.kind);
+      CHECK(r.findings.front().schedule.strategy.rfind("portfolio/", 0) == 0);
+    }
+  }
+}
+
+TEST_CASE("detection suite: the same twins stay clean", "[detection]") {
+  for (const char* name : {"deadlock01", "account", "reorder_3", "timeout_race", "close_race", "wrong_executor"}) {
+    CAPTURE(name);
+    auto r = model::explore(options(0, 300), bug(name).twin);
+    CHECK(r.findings.empty());
+    CHECK(r.executions == 300);
+  }
+}

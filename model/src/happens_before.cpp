@@ -1,0 +1,294 @@
+#include "weft/model/happens_before.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace weft::model {
+
+const char* to_string(Access a) noexcept {
+  switch (a) {
+    case Access::none: return "none";
+    case Access::read: return "read";
+    case Access::write: return "write";
+    case Access::acquire: return "acquire";
+    case Access::release: return "release";
+  }
+  return "?";
+}
+
+namespace {
+
+struct KindAccess {
+  Access object = Access::write;  // on object_key(r.object) (timers: timer_key(r.task))
+  Access task = Access::write;    // on task_key(r.task)
+  Access other = Access::write;   // on task_key(r.other)
+  bool timer = false;             // the object slot is the task's timer
+};
+
+// The one table from record kinds to accesses. A kind not listed touches its object, its
+// task and its other task as writes: conservative (it conflicts, it never synchronises).
+KindAccess kind_access(EventKind k) noexcept {
+  using A = Access;
+  switch (k) {
+    case EventKind::thread_start:
+    case EventKind::thread_exit: return {A::none, A::none, A::none};
+    case EventKind::spawn: return {A::write, A::release, A::write};       // child starts after its spawn
+    case EventKind::schedule: return {A::write, A::release, A::write};    // queued continuation
+    case EventKind::resume: return {A::none, A::acquire, A::write};       // the queue slot of the task, not the executor
+    case EventKind::suspend: return {A::none, A::write, A::write};
+    case EventKind::complete: return {A::write, A::release, A::write};
+    case EventKind::block: return {A::write, A::write, A::read};
+    case EventKind::wake: return {A::write, A::write, A::acquire};        // after the completion waited for
+    case EventKind::timer_arm: return {A::release, A::write, A::write, true};
+    case EventKind::timer_fire: return {A::acquire, A::write, A::write, true};
+    case EventKind::io_submit: return {A::release, A::write, A::write};
+    case EventKind::io_complete: return {A::acquire, A::write, A::write};
+    case EventKind::blocking_begin:
+    case EventKind::blocking_end: return {A::none, A::write, A::write};   // object holds a WorkKind, not an id
+    case EventKind::mutex_wait: return {A::write, A::write, A::read};     // other = the owner it waits for
+    case EventKind::mutex_acquire: return {A::acquire, A::write, A::write};
+    case EventKind::mutex_release: return {A::release, A::write, A::write};
+    case EventKind::channel_wait: return {A::write, A::write, A::write};
+    case EventKind::channel_wake: return {A::acquire, A::write, A::write};
+    case EventKind::cancel_request: return {A::release, A::write, A::write};
+    case EventKind::cancelled: return {A::acquire, A::write, A::write};
+    default: return {};
+  }
+}
+
+}  // namespace
+
+std::size_t accesses_of(const sim::TraceRecord& r, KeyAccess out[3]) noexcept {
+  KindAccess k = kind_access(r.kind);
+  std::size_t n = 0;
+  if (k.timer) {
+    if (r.task && k.object != Access::none) out[n++] = {timer_key(r.task), k.object};
+  } else if (r.object && k.object != Access::none) {
+    out[n++] = {object_key(r.object), k.object};
+  }
+  if (r.task && k.task != Access::none) out[n++] = {task_key(r.task), k.task};
+  if (r.other && r.other != r.task && k.other != Access::none) out[n++] = {task_key(r.other), k.other};
+  return n;
+}
+
+namespace {
+
+bool is_read(Access a) noexcept { return a == Access::read; }
+
+void add_access(Footprint& fp, KeyAccess a) {
+  auto it = std::lower_bound(fp.begin(), fp.end(), a.key, [](const KeyAccess& x, Key k) { return x.key < k; });
+  if (it != fp.end() && it->key == a.key) {
+    if (is_read(it->access) && !is_read(a.access)) it->access = Access::write;
+    return;
+  }
+  fp.insert(it, KeyAccess{a.key, is_read(a.access) ? Access::read : Access::write});
+}
+
+// The executor a worker thread serves: known once it resumed a job, else from its name
+// ("<executor>-<i>").
+ObjectId executor_of(const sim::Trace& trace, sim::ThreadIndex t) {
+  if (t >= trace.threads.size()) return 0;
+  const sim::ThreadInfo& info = trace.threads[t];
+  if (info.executor) return info.executor;
+  for (const sim::ExecutorInfo& e : trace.executors)
+    if (info.name.size() > e.name.size() && info.name.compare(0, e.name.size(), e.name) == 0 &&
+        info.name[e.name.size()] == '-')
+      return e.id;
+  return 0;
+}
+
+}  // namespace
+
+Footprint transition_footprint(const sim::Trace& trace, std::size_t begin, std::size_t end, sim::ThreadIndex thread) {
+  Footprint fp;
+  KeyAccess buf[3];
+  for (std::size_t i = begin; i < end && i < trace.records.size(); ++i) {
+    std::size_t n = accesses_of(trace.records[i], buf);
+    for (std::size_t k = 0; k < n; ++k) add_access(fp, buf[k]);
+  }
+  if (begin >= end) {
+    ObjectId e = executor_of(trace, thread);
+    fp.push_back(e ? KeyAccess{object_key(e), Access::write} : KeyAccess{universal_key, Access::write});
+  }
+  return fp;
+}
+
+void merge_footprint(Footprint& fp, const Footprint& more) {
+  for (const KeyAccess& a : more) add_access(fp, a);
+}
+
+bool is_universal(const Footprint& fp) noexcept { return !fp.empty() && fp.back().key == universal_key; }
+
+bool conflict(const Footprint& a, const Footprint& b) noexcept {
+  if (a.empty() || b.empty()) return false;
+  if (is_universal(a) || is_universal(b)) return true;
+  auto i = a.begin();
+  auto j = b.begin();
+  while (i != a.end() && j != b.end()) {
+    if (i->key == j->key) {
+      if (!(is_read(i->access) && is_read(j->access))) return true;
+      ++i;
+      ++j;
+    } else if (i->key < j->key) {
+      ++i;
+    } else {
+      ++j;
+    }
+  }
+  return false;
+}
+
+std::uint64_t interleaving_signature(const sim::Trace& trace) {
+  // Per key: a running hash of (agent, access) of its non-read accesses, and of reads
+  // since the last write folded in order-independently (reads between two writes commute).
+  struct PerKey {
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    std::uint64_t reads = 0;
+  };
+  std::map<Key, PerKey> keys;
+  std::vector<TaskId> running;
+  auto mix = [](std::uint64_t h, std::uint64_t v) {
+    h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+    return h * 0x100000001b3ull;
+  };
+  KeyAccess buf[3];
+  for (const sim::TraceRecord& r : trace.records) {
+    if (running.size() <= r.thread) running.resize(r.thread + 1, 0);
+    if (r.kind == EventKind::resume) running[r.thread] = r.task;
+    // Agents by task id (stable across executions) or by thread (tagged apart).
+    std::uint64_t agent = running[r.thread] ? running[r.thread] : (std::uint64_t(1) << 40) | r.thread;
+    if (r.kind == EventKind::suspend) running[r.thread] = 0;
+    std::size_t n = accesses_of(r, buf);
+    for (std::size_t j = 0; j < n; ++j) {
+      PerKey& k = keys[buf[j].key];
+      if (is_read(buf[j].access)) {
+        k.reads += mix(0, agent);
+      } else {
+        k.h = mix(mix(k.h, k.reads), agent);
+        k.reads = 0;
+      }
+    }
+  }
+  std::uint64_t h = 0x84222325cbf29ce4ull;
+  for (const auto& [key, k] : keys) h = mix(mix(mix(h, key), k.h), k.reads);
+  return h;
+}
+
+Footprint TransitionObserver::next(sim::ThreadIndex thread) {
+  if (!trace_) return Footprint{KeyAccess{universal_key, Access::write}};
+  std::size_t end = trace_->records.size();
+  Footprint fp = transition_footprint(*trace_, std::min(cursor_, end), end, thread);
+  cursor_ = end;
+  return fp;
+}
+
+std::span<const sim::TraceRecord> TransitionObserver::pending() const noexcept {
+  if (!trace_ || cursor_ >= trace_->records.size()) return {};
+  return std::span<const sim::TraceRecord>(trace_->records).subspan(cursor_);
+}
+
+HappensBefore::HappensBefore(const sim::Trace& trace) : trace_(&trace) {
+  const std::size_t n = trace.records.size();
+  record_agent_.assign(n, 0);
+  record_event_.assign(n, none);
+  record_clock_.assign(n, none);
+
+  std::vector<TaskId> running;                // per thread: the task it runs (0: none)
+  std::vector<std::uint32_t> thread_agent;    // per thread: its agent id (none: not yet)
+  std::vector<std::uint32_t> task_agent;      // per task: its agent id (none: not yet)
+  std::vector<VectorClock> agent_clock;       // current clock of each agent
+  std::vector<std::uint32_t> agent_last;      // last event of each agent (index into clocks_)
+  struct Released {
+    VectorClock clock;
+    std::size_t record = 0;  // last release of the key
+  };
+  std::map<Key, Released> released;           // ordered map: deterministic, no pointer order
+
+  auto new_agent = [&](std::string name) {
+    agent_names_.push_back(std::move(name));
+    agent_clock.emplace_back();
+    agent_last.push_back(none);
+    return std::uint32_t(agent_names_.size() - 1);
+  };
+  auto agent_for = [&](const sim::TraceRecord& r) -> std::uint32_t {
+    if (running.size() <= r.thread) running.resize(r.thread + 1, 0);
+    if (r.kind == EventKind::resume) running[r.thread] = r.task;
+    TaskId t = running[r.thread];
+    if (t) {
+      if (task_agent.size() <= t) task_agent.resize(t + 1, none);
+      if (task_agent[t] == none) task_agent[t] = new_agent("task " + std::to_string(t));
+      return task_agent[t];
+    }
+    if (thread_agent.size() <= r.thread) thread_agent.resize(r.thread + 1, none);
+    if (thread_agent[r.thread] == none) thread_agent[r.thread] = new_agent("thread " + trace.thread_name(r.thread));
+    return thread_agent[r.thread];
+  };
+
+  KeyAccess buf[3];
+  for (std::size_t i = 0; i < n; ++i) {
+    const sim::TraceRecord& r = trace.records[i];
+    std::uint32_t a = agent_for(r);
+    if (r.kind == EventKind::suspend) running[r.thread] = 0;  // after this record
+    record_agent_[i] = a;
+    std::size_t k = accesses_of(r, buf);
+    if (k == 0) {
+      record_clock_[i] = agent_last[a];
+      continue;
+    }
+    VectorClock& c = agent_clock[a];
+    for (std::size_t j = 0; j < k; ++j) {
+      if (buf[j].access != Access::acquire) continue;
+      auto it = released.find(buf[j].key);
+      if (it == released.end()) continue;
+      c.join(it->second.clock);
+      if (record_agent_[it->second.record] != a) edges_.emplace_back(it->second.record, i);
+    }
+    c.tick(a);
+    for (std::size_t j = 0; j < k; ++j) {
+      if (buf[j].access != Access::release) continue;
+      Released& rel = released[buf[j].key];
+      rel.clock.join(c);
+      rel.record = i;
+    }
+    record_event_[i] = std::uint32_t(clocks_.size());
+    record_clock_[i] = record_event_[i];
+    agent_last[a] = record_event_[i];
+    event_tick_.push_back(c[a]);
+    clocks_.push_back(c);
+  }
+}
+
+const VectorClock& HappensBefore::clock(std::size_t record) const noexcept {
+  if (record >= record_clock_.size() || record_clock_[record] == none) return empty_;
+  return clocks_[record_clock_[record]];
+}
+
+bool HappensBefore::ordered(std::size_t a, std::size_t b) const noexcept {
+  if (a == b || a >= record_agent_.size() || b >= record_agent_.size()) return false;
+  if (record_event_[a] == none) return record_agent_[a] == record_agent_[b] && a < b;
+  return clock(b)[record_agent_[a]] >= event_tick_[record_event_[a]] && (a < b || record_agent_[a] != record_agent_[b]);
+}
+
+std::vector<std::pair<std::size_t, std::size_t>> HappensBefore::races() const {
+  std::map<Key, std::vector<std::pair<std::size_t, Access>>> by_key;
+  KeyAccess buf[3];
+  for (std::size_t i = 0; i < record_event_.size(); ++i) {
+    if (record_event_[i] == none) continue;
+    std::size_t k = accesses_of(trace_->records[i], buf);
+    for (std::size_t j = 0; j < k; ++j) by_key[buf[j].key].emplace_back(i, buf[j].access);
+  }
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  for (const auto& [key, list] : by_key)
+    for (std::size_t x = 0; x < list.size(); ++x)
+      for (std::size_t y = x + 1; y < list.size(); ++y) {
+        auto [a, aa] = list[x];
+        auto [b, ba] = list[y];
+        if (record_agent_[a] == record_agent_[b] || (is_read(aa) && is_read(ba))) continue;
+        if (!ordered(a, b)) out.emplace_back(a, b);
+      }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+}  // namespace weft::model

@@ -1,0 +1,160 @@
+#include "weft/model/strategies/dpor.hpp"
+
+#include <algorithm>
+
+namespace weft::model {
+
+DporStrategy::DporStrategy(const sim::Trace* trace) noexcept : trace_(trace) {}
+
+bool DporStrategy::sleeping(const std::vector<Sleeping>& s, sim::ThreadIndex t) noexcept {
+  return std::any_of(s.begin(), s.end(), [t](const Sleeping& e) { return e.thread == t; });
+}
+
+void DporStrategy::add(std::vector<sim::ThreadIndex>& set, sim::ThreadIndex t) {
+  auto it = std::lower_bound(set.begin(), set.end(), t);
+  if (it == set.end() || *it != t) set.insert(it, t);
+}
+
+void DporStrategy::finish_transition() {
+  std::size_t end = trace_ ? trace_->records.size() : 0;
+  if (depth_ > 0) {
+    Frame& f = frames_[depth_ - 1];
+    f.footprint = trace_ ? transition_footprint(*trace_, cursor_, end, f.chosen)
+                         : Footprint{KeyAccess{universal_key, Access::write}};
+  }
+  cursor_ = end;
+}
+
+std::size_t DporStrategy::choose(const sim::Choice& c) {
+  finish_transition();
+  auto index_of = [&](sim::ThreadIndex t) -> std::size_t {
+    auto it = std::lower_bound(c.enabled.begin(), c.enabled.end(), t);
+    if (it == c.enabled.end() || *it != t)
+      throw sim::AbortExecution{"nondeterminism at step " + std::to_string(depth_) + ": dpor expected thread " +
+                                std::to_string(t) + " to be enabled"};
+    return std::size_t(it - c.enabled.begin());
+  };
+  if (depth_ < frames_.size()) {  // the fixed prefix of this execution
+    Frame& f = frames_[depth_];
+    if (!std::equal(f.enabled.begin(), f.enabled.end(), c.enabled.begin(), c.enabled.end()))
+      throw sim::AbortExecution{"nondeterminism at step " + std::to_string(depth_) +
+                                ": dpor saw a different set of enabled threads than before"};
+    ++depth_;
+    return index_of(f.chosen);
+  }
+  Frame f;
+  f.enabled.assign(c.enabled.begin(), c.enabled.end());
+  f.current = c.current;
+  f.current_enabled = c.current_enabled;
+  if (depth_ > 0) {
+    const Frame& p = frames_[depth_ - 1];
+    for (const auto* set : {&p.sleep, &p.done})
+      for (const Sleeping& s : *set)
+        if (s.thread != p.chosen && !conflict(s.footprint, p.footprint) && !sleeping(f.sleep, s.thread))
+          f.sleep.push_back(s);
+  }
+  // Default continuation: stay on the current thread (no preemption), else the lowest awake one.
+  bool found = false;
+  if (f.current_enabled && !sleeping(f.sleep, f.current) &&
+      std::binary_search(f.enabled.begin(), f.enabled.end(), f.current)) {
+    f.chosen = f.current;
+    found = true;
+  }
+  for (std::size_t i = 0; !found && i < f.enabled.size(); ++i)
+    if (!sleeping(f.sleep, f.enabled[i])) {
+      f.chosen = f.enabled[i];
+      found = true;
+    }
+  if (!found) {
+    if (!redundant_) ++sleep_blocked_;
+    redundant_ = true;
+    f.chosen = f.enabled[0];
+  }
+  f.branching = !redundant_;
+  if (f.branching) add(f.backtrack, f.chosen);
+  frames_.push_back(std::move(f));
+  ++depth_;
+  return index_of(frames_.back().chosen);
+}
+
+// Races of the execution just run, each adding to the backtrack set of the state before
+// its first transition.
+void DporStrategy::analyse_races() {
+  std::size_t n = 0;
+  while (n < depth_ && n < frames_.size() && frames_[n].branching) ++n;
+  std::vector<VectorClock> clocks(n);
+  std::vector<std::uint32_t> position(n);       // 1-based index of the transition within its thread
+  std::vector<std::size_t> last_of_thread;       // per thread: 1 + its last transition so far (0: none)
+  std::vector<std::uint32_t> count_of_thread;
+  std::vector<std::size_t> conflicting;
+  for (std::size_t i = 0; i < n; ++i) {
+    const sim::ThreadIndex t = frames_[i].chosen;
+    if (last_of_thread.size() <= t) {
+      last_of_thread.resize(std::size_t(t) + 1, 0);
+      count_of_thread.resize(std::size_t(t) + 1, 0);
+    }
+    VectorClock c;
+    std::size_t previous = last_of_thread[t];
+    if (previous) c = clocks[previous - 1];
+    conflicting.clear();
+    for (std::size_t j = 0; j < i; ++j)
+      if (frames_[j].chosen != t && conflict(frames_[j].footprint, frames_[i].footprint)) conflicting.push_back(j);
+    for (std::size_t j : conflicting) c.join(clocks[j]);
+    position[i] = ++count_of_thread[t];
+    c.set(t, position[i]);
+    clocks[i] = std::move(c);
+    last_of_thread[t] = i + 1;
+    // j races with i unless the order j -> i is carried by something else: i's program
+    // predecessor or another conflicting transition that j reaches.
+    for (std::size_t j : conflicting) {
+      const sim::ThreadIndex tj = frames_[j].chosen;
+      bool carried = previous && clocks[previous - 1][tj] >= position[j];
+      for (std::size_t k : conflicting)
+        if (!carried && k != j && k > j && clocks[k][tj] >= position[j]) carried = true;
+      if (carried) continue;
+      Frame& at = frames_[j];
+      if (std::binary_search(at.enabled.begin(), at.enabled.end(), t)) {
+        add(at.backtrack, t);
+      } else {
+        for (sim::ThreadIndex e : at.enabled) add(at.backtrack, e);
+      }
+    }
+  }
+}
+
+bool DporStrategy::begin_execution(std::uint64_t index) {
+  if (index == 0) {
+    frames_.clear();
+    exhaustive_ = false;
+    sleep_blocked_ = 0;
+  } else {
+    finish_transition();  // the trace of the previous execution is still there
+    frames_.resize(std::min(frames_.size(), depth_));
+    analyse_races();
+    while (!frames_.empty()) {
+      Frame& f = frames_.back();
+      if (f.branching) {
+        if (!sleeping(f.done, f.chosen)) f.done.push_back(Sleeping{f.chosen, std::move(f.footprint)});
+        f.footprint.clear();
+        for (sim::ThreadIndex t : f.backtrack) {
+          if (!sleeping(f.done, t) && !sleeping(f.sleep, t)) {
+            f.chosen = t;
+            depth_ = 0;
+            cursor_ = 0;
+            redundant_ = false;
+            return true;
+          }
+        }
+      }
+      frames_.pop_back();
+    }
+    exhaustive_ = true;
+    return false;
+  }
+  depth_ = 0;
+  cursor_ = 0;
+  redundant_ = false;
+  return true;
+}
+
+}  // namespace weft::model

@@ -1,0 +1,80 @@
+#include "weft/model/strategies/portfolio.hpp"
+
+#include <stdexcept>
+
+#include "weft/model/explorer.hpp"
+#include "weft/model/happens_before.hpp"
+
+namespace weft::model {
+
+std::vector<std::string> PortfolioStrategy::default_members() { return {"random", "pct:3", "pos", "surw"}; }
+
+PortfolioStrategy::PortfolioStrategy(std::uint64_t seed, const sim::Trace* trace, std::vector<std::string> members)
+    : trace_(trace), offset_(std::size_t(seed % std::max<std::size_t>(1, members.size()))) {
+  if (members.empty()) throw std::invalid_argument("portfolio: no member strategies");
+  for (const std::string& m : members) {
+    if (m.rfind("portfolio", 0) == 0 || m.rfind("replay", 0) == 0)
+      throw std::invalid_argument("portfolio: \"" + m + "\" cannot be a member");
+    members_.push_back(Member{make_strategy(m, seed, trace)});
+  }
+}
+
+bool PortfolioStrategy::begin_execution(std::uint64_t index) {
+  const std::size_t k = members_.size();
+  for (bool first_round = index < k;; first_round = false) {
+    if (first_round) {
+      current_ = std::size_t((index + offset_) % k);  // the first round: everyone once, from seed mod K
+    } else {
+      // Weights in millionths: half a fair share each, plus half shared by novelty.
+      constexpr std::int64_t one = 1000000;
+      std::size_t live = 0;
+      double novelty_sum = 0;
+      std::vector<double> novelty(k, 0);
+      for (std::size_t i = 0; i < k; ++i) {
+        if (members_[i].exhausted) continue;
+        ++live;
+        novelty[i] = double(members_[i].novel + 1) / double(members_[i].executions + 1);
+        novelty_sum += novelty[i];
+      }
+      if (live == 0) return false;  // every member's space is exhausted
+      std::int64_t total = 0;
+      std::size_t best = k;
+      for (std::size_t i = 0; i < k; ++i) {
+        if (members_[i].exhausted) continue;
+        std::int64_t w = one / std::int64_t(2 * live) + std::int64_t(double(one / 2) * novelty[i] / novelty_sum);
+        members_[i].credit += w;
+        total += w;
+        if (best == k || members_[i].credit > members_[best].credit) best = i;
+      }
+      members_[best].credit -= total;
+      current_ = best;
+    }
+    Member& m = members_[current_];
+    if (!m.exhausted && m.strategy->begin_execution(m.executions)) return true;
+    m.exhausted = true;
+  }
+}
+
+void PortfolioStrategy::end_execution(const sim::RunResult& r) {
+  Member& m = members_[current_];
+  m.strategy->end_execution(r);
+  ++m.executions;
+  std::uint64_t signature = trace_ && !trace_->records.empty() ? interleaving_signature(*trace_) : r.trace_hash;
+  if (seen_.insert(signature).second) ++m.novel;
+}
+
+std::string PortfolioStrategy::execution_name() const { return "portfolio/" + members_[current_].strategy->name(); }
+
+std::size_t PortfolioStrategy::choose(const sim::Choice& c) { return members_[current_].strategy->choose(c); }
+std::uint64_t PortfolioStrategy::random(std::uint64_t bound) { return members_[current_].strategy->random(bound); }
+bool PortfolioStrategy::fault(std::string_view name, std::uint32_t per_million) {
+  return members_[current_].strategy->fault(name, per_million);
+}
+
+std::vector<PortfolioStrategy::MemberStats> PortfolioStrategy::stats() const {
+  std::vector<MemberStats> out;
+  for (const Member& m : members_) out.push_back(MemberStats{m.strategy->name(), m.executions, m.novel});
+  return out;
+}
+
+}  // namespace weft::model

@@ -1,0 +1,85 @@
+#include "weft/model/strategies/surw.hpp"
+
+#include <algorithm>
+
+#include "weft/model/strategies/random.hpp"
+
+namespace weft::model {
+
+namespace {
+bool executor_key(const sim::Trace* trace, Key k) {
+  if (!trace || (k >> 32) != 1) return false;
+  for (const sim::ExecutorInfo& e : trace->executors)
+    if (object_key(e.id) == k) return true;
+  return false;
+}
+}  // namespace
+
+SurwStrategy::SurwStrategy(std::uint64_t seed, const sim::Trace* trace) noexcept
+    : seed_(seed), trace_(trace), rng_(seed), observer_(trace), estimate_(&estimates_[0]) {}
+
+bool SurwStrategy::begin_execution(std::uint64_t index) {
+  rng_ = sim::RandomSource(mix_seed(seed_, index));
+  observer_.begin();
+  interesting_.clear();
+  if (!known_keys_.empty() && rng_.random(2) == 0) interesting_.push_back(known_keys_[rng_.random(known_keys_.size())]);
+  std::fill(done_.begin(), done_.end(), 0);
+  estimate_ = &estimates_[interesting_.empty() ? 0 : interesting_[0]];
+  last_chosen_ = 0;
+  return true;
+}
+
+// Interesting: touches a selected key, or (no selection) any synchronisation object
+// other than an executor's queue.
+bool SurwStrategy::interesting(const Footprint& fp) const noexcept {
+  for (const KeyAccess& a : fp) {
+    if (a.key == universal_key) return false;
+    if (interesting_.empty() ? std::binary_search(known_keys_.begin(), known_keys_.end(), a.key)
+                             : std::binary_search(interesting_.begin(), interesting_.end(), a.key))
+      return true;
+  }
+  return false;
+}
+
+void SurwStrategy::account(sim::ThreadIndex t, const Footprint& fp) {
+  for (const KeyAccess& a : fp) {
+    if ((a.key >> 32) != 1 || a.key == universal_key || executor_key(trace_, a.key)) continue;
+    auto it = std::lower_bound(known_keys_.begin(), known_keys_.end(), a.key);
+    if (it == known_keys_.end() || *it != a.key) known_keys_.insert(it, a.key);
+  }
+  if (!interesting(fp)) return;
+  if (t >= done_.size()) done_.resize(std::size_t(t) + 1, 0);
+  ++done_[t];
+}
+
+std::size_t SurwStrategy::choose(const sim::Choice& c) {
+  account(last_chosen_, observer_.next(last_chosen_));
+  // weight(t) = 1 + interesting steps t still has (never below 1).
+  std::uint64_t total = 0;
+  auto weight = [&](sim::ThreadIndex t) -> std::uint64_t {
+    std::uint32_t est = t < estimate_->size() ? (*estimate_)[t] : 0;
+    std::uint32_t done = t < done_.size() ? done_[t] : 0;
+    return 1 + (est > done ? est - done : 0);
+  };
+  for (sim::ThreadIndex t : c.enabled) total += weight(t);
+  std::uint64_t r = rng_.random(total);
+  std::size_t i = 0;
+  for (; i + 1 < c.enabled.size(); ++i) {
+    std::uint64_t w = weight(c.enabled[i]);
+    if (r < w) break;
+    r -= w;
+  }
+  last_chosen_ = c.enabled[i];
+  return i;
+}
+
+void SurwStrategy::end_execution(const sim::RunResult&) {
+  account(last_chosen_, observer_.next(last_chosen_));
+  auto& est = estimates_[interesting_.empty() ? 0 : interesting_[0]];
+  if (est.size() < done_.size()) est.resize(done_.size(), 0);
+  for (std::size_t t = 0; t < done_.size(); ++t) est[t] = std::max(est[t], done_[t]);
+}
+
+std::uint64_t SurwStrategy::random(std::uint64_t bound) { return rng_.random(bound); }
+
+}  // namespace weft::model

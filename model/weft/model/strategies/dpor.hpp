@@ -1,0 +1,74 @@
+// DPOR, dynamic partial-order reduction (Flanagan & Godefroid, POPL 2005) with sleep sets,
+// for bounded exhaustive search without a preemption bound.
+//
+// Transitions and footprints are the sleep-set DFS's (dfs.hpp): a transition is a thread
+// running from one choice point to the next, its footprint comes from
+// model::transition_footprint. The DFS branches on every enabled thread at every choice
+// point and prunes with sleep sets; DPOR branches only where the execution just run
+// shows a race. After each execution it computes, per transition, a vector clock over
+// threads (program order plus every earlier conflicting transition of another thread)
+// and finds the races: transitions j < i of different threads with conflicting
+// footprints where j reaches i only through that conflict (no other transition in
+// between carries the order). For each race, the state before j must also try i's thread
+// first: it joins j's backtrack set when it is enabled there; otherwise every enabled
+// thread does (the classic conservative rule). Sleep sets, as in the DFS, skip threads
+// whose step commutes with everything taken since they were explored.
+//
+// Every execution explored is a different Mazurkiewicz trace of the visible footprints,
+// and every trace is covered: when the backtrack sets are empty the search is exhaustive.
+// The limits are the DFS's: plain memory touched without a weft primitive is invisible to
+// footprints; random draws return 0 and faults never fire.
+#pragma once
+
+#include <vector>
+
+#include "weft/model/happens_before.hpp"
+#include "weft/model/strategy.hpp"
+
+namespace weft::model {
+
+class DporStrategy final : public Strategy {
+ public:
+  explicit DporStrategy(const sim::Trace* trace) noexcept;
+  bool begin_execution(std::uint64_t index) override;
+  std::string name() const override { return "dpor"; }
+  std::size_t choose(const sim::Choice& c) override;
+  std::uint64_t random(std::uint64_t) override { return 0; }
+  bool fault(std::string_view, std::uint32_t) override { return false; }
+
+  bool exhaustive() const noexcept { return exhaustive_; }
+  // Executions cut short because every enabled thread slept (covered elsewhere).
+  std::uint64_t sleep_blocked() const noexcept { return sleep_blocked_; }
+
+ private:
+  struct Sleeping {
+    sim::ThreadIndex thread;
+    Footprint footprint;
+  };
+  struct Frame {
+    std::vector<sim::ThreadIndex> enabled;
+    sim::ThreadIndex current = 0;
+    bool current_enabled = false;
+    sim::ThreadIndex chosen = 0;
+    bool branching = true;            // false past a sleep-blocked state
+    std::vector<sim::ThreadIndex> backtrack;  // sorted: threads to try here
+    std::vector<Sleeping> sleep;      // sleep set of this state
+    std::vector<Sleeping> done;       // threads explored here, with their footprints
+    Footprint footprint;              // of the chosen transition, once it ran
+  };
+
+  void finish_transition();
+  void analyse_races();
+  static bool sleeping(const std::vector<Sleeping>& s, sim::ThreadIndex t) noexcept;
+  static void add(std::vector<sim::ThreadIndex>& set, sim::ThreadIndex t);
+
+  const sim::Trace* trace_;
+  std::vector<Frame> frames_;
+  std::size_t depth_ = 0;
+  std::size_t cursor_ = 0;
+  bool redundant_ = false;
+  bool exhaustive_ = false;
+  std::uint64_t sleep_blocked_ = 0;
+};
+
+}  // namespace weft::model

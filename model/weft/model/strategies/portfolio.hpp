@@ -1,0 +1,64 @@
+// The default strategy: several strategies taking turns, with more turns for those that
+// keep finding new interleavings.
+//
+// Members (default: random, pct:3, pos, surw) each keep their own sequence of executions:
+// the j-th execution the portfolio gives member k is member k's execution j under the
+// same seed, exactly what that strategy alone would have run. So a bug that member k
+// alone finds at its execution j, the portfolio finds by the time k has had j turns.
+//
+// Turns: the first round gives each member one, starting at member seed mod K (so a
+// campaign that runs one execution per seed rotates through the members); after that, smooth weighted round-robin
+// (no random draw: the order is a function of what happened). A member's weight is half
+// a fair share (1/2K, a floor: nobody starves) plus half of the share of its novelty,
+// novelty being (new interleavings it produced + 1) / (executions it ran + 1). "New" means
+// an interleaving_signature() (weft/model/happens_before.hpp: the per-object order of
+// conflicting accesses) no earlier execution of any member had; with the trace off it is
+// the trace hash (the schedule).
+//
+// The schedule of a finding names the member that found it ("portfolio/pos").
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "weft/model/strategy.hpp"
+
+namespace weft::model {
+
+class PortfolioStrategy final : public Strategy {
+ public:
+  static std::vector<std::string> default_members();
+  PortfolioStrategy(std::uint64_t seed, const sim::Trace* trace, std::vector<std::string> members = default_members());
+  bool begin_execution(std::uint64_t index) override;
+  void end_execution(const sim::RunResult& r) override;
+  std::string name() const override { return "portfolio"; }
+  std::string execution_name() const override;
+  std::size_t choose(const sim::Choice& c) override;
+  std::uint64_t random(std::uint64_t bound) override;
+  bool fault(std::string_view name, std::uint32_t per_million) override;
+
+  struct MemberStats {
+    std::string name;
+    std::uint64_t executions = 0;
+    std::uint64_t new_interleavings = 0;
+  };
+  std::vector<MemberStats> stats() const;
+
+ private:
+  struct Member {
+    std::unique_ptr<Strategy> strategy;
+    std::uint64_t executions = 0;
+    std::uint64_t novel = 0;
+    std::int64_t credit = 0;  // smooth weighted round-robin, fixed point
+    bool exhausted = false;
+  };
+  const sim::Trace* trace_;
+  std::vector<Member> members_;
+  std::size_t current_ = 0;
+  std::size_t offset_;  // the first round starts at member seed mod K (one-execution campaigns rotate)
+  std::set<std::uint64_t> seen_;
+};
+
+}  // namespace weft::model

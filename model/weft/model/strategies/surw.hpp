@@ -1,0 +1,53 @@
+// SURW, selectively uniform random walk (after "Selectively Uniform Concurrency Testing",
+// ASPLOS 2025), on weft's transitions.
+//
+// A uniform choice at every step does not sample interleavings uniformly: a thread with
+// many steps left is as likely to run next as one with a single step left, so orders in
+// which short threads finish late are rare. Choosing each thread with probability
+// proportional to the number of steps it has left samples every interleaving of the
+// threads' steps with the same probability (the multinomial count of the extensions
+// after each choice is proportional to that number). SURW applies this to the steps that
+// matter: each execution picks a set of interesting keys (one object the program
+// synchronises on, drawn among those earlier executions touched, or all of them with
+// probability 1/2), and weighs each enabled thread by 1 + the interesting steps it still
+// has, estimated from earlier executions with the same selection (the largest count seen
+// for that thread). Steps that touch nothing interesting keep weight 1, so every
+// interleaving stays possible. The first execution, with no estimate yet, is a uniform
+// walk; so is every execution with the trace off.
+#pragma once
+
+#include <map>
+#include <vector>
+
+#include "weft/model/happens_before.hpp"
+#include "weft/model/strategy.hpp"
+
+namespace weft::model {
+
+class SurwStrategy final : public Strategy {
+ public:
+  SurwStrategy(std::uint64_t seed, const sim::Trace* trace) noexcept;
+  bool begin_execution(std::uint64_t index) override;
+  void end_execution(const sim::RunResult& r) override;
+  std::string name() const override { return "surw"; }
+  std::size_t choose(const sim::Choice& c) override;
+  std::uint64_t random(std::uint64_t bound) override;
+
+ private:
+  bool interesting(const Footprint& fp) const noexcept;
+  void account(sim::ThreadIndex t, const Footprint& fp);
+
+  std::uint64_t seed_;
+  const sim::Trace* trace_;
+  sim::RandomSource rng_;
+  TransitionObserver observer_;
+  std::vector<Key> known_keys_;        // sorted: sync objects seen so far
+  std::vector<Key> interesting_;       // sorted: this execution's selection (empty: all known)
+  std::vector<std::uint32_t> done_;    // per thread: interesting steps so far in this execution
+  // Per selection (0: all known keys) and thread: the most interesting steps seen in one execution.
+  std::map<Key, std::vector<std::uint32_t>> estimates_;
+  const std::vector<std::uint32_t>* estimate_ = nullptr;
+  sim::ThreadIndex last_chosen_ = 0;
+};
+
+}  // namespace weft::model

@@ -1,0 +1,166 @@
+// Happens-before and footprints (model/src/happens_before.cpp). Every check is over every
+// record of traces from 50 seeds of a random walk, so the properties hold for whichever
+// interleaving the seed picks, not for one lucky schedule.
+#include <catch2/catch.hpp>
+
+#include "programs.hpp"
+#include "weft/model/happens_before.hpp"
+
+using namespace weft;
+using namespace weft::model;
+using namespace weft::model_test;
+
+namespace {
+
+Task<void> locked_increment(Mutex* m, int* value) {
+  auto g = co_await m->lock();
+  *value += 1;
+}
+
+Task<void> own_lock(Mutex* m) { auto g = co_await m->lock(); }
+
+void shared_mutex_program() {
+  ThreadPool pool(2, "pool");
+  Mutex m;
+  int value = 0;
+  auto a = spawn(pool, locked_increment(&m, &value));
+  auto b = spawn(pool, locked_increment(&m, &value));
+  block_on(a);
+  block_on(b);
+}
+
+void separate_mutexes_program() {
+  ThreadPool pool(2, "pool");
+  Mutex m1, m2;
+  auto a = spawn(pool, own_lock(&m1));
+  auto b = spawn(pool, own_lock(&m2));
+  block_on(a);
+  block_on(b);
+}
+
+template <class P, class F>
+void for_seeds(P program, F&& check) {
+  for (std::uint64_t seed = 0; seed < 50; ++seed) {
+    sim::SimPlatform sim;
+    sim::RandomSource source(seed);
+    sim::RunResult r = sim.run(program, source);
+    REQUIRE(r.outcome == sim::Outcome::completed);
+    HappensBefore hb(sim.trace());
+    check(sim.trace(), hb);
+  }
+}
+
+std::vector<std::size_t> records_of(const sim::Trace& t, EventKind k) {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < t.records.size(); ++i)
+    if (t.records[i].kind == k) out.push_back(i);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("accesses: one table maps record kinds to keys", "[hb]") {
+  KeyAccess buf[3];
+  sim::TraceRecord release;
+  release.kind = EventKind::mutex_release;
+  release.object = 7;
+  release.task = 3;
+  REQUIRE(accesses_of(release, buf) == 2);
+  CHECK(buf[0] == KeyAccess{object_key(7), Access::release});
+  CHECK(buf[1] == KeyAccess{task_key(3), Access::write});
+
+  sim::TraceRecord resume;  // a worker resuming a task touches the task's slot, not the executor
+  resume.kind = EventKind::resume;
+  resume.object = 1;
+  resume.task = 4;
+  REQUIRE(accesses_of(resume, buf) == 1);
+  CHECK(buf[0] == KeyAccess{task_key(4), Access::acquire});
+
+  sim::TraceRecord arm;  // timers: keyed by the task's timer
+  arm.kind = EventKind::timer_arm;
+  arm.task = 5;
+  REQUIRE(accesses_of(arm, buf) == 2);
+  CHECK(buf[0] == KeyAccess{timer_key(5), Access::release});
+
+  sim::TraceRecord start;
+  start.kind = EventKind::thread_start;
+  CHECK(accesses_of(start, buf) == 0);
+}
+
+TEST_CASE("footprints: two reads commute, a write conflicts, a silent step touches everything", "[hb]") {
+  Footprint reads{{task_key(1), Access::read}};
+  Footprint also_reads{{task_key(1), Access::read}};
+  Footprint writes{{task_key(1), Access::write}};
+  Footprint elsewhere{{task_key(2), Access::write}};
+  CHECK_FALSE(conflict(reads, also_reads));
+  CHECK(conflict(reads, writes));
+  CHECK_FALSE(conflict(writes, elsewhere));
+  sim::Trace empty;
+  Footprint silent = transition_footprint(empty, 0, 0, 0);  // an unknown thread, no records
+  CHECK(is_universal(silent));
+  CHECK(conflict(silent, elsewhere));
+  Footprint merged = reads;
+  merge_footprint(merged, writes);
+  REQUIRE(merged.size() == 1);
+  CHECK(merged[0].access == Access::write);
+}
+
+TEST_CASE("happens-before: a mutex release precedes the next acquire, spawn precedes the child", "[hb]") {
+  for_seeds(shared_mutex_program, [](const sim::Trace& t, const HappensBefore& hb) {
+    auto acquires = records_of(t, EventKind::mutex_acquire);
+    auto releases = records_of(t, EventKind::mutex_release);
+    REQUIRE(acquires.size() == 2);
+    REQUIRE(releases.size() == 2);
+    // Whichever task got the lock first, its release precedes the other's acquire.
+    CHECK(hb.ordered(releases[0], acquires[1]));
+    CHECK_FALSE(hb.ordered(acquires[1], releases[0]));
+    CHECK(hb.agent(acquires[0]) != hb.agent(acquires[1]));
+    for (std::size_t s : records_of(t, EventKind::spawn))
+      for (std::size_t r : records_of(t, EventKind::resume))
+        if (t.records[r].task == t.records[s].task) CHECK(hb.ordered(s, r));
+    // Program order: an agent's events are ordered in trace order.
+    for (std::size_t i = 0; i < t.records.size(); ++i)
+      for (std::size_t j = i + 1; j < t.records.size(); ++j)
+        if (hb.is_event(i) && hb.is_event(j) && hb.agent(i) == hb.agent(j)) REQUIRE(hb.ordered(i, j));
+    // Every drawn sync edge is part of the relation and crosses agents.
+    for (auto [a, b] : hb.sync_edges()) {
+      CHECK(hb.ordered(a, b));
+      CHECK(hb.agent(a) != hb.agent(b));
+    }
+    // The lock is never held across a suspension here, so the acquisitions are ordered by
+    // release -> acquire: no race between two mutex records.
+    auto is_mutex = [&](std::size_t i) {
+      EventKind k = t.records[i].kind;
+      return k == EventKind::mutex_acquire || k == EventKind::mutex_release || k == EventKind::mutex_wait;
+    };
+    for (auto [a, b] : hb.races()) CHECK_FALSE((is_mutex(a) && is_mutex(b)));
+  });
+}
+
+TEST_CASE("happens-before: two tasks queueing on one pool race on its queue", "[hb]") {
+  for_seeds([] { two_locks(true); }, [](const sim::Trace& t, const HappensBefore& hb) {
+    bool queue_race = false;
+    for (auto [a, b] : hb.races()) {
+      const auto& ra = t.records[a];
+      const auto& rb = t.records[b];
+      if (ra.kind == EventKind::schedule && rb.kind == EventKind::schedule && ra.object == rb.object &&
+          hb.agent(a) != hb.agent(b))
+        queue_race = true;
+    }
+    CHECK(queue_race);
+  });
+}
+
+TEST_CASE("happens-before: tasks on separate mutexes stay unordered", "[hb]") {
+  for_seeds(separate_mutexes_program, [](const sim::Trace& t, const HappensBefore& hb) {
+    auto acquires = records_of(t, EventKind::mutex_acquire);
+    REQUIRE(acquires.size() == 2);
+    CHECK_FALSE(hb.ordered(acquires[0], acquires[1]));
+    CHECK_FALSE(hb.ordered(acquires[1], acquires[0]));
+    auto is_mutex = [&](std::size_t i) {
+      EventKind k = t.records[i].kind;
+      return k == EventKind::mutex_acquire || k == EventKind::mutex_release || k == EventKind::mutex_wait;
+    };
+    for (auto [a, b] : hb.races()) CHECK_FALSE((is_mutex(a) && is_mutex(b)));
+  });
+}
