@@ -30,7 +30,7 @@ struct Args {
   std::vector<std::string> bugs;
   std::uint64_t twin_budget = 2000;
   std::uint64_t exhaustive_cap = 20000;
-  std::vector<std::string> exhaustive{"dfs:2"};
+  std::vector<std::string> exhaustive{"dfs:2", "dpor:2"};
   bool markdown = false;
 };
 

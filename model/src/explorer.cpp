@@ -87,7 +87,7 @@ struct StrategyEntry {
 };
 constexpr StrategyEntry strategy_table[] = {
     {"portfolio", "", 0}, {"random", "", 0}, {"pct", "D", 3}, {"pos", "", 0},
-    {"surw", "", 0},      {"dfs", "B", 2},   {"dpor", "", 0},   {"replay", "", 0},
+    {"surw", "", 0},      {"dfs", "B", 2},   {"dpor", "B", DporStrategy::unbounded},   {"replay", "", 0},
 };
 
 const StrategyEntry& parse_spec(const std::string& spec, std::uint32_t& parameter) {
@@ -131,7 +131,7 @@ std::unique_ptr<Strategy> make_strategy(const std::string& spec, std::uint64_t s
   if (kind == "pos") return std::make_unique<PosStrategy>(seed, trace);
   if (kind == "surw") return std::make_unique<SurwStrategy>(seed, trace);
   if (kind == "dfs") return std::make_unique<DfsStrategy>(parameter, trace);
-  if (kind == "dpor") return std::make_unique<DporStrategy>(trace);
+  if (kind == "dpor") return std::make_unique<DporStrategy>(trace, parameter);
   if (!schedule) throw std::invalid_argument("strategy \"replay\" needs a schedule (WEFT_REPLAY=<token or file>)");
   return std::make_unique<ReplayStrategy>(*schedule);
 }

@@ -28,6 +28,14 @@ TEST_CASE("dpor: counter is exhaustive, clean, in at most the sleep-set DFS's ex
   CHECK(dpor.executions <= dfs.executions);
 }
 
+TEST_CASE("dpor:2 covers counter in fewer executions than dfs:2, the same bound", "[dpor]") {
+  auto dpor = exhaust("dpor:2", counter);
+  auto dfs = exhaust("dfs:2", counter);
+  INFO("dpor:2 " << dpor.executions << ", dfs:2 " << dfs.executions);
+  CHECK(dpor.exhaustive);
+  CHECK(dpor.executions < dfs.executions);
+}
+
 TEST_CASE("dpor: finds the two-lock inversion", "[dpor]") {
   auto r = exhaust("dpor", [] { two_locks(false); });
   REQUIRE(r.executions_to_first_bug.has_value());

@@ -61,7 +61,7 @@ TEST_CASE("portfolio: is the default, and its finding replays exactly", "[portfo
 }
 
 TEST_CASE("strategy table: one parser for every spec", "[portfolio]") {
-  for (const char* ok : {"portfolio", "random", "pct", "pct:2", "pos", "surw", "dfs", "dfs:1"})
+  for (const char* ok : {"portfolio", "random", "pct", "pct:2", "pos", "surw", "dfs", "dfs:1", "dpor", "dpor:2"})
     CHECK_NOTHROW(model::validate_strategy(ok));
   for (const char* bad : {"", "rnd", "pos:3", "pct:x", "random:1", "portfolio:2"})
     CHECK_THROWS_AS(model::validate_strategy(bad), std::invalid_argument);

@@ -4,7 +4,31 @@
 
 namespace weft::model {
 
-DporStrategy::DporStrategy(const sim::Trace* trace) noexcept : trace_(trace) {}
+DporStrategy::DporStrategy(const sim::Trace* trace, std::uint32_t preemption_bound) noexcept
+    : trace_(trace), bound_(preemption_bound) {}
+
+bool DporStrategy::allowed(const Frame& f, sim::ThreadIndex t) const noexcept {
+  bool preempts = f.current_enabled && t != f.current;
+  return !preempts || bound_ == unbounded || f.preemptions_before < bound_;
+}
+
+// Asks frame `frame` to try thread t. Beyond the preemption bound: the latest earlier
+// state where t is enabled and switching to it preempts nobody tries it instead.
+void DporStrategy::request(std::size_t frame, sim::ThreadIndex t) {
+  Frame& f = frames_[frame];
+  if (allowed(f, t)) {
+    add(f.backtrack, t);
+    return;
+  }
+  for (std::size_t k = frame; k-- > 0;) {
+    Frame& g = frames_[k];
+    if (!g.branching) continue;
+    if (std::binary_search(g.enabled.begin(), g.enabled.end(), t) && (!g.current_enabled || g.current == t)) {
+      add(g.backtrack, t);
+      return;
+    }
+  }
+}
 
 bool DporStrategy::sleeping(const std::vector<Sleeping>& s, sim::ThreadIndex t) noexcept {
   return std::any_of(s.begin(), s.end(), [t](const Sleeping& e) { return e.thread == t; });
@@ -48,6 +72,7 @@ std::size_t DporStrategy::choose(const sim::Choice& c) {
   f.current_enabled = c.current_enabled;
   if (depth_ > 0) {
     const Frame& p = frames_[depth_ - 1];
+    f.preemptions_before = p.preemptions_before + ((p.current_enabled && p.chosen != p.current) ? 1 : 0);
     for (const auto* set : {&p.sleep, &p.done})
       for (const Sleeping& s : *set)
         if (s.thread != p.chosen && !conflict(s.footprint, p.footprint) && !sleeping(f.sleep, s.thread))
@@ -61,7 +86,7 @@ std::size_t DporStrategy::choose(const sim::Choice& c) {
     found = true;
   }
   for (std::size_t i = 0; !found && i < f.enabled.size(); ++i)
-    if (!sleeping(f.sleep, f.enabled[i])) {
+    if (!sleeping(f.sleep, f.enabled[i]) && allowed(f, f.enabled[i])) {
       f.chosen = f.enabled[i];
       found = true;
     }
@@ -87,6 +112,7 @@ void DporStrategy::analyse_races() {
   std::vector<std::size_t> last_of_thread;       // per thread: 1 + its last transition so far (0: none)
   std::vector<std::uint32_t> count_of_thread;
   std::vector<std::size_t> conflicting;
+  std::vector<sim::ThreadIndex> initials;
   for (std::size_t i = 0; i < n; ++i) {
     const sim::ThreadIndex t = frames_[i].chosen;
     if (last_of_thread.size() <= t) {
@@ -112,11 +138,32 @@ void DporStrategy::analyse_races() {
       for (std::size_t k : conflicting)
         if (!carried && k != j && k > j && clocks[k][tj] >= position[j]) carried = true;
       if (carried) continue;
+      // Source sets: reversing the race needs, before j, one of the threads that can
+      // start v = (the transitions after j not ordered after it), then i. Those are v's
+      // initials: threads whose first step in v has no predecessor in v. If j's state
+      // already tries one, nothing to add; else the earliest enabled one.
       Frame& at = frames_[j];
-      if (std::binary_search(at.enabled.begin(), at.enabled.end(), t)) {
-        add(at.backtrack, t);
+      auto after_j = [&](std::size_t k) { return k != i && clocks[k][tj] >= position[j]; };
+      initials.clear();
+      for (std::size_t k = j + 1; k <= i; ++k) {
+        if (after_j(k)) continue;
+        bool initial = true;
+        for (std::size_t m = j + 1; m < k && initial; ++m)
+          if (!after_j(m) && clocks[k][frames_[m].chosen] >= position[m]) initial = false;
+        if (initial && std::find(initials.begin(), initials.end(), frames_[k].chosen) == initials.end())
+          initials.push_back(frames_[k].chosen);
+      }
+      bool covered = std::any_of(initials.begin(), initials.end(), [&](sim::ThreadIndex q) {
+        return std::binary_search(at.backtrack.begin(), at.backtrack.end(), q);
+      });
+      if (covered) continue;
+      auto enabled_initial = std::find_if(initials.begin(), initials.end(), [&](sim::ThreadIndex q) {
+        return std::binary_search(at.enabled.begin(), at.enabled.end(), q);
+      });
+      if (enabled_initial != initials.end()) {
+        request(j, *enabled_initial);
       } else {
-        for (sim::ThreadIndex e : at.enabled) add(at.backtrack, e);
+        for (sim::ThreadIndex e : at.enabled) request(j, e);  // a wake-up we cannot see
       }
     }
   }
@@ -137,7 +184,7 @@ bool DporStrategy::begin_execution(std::uint64_t index) {
         if (!sleeping(f.done, f.chosen)) f.done.push_back(Sleeping{f.chosen, std::move(f.footprint)});
         f.footprint.clear();
         for (sim::ThreadIndex t : f.backtrack) {
-          if (!sleeping(f.done, t) && !sleeping(f.sleep, t)) {
+          if (!sleeping(f.done, t) && !sleeping(f.sleep, t) && allowed(f, t)) {
             f.chosen = t;
             depth_ = 0;
             cursor_ = 0;

@@ -8,7 +8,7 @@
 
 namespace weft::scenarios {
 
-inline model::ExploreOptions explore_options(std::string name, Nanos time_max, std::string strategy = "random",
+inline model::ExploreOptions explore_options(std::string name, Nanos time_max, std::string strategy = "portfolio",
                                              std::uint64_t iterations = 10'000) {
   model::ExploreOptions o;
   o.name = std::move(name);

@@ -1,5 +1,6 @@
-// DPOR, dynamic partial-order reduction (Flanagan & Godefroid, POPL 2005) with sleep sets,
-// for bounded exhaustive search without a preemption bound.
+// DPOR, dynamic partial-order reduction with source sets and sleep sets (after Abdulla,
+// Aronis, Jonsson, Sagonas, POPL 2014; the race detection of Flanagan & Godefroid, POPL
+// 2005), for exhaustive search without a preemption bound.
 //
 // Transitions and footprints are the sleep-set DFS's (dfs.hpp): a transition is a thread
 // running from one choice point to the next, its footprint comes from
@@ -9,13 +10,21 @@
 // threads (program order plus every earlier conflicting transition of another thread)
 // and finds the races: transitions j < i of different threads with conflicting
 // footprints where j reaches i only through that conflict (no other transition in
-// between carries the order). For each race, the state before j must also try i's thread
-// first: it joins j's backtrack set when it is enabled there; otherwise every enabled
+// between carries the order). For each race, the state before j must also try some
+// thread that can start the reversed order: an initial of v = (the transitions after j
+// not ordered after it, then i). If j's backtrack set holds none, the earliest enabled
+// initial joins it; if none is enabled (a wake-up footprints do not show), every enabled
 // thread does (the classic conservative rule). Sleep sets, as in the DFS, skip threads
 // whose step commutes with everything taken since they were explored.
 //
 // Every execution explored is a different Mazurkiewicz trace of the visible footprints,
 // and every trace is covered: when the backtrack sets are empty the search is exhaustive.
+// With a preemption bound B (`dpor:B`), a thread is tried at a state only if that keeps
+// the schedule within B preemptions; a race whose reversal would exceed it is also tried
+// at the latest earlier state where switching to that thread is free (the thread before
+// it blocked), as bounded partial-order reduction (Coons, Musuvathi, McKinley, OOPSLA
+// 2013) does, so that the bounded space is still covered.
+//
 // The limits are the DFS's: plain memory touched without a weft primitive is invisible to
 // footprints; random draws return 0 and faults never fire.
 #pragma once
@@ -29,9 +38,11 @@ namespace weft::model {
 
 class DporStrategy final : public Strategy {
  public:
-  explicit DporStrategy(const sim::Trace* trace) noexcept;
+  static constexpr std::uint32_t unbounded = ~std::uint32_t(0);
+  // preemption_bound: unbounded, or B (bounded DPOR: schedules of at most B preemptions).
+  explicit DporStrategy(const sim::Trace* trace, std::uint32_t preemption_bound = unbounded) noexcept;
   bool begin_execution(std::uint64_t index) override;
-  std::string name() const override { return "dpor"; }
+  std::string name() const override { return bound_ == unbounded ? "dpor" : "dpor:" + std::to_string(bound_); }
   std::size_t choose(const sim::Choice& c) override;
   std::uint64_t random(std::uint64_t) override { return 0; }
   bool fault(std::string_view, std::uint32_t) override { return false; }
@@ -51,6 +62,7 @@ class DporStrategy final : public Strategy {
     bool current_enabled = false;
     sim::ThreadIndex chosen = 0;
     bool branching = true;            // false past a sleep-blocked state
+    std::uint32_t preemptions_before = 0;
     std::vector<sim::ThreadIndex> backtrack;  // sorted: threads to try here
     std::vector<Sleeping> sleep;      // sleep set of this state
     std::vector<Sleeping> done;       // threads explored here, with their footprints
@@ -58,11 +70,14 @@ class DporStrategy final : public Strategy {
   };
 
   void finish_transition();
+  bool allowed(const Frame& f, sim::ThreadIndex t) const noexcept;
+  void request(std::size_t frame, sim::ThreadIndex t);
   void analyse_races();
   static bool sleeping(const std::vector<Sleeping>& s, sim::ThreadIndex t) noexcept;
   static void add(std::vector<sim::ThreadIndex>& set, sim::ThreadIndex t);
 
   const sim::Trace* trace_;
+  std::uint32_t bound_;
   std::vector<Frame> frames_;
   std::size_t depth_ = 0;
   std::size_t cursor_ = 0;
