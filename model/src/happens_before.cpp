@@ -27,6 +27,7 @@ struct KindAccess {
 
 // The one table from record kinds to accesses. A kind not listed touches its object, its
 // task and its other task as writes: conservative (it conflicts, it never synchronises).
+// A kind whose object or other field holds something else than an id must say so here.
 KindAccess kind_access(EventKind k) noexcept {
   using A = Access;
   switch (k) {
@@ -52,6 +53,14 @@ KindAccess kind_access(EventKind k) noexcept {
     case EventKind::channel_wake: return {A::acquire, A::write, A::write};
     case EventKind::cancel_request: return {A::release, A::write, A::write};
     case EventKind::cancelled: return {A::acquire, A::write, A::write};
+    case EventKind::exception_thrown:
+    case EventKind::exception_observed:
+    case EventKind::exception_dropped:
+    case EventKind::race_lost: return {A::none, A::write, A::write};
+    case EventKind::misuse:
+    case EventKind::hop:
+    case EventKind::user: return {A::none, A::write, A::none};
+    case EventKind::probe: return {A::none, A::write, A::none};          // other = a deadline, not a task
     default: return {};
   }
 }
@@ -139,13 +148,17 @@ bool conflict(const Footprint& a, const Footprint& b) noexcept {
 }
 
 std::uint64_t interleaving_signature(const sim::Trace& trace) {
-  // Per key: a running hash of (agent, access) of its non-read accesses, and of reads
+  // Per key: a running hash of (agent, access) of its non-read accesses, and of the reads
   // since the last write folded in order-independently (reads between two writes commute).
+  // Keys live in flat tables by kind and id (ids are dense, from creation order): the
+  // portfolio computes this once per execution, so it must cost little.
   struct PerKey {
-    std::uint64_t h = 0xcbf29ce484222325ull;
+    std::uint64_t h = 0;
     std::uint64_t reads = 0;
+    bool used = false;
   };
-  std::map<Key, PerKey> keys;
+  std::vector<PerKey> tables[4];  // by key kind - 1: object, task, timer, other
+  std::map<Key, PerKey> sparse;   // ids beyond the flat tables' reach
   std::vector<TaskId> running;
   auto mix = [](std::uint64_t h, std::uint64_t v) {
     h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
@@ -153,14 +166,20 @@ std::uint64_t interleaving_signature(const sim::Trace& trace) {
   };
   KeyAccess buf[3];
   for (const sim::TraceRecord& r : trace.records) {
-    if (running.size() <= r.thread) running.resize(r.thread + 1, 0);
+    if (running.size() <= r.thread) running.resize(std::size_t(r.thread) + 1, 0);
     if (r.kind == EventKind::resume) running[r.thread] = r.task;
     // Agents by task id (stable across executions) or by thread (tagged apart).
     std::uint64_t agent = running[r.thread] ? running[r.thread] : (std::uint64_t(1) << 40) | r.thread;
     if (r.kind == EventKind::suspend) running[r.thread] = 0;
     std::size_t n = accesses_of(r, buf);
     for (std::size_t j = 0; j < n; ++j) {
-      PerKey& k = keys[buf[j].key];
+      std::size_t kind = std::min<std::size_t>(std::size_t(buf[j].key >> 32), 4) - 1;
+      std::size_t id = std::size_t(buf[j].key & 0xffffffffu);
+      constexpr std::size_t flat_ids_max = std::size_t(1) << 16;
+      auto& table = tables[kind];
+      if (id < flat_ids_max && table.size() <= id) table.resize(id + 1);
+      PerKey& k = id < flat_ids_max ? table[id] : sparse[buf[j].key];
+      k.used = true;
       if (is_read(buf[j].access)) {
         k.reads += mix(0, agent);
       } else {
@@ -170,7 +189,10 @@ std::uint64_t interleaving_signature(const sim::Trace& trace) {
     }
   }
   std::uint64_t h = 0x84222325cbf29ce4ull;
-  for (const auto& [key, k] : keys) h = mix(mix(mix(h, key), k.h), k.reads);
+  for (std::size_t kind = 0; kind < 4; ++kind)
+    for (std::size_t id = 0; id < tables[kind].size(); ++id)
+      if (tables[kind][id].used) h = mix(mix(mix(h, (kind << 32) | id), tables[kind][id].h), tables[kind][id].reads);
+  for (const auto& [key, k] : sparse) h = mix(mix(mix(h, key), k.h), k.reads);
   return h;
 }
 

@@ -27,18 +27,20 @@ std::size_t PosStrategy::choose(const sim::Choice& c) {
   // The step chosen last time has run: its thread's next step is new, and every pending
   // step that races with it is re-sampled.
   Footprint ran = observer_.next(last_chosen_);
-  PerThread& last = at(last_chosen_);
-  last.priority = 0;
+  // Size the table first: references into it stay valid below.
+  at(std::max<sim::ThreadIndex>(last_chosen_, c.enabled.empty() ? 0 : c.enabled.back()));
   for (sim::ThreadIndex t : c.enabled) {
-    PerThread& p = at(t);
+    PerThread& p = threads_[t];
     bool newly_enabled = !std::binary_search(previous_enabled_.begin(), previous_enabled_.end(), t);
     if (newly_enabled || (t != last_chosen_ && conflict(p.last, ran))) p.priority = 0;
   }
+  PerThread& last = threads_[last_chosen_];
+  last.priority = 0;
   last.last = std::move(ran);
   std::size_t best = 0;
   std::uint64_t best_priority = 0;
   for (std::size_t i = 0; i < c.enabled.size(); ++i) {
-    PerThread& p = at(c.enabled[i]);
+    PerThread& p = threads_[c.enabled[i]];
     if (p.priority == 0) p.priority = rng_.random(~std::uint64_t(0)) | 1;
     if (p.priority > best_priority) {
       best_priority = p.priority;

@@ -45,7 +45,6 @@ inline constexpr Key universal_key = ~Key(0);
 inline constexpr Key object_key(ObjectId id) noexcept { return (Key(1) << 32) | id; }
 inline constexpr Key task_key(TaskId id) noexcept { return (Key(2) << 32) | id; }
 inline constexpr Key timer_key(TaskId id) noexcept { return (Key(3) << 32) | id; }
-inline constexpr Key completion_key(TaskId id) noexcept { return (Key(4) << 32) | id; }
 
 struct KeyAccess {
   Key key = 0;
