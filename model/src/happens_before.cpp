@@ -61,6 +61,10 @@ KindAccess kind_access(EventKind k) noexcept {
     case EventKind::hop:
     case EventKind::user: return {A::none, A::write, A::none};
     case EventKind::probe: return {A::none, A::write, A::none};          // other = a deadline, not a task
+    case EventKind::invariant_failed:
+    case EventKind::monitor_hot:
+    case EventKind::monitor_cold:
+    case EventKind::fault: return {A::none, A::write, A::none};          // annotations: the task's own step
     default: return {};
   }
 }
