@@ -41,7 +41,7 @@ inline model::ExploreOptions explore_options(const std::string& strategy, std::u
   o.iterations = iterations;
   o.shrink = false;
   o.nondeterminism_check_every = 0;
-  o.properties.report_warnings = false;
+  o.warnings = model::Warnings::off;
   return o;
 }
 

@@ -65,6 +65,15 @@ KindAccess kind_access(EventKind k) noexcept {
     case EventKind::monitor_hot:
     case EventKind::monitor_cold:
     case EventKind::fault: return {A::none, A::write, A::none};          // annotations: the task's own step
+    case EventKind::join_wait: return {A::none, A::write, A::read};       // reads the awaited task's state
+    case EventKind::sem_wait: return {A::write, A::write, A::write};      // joins the semaphore's queue
+    case EventKind::sem_acquire: return {A::acquire, A::write, A::write};
+    case EventKind::sem_release: return {A::release, A::write, A::none};  // value = permits, other unused
+    case EventKind::event_wait: return {A::acquire, A::write, A::write};
+    case EventKind::event_set: return {A::release, A::write, A::write};
+    case EventKind::channel_send: return {A::release, A::write, A::write};
+    case EventKind::channel_receive: return {A::acquire, A::write, A::write};
+    case EventKind::channel_close: return {A::release, A::write, A::write};
     default: return {};
   }
 }
