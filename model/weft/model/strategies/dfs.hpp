@@ -2,11 +2,14 @@
 // sleep sets (Godefroid) for partial-order reduction.
 //
 // A transition is "thread t runs from one choice point to the next" (forced steps in
-// between included). Its footprint is derived from the trace records it produced by
-// model::transition_footprint (weft/model/happens_before.hpp, the one place that maps
-// records to accesses). Two transitions are independent when they are by different
-// threads and their footprints do not conflict. With the trace off every transition is
-// universal: then this is plain bounded DFS.
+// between included). Its footprint is read from the trace records it produced: every
+// object id (executors, mutexes, channels) and task id it names (a worker resuming a task
+// is keyed by the task, not the executor: conflicting pops show as the same task). Two
+// transitions are independent when they are by different threads and their footprints
+// are disjoint. A transition that produced no record is a worker inspecting its
+// executor's queues and parking (footprint: that executor) or, for any other thread,
+// something we cannot see: dependent with everything. With the trace off every
+// transition is such: then this is plain bounded DFS.
 //
 // Sleep sets: after exploring t from state s, later siblings t' carry t in their sleep
 // set (with t's footprint) for as long as the transitions taken since are independent
@@ -27,7 +30,6 @@
 
 #include <vector>
 
-#include "weft/model/happens_before.hpp"
 #include "weft/model/strategy.hpp"
 
 namespace weft::model {
@@ -52,6 +54,7 @@ class DfsStrategy final : public Strategy {
   std::uint64_t sleep_blocked() const noexcept { return sleep_blocked_; }
 
  private:
+  using Footprint = std::vector<std::uint64_t>;  // sorted; {universal} = touches everything
   struct Sleeping {
     sim::ThreadIndex thread;
     Footprint footprint;
@@ -72,6 +75,8 @@ class DfsStrategy final : public Strategy {
   bool allowed(const Frame& f, sim::ThreadIndex t) const noexcept;
   Frame* last_thread_frame() noexcept;
   void finish_transition();
+  std::uint64_t silent_footprint(sim::ThreadIndex t) const noexcept;
+  static bool independent(const Footprint& a, const Footprint& b) noexcept;
   static bool contains(const std::vector<Sleeping>& s, sim::ThreadIndex t) noexcept;
 
   std::uint32_t bound_;
