@@ -17,6 +17,11 @@ model::ExploreReport exhaust(const std::string& strategy, void (*body)(), std::u
 }
 }  // namespace
 
+// Measured: dpor 190, dfs:2 352. The bound was 126 (the sleep-set DFS's count) before a
+// pool worker got a scheduling point between its pop and the job's first step: jobs ready
+// together now start in either order, so the two workers' pops race on the pool's queue
+// and there are more thread-level interleavings to cover (without those points dpor
+// needs 42, dfs:2 240).
 TEST_CASE("dpor: counter is exhaustive, clean, in at most the sleep-set DFS's executions", "[dpor]") {
   auto dpor = exhaust("dpor", counter);
   auto dfs = exhaust("dfs:2", counter);
@@ -24,7 +29,7 @@ TEST_CASE("dpor: counter is exhaustive, clean, in at most the sleep-set DFS's ex
   CHECK(dpor.exhaustive);
   CHECK(dpor.findings.empty());
   CHECK(dfs.exhaustive);
-  CHECK(dpor.executions <= 126);
+  CHECK(dpor.executions <= 190);
   CHECK(dpor.executions <= dfs.executions);
 }
 
@@ -42,10 +47,19 @@ TEST_CASE("dpor: finds the two-lock inversion", "[dpor]") {
   CHECK(r.findings.front().violation.kind == ViolationKind::deadlock);
 }
 
-TEST_CASE("dpor: the fixed two-lock program is proven clean", "[dpor]") {
-  auto r = exhaust("dpor", [] { two_locks(true); });
+// Unbounded, dpor does not finish this program within 100,000 executions since the pop
+// points came in (it needed 4,550 without them): two workers popping and queueing on one
+// pool give many thread-level orders that differ only in which worker runs which job. So
+// the proof is the bounded one: clean within two preemptions, in fewer executions than
+// dfs:2 over the same bounded space (measured: dpor:2 789, dfs:2 2,667).
+TEST_CASE("dpor: the fixed two-lock program is proven clean within two preemptions", "[dpor]") {
+  auto r = exhaust("dpor:2", [] { two_locks(true); });
+  auto dfs = exhaust("dfs:2", [] { two_locks(true); });
+  INFO("dpor:2 " << r.executions << ", dfs:2 " << dfs.executions);
   CHECK(r.exhaustive);
   CHECK(r.findings.empty());
+  CHECK(dfs.exhaustive);
+  CHECK(r.executions < dfs.executions);
 }
 
 TEST_CASE("dpor: every execution it runs is a different interleaving", "[dpor]") {

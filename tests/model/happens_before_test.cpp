@@ -137,8 +137,15 @@ TEST_CASE("happens-before: a mutex release precedes the next acquire, spawn prec
   });
 }
 
+// Main queues task A then task B on the pool. Whoever takes m1 first queues its child
+// while holding it. If A wins, its queueing is ordered after main's queueing of A only, not
+// of B (main's later steps never reach A): a race on the pool's queue. If B wins, B starts
+// after all of main's queueing, and A's queueing comes after B's release of m1: every
+// queueing is ordered, no race. Both happen among the seeds (jobs ready together start in
+// either order), and each seed must show the race exactly when A won.
 TEST_CASE("happens-before: two tasks queueing on one pool race on its queue", "[hb]") {
-  for_seeds([] { two_locks(true); }, [](const sim::Trace& t, const HappensBefore& hb) {
+  int a_first = 0, b_first = 0;
+  for_seeds([] { two_locks(true); }, [&](const sim::Trace& t, const HappensBefore& hb) {
     bool queue_race = false;
     for (auto [a, b] : hb.races()) {
       const auto& ra = t.records[a];
@@ -147,8 +154,16 @@ TEST_CASE("happens-before: two tasks queueing on one pool race on its queue", "[
           hb.agent(a) != hb.agent(b))
         queue_race = true;
     }
-    CHECK(queue_race);
+    auto spawns = records_of(t, EventKind::spawn);
+    auto acquires = records_of(t, EventKind::mutex_acquire);
+    REQUIRE(spawns.size() >= 2);
+    REQUIRE_FALSE(acquires.empty());
+    bool a_won = t.records[acquires[0]].task == t.records[spawns[0]].task;
+    (a_won ? a_first : b_first) += 1;
+    CHECK(queue_race == a_won);
   });
+  CHECK(a_first > 0);
+  CHECK(b_first > 0);
 }
 
 TEST_CASE("happens-before: tasks on separate mutexes stay unordered", "[hb]") {

@@ -14,6 +14,10 @@ TEST_CASE("shrinking a deadlock hidden among noise tasks", "[shrink]") {
   auto program = [] { two_locks_in_noise(6, 16, 0); };
   model::ExploreOptions o;
   o.name = "two locks in noise";
+  // Pinned to random (the default is the portfolio): the bound on the found execution's
+  // length below is about the first random schedule that deadlocks, not about whichever
+  // strategy a portfolio rotation reaches first.
+  o.strategy = "random";
   o.seed = 5;
   o.iterations = 2000;
   o.shrink = false;

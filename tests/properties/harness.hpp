@@ -88,7 +88,11 @@ inline std::string render(const std::vector<Violation>& vs) {
 
 // Compares with tests/properties/approved/<name>.txt byte for byte. WEFT_APPROVE=1 rewrites it.
 inline void check_approved(const std::string& name, const std::string& actual) {
+#ifdef WEFT_PROPERTIES_APPROVED_DIR
+  std::string path = std::string(WEFT_PROPERTIES_APPROVED_DIR) + name + ".txt";
+#else
   std::string path = repo_root() + "tests/properties/approved/" + name + ".txt";
+#endif
   if (const char* a = std::getenv("WEFT_APPROVE"); a && std::string(a) == "1") {
     std::ofstream(path, std::ios::binary) << actual;
   }

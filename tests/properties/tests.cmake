@@ -3,3 +3,6 @@ weft_add_test(properties_test
     properties/hang_test.cpp properties/cancellation_test.cpp properties/misuse_test.cpp properties/invariant_test.cpp
     properties/check_all_test.cpp
   DEPS weft::properties)
+# The approved files are found from the source tree, whatever path __FILE__ carries (a compiler
+# cache may rewrite it relative to the build directory).
+target_compile_definitions(properties_test PRIVATE WEFT_PROPERTIES_APPROVED_DIR="${CMAKE_CURRENT_SOURCE_DIR}/properties/approved/")

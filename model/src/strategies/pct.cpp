@@ -36,7 +36,7 @@ std::uint64_t PctStrategy::priority_of(sim::ThreadIndex t) {
   std::uint64_t& p = priority_[t];
   // A random position among the threads seen so far: a random key above every change
   // point priority, made distinct by the thread index in the low bits.
-  if (p == 0) p = ((rng_.random(std::uint64_t(1) << 40) + depth_) << 16) | t;
+  if (p == 0) p = ((rng_.random(std::uint64_t(1) << 40) + yield_band + depth_) << 16) | t;
   return p;
 }
 
@@ -66,10 +66,11 @@ bool PctStrategy::yielded() const noexcept {
 
 std::size_t PctStrategy::choose(const sim::Choice& c) {
   if (yielded()) {
-    // Below every initial priority, above the change points; later yielders lower still.
+    // Below every other priority, change points included: a thread that a change point
+    // lowered may be the one the spinner waits for (above the yield band it would starve
+    // for ever). Later yielders go lower still, so spinners take turns.
     priority_of(last_chosen_);
-    constexpr std::uint64_t yield_band = std::uint64_t(1) << 15;
-    priority_[last_chosen_] = depth_ + yield_band - std::min(yields_, yield_band - 1);
+    priority_[last_chosen_] = yield_band - std::min(yields_, yield_band - 1);
     ++yields_;
   }
   observer_.skip();
@@ -77,7 +78,7 @@ std::size_t PctStrategy::choose(const sim::Choice& c) {
   // Change points count choice points (the only places a priority change can act). At
   // change point i the thread about to run drops below every other: d-1-i.
   while (next_change_ < change_points_.size() && change_points_[next_change_] <= choices_) {
-    priority_[c.enabled[best]] = depth_ - 1 - next_change_;
+    priority_[c.enabled[best]] = yield_band + depth_ - 1 - next_change_;
     ++next_change_;
     best = highest(c);
   }

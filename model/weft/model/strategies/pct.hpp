@@ -7,8 +7,8 @@
 // at least 1/(n k^(d-1)) per execution.
 //
 // A thread that yields without progress -- it ran a task that only queued itself again
-// (a spin: `co_await yield`, a retry loop, a poll) -- drops below every thread that has
-// not yielded since (as shuttle's PCT does): under fixed priorities a spinning
+// (a spin: `co_await yield`, a retry loop, a poll) -- drops below every other thread,
+// those lowered by change points included (as shuttle's PCT does): under fixed priorities a spinning
 // high-priority thread would otherwise starve the one it waits for and every execution
 // would end at the step limit. The most recent yielder is the lowest. Needs the trace
 // (to see the self-reschedule); without it, plain PCT.
@@ -37,6 +37,10 @@ class PctStrategy final : public Strategy {
   std::uint64_t random(std::uint64_t bound) override;
 
  private:
+  // Priorities, highest first: initial ones (random, distinct, above yield_band + d), then
+  // change point i at yield_band + d-1-i, then yielders below yield_band (each new
+  // yield one lower).
+  static constexpr std::uint64_t yield_band = std::uint64_t(1) << 20;
   std::uint64_t priority_of(sim::ThreadIndex t);
   bool yielded() const noexcept;
   std::size_t highest(const sim::Choice& c);
