@@ -35,7 +35,7 @@ TEST_CASE("detection suite: at least 25 bugs, unique names, each with a twin", "
 }
 
 TEST_CASE("detection suite: the portfolio finds a sample of bugs with the right kind", "[detection]") {
-  for (const char* name : {"deadlock01", "account", "reorder_3", "timeout_race", "close_race", "wrong_executor"}) {
+  for (const char* name : {"deadlock01", "account", "reorder_3", "timeout_race", "close_race", "wrong_executor", "carter"}) {
     const detection::Bug& b = bug(name);
     for (std::uint64_t seed = 0; seed < 5; ++seed) {
       CAPTURE(name, seed);
@@ -49,7 +49,7 @@ TEST_CASE("detection suite: the portfolio finds a sample of bugs with the right 
 }
 
 TEST_CASE("detection suite: the same twins stay clean", "[detection]") {
-  for (const char* name : {"deadlock01", "account", "reorder_3", "timeout_race", "close_race", "wrong_executor"}) {
+  for (const char* name : {"deadlock01", "account", "reorder_3", "timeout_race", "close_race", "wrong_executor", "carter"}) {
     CAPTURE(name);
     auto r = model::explore(options(0, 300), bug(name).twin);
     CHECK(r.findings.empty());
