@@ -52,8 +52,12 @@ case "$what" in
     stages=$((stages + 1))
     # The runtime's real threads under the sanitizers (stress test under TSan).
     configure build-tsan -DWEFT_SANITIZE=thread -DWEFT_BUILD_TOOLS=OFF
-    cmake --build build-tsan --target runtime_test runtime_stress_test io_test -j "$jobs"
+    cmake --build build-tsan --target runtime_test runtime_stress_test runtime_cancel_stress_test io_test -j "$jobs"
     WEFT_STRESS_TASKS=1000000 ./build-tsan/tests/runtime_stress_test
+    stages=$((stages + 1))
+    # 10^6 sleeps cancelled at random times against the timer thread, and channel receives
+    # cancelled while values arrive: each wait ends exactly once, nothing touched after.
+    WEFT_STRESS_SLEEPS=1000000 ./build-tsan/tests/runtime_cancel_stress_test
     stages=$((stages + 1))
     ./build-tsan/tests/runtime_test "~[deadlock]"
     stages=$((stages + 1))
@@ -62,9 +66,11 @@ case "$what" in
     # ASan+UBSan with clang: g++ does not turn symmetric transfer into tail calls under
     # ASan, so deep await chains would overflow the stack there.
     CXX=clang++-16 configure build-asan-clang -DWEFT_SANITIZE=address -DWEFT_BUILD_TOOLS=OFF
-    cmake --build build-asan-clang --target runtime_test sim_test properties_test -j "$jobs"
+    cmake --build build-asan-clang --target runtime_test runtime_cancel_stress_test sim_test properties_test -j "$jobs"
     # Leak checking is off: a deadlocked execution is abandoned with its frames on purpose.
     ASAN_OPTIONS=detect_leaks=0 ./build-asan-clang/tests/runtime_test "~[deadlock]"
+    stages=$((stages + 1))
+    ASAN_OPTIONS=detect_leaks=0 WEFT_STRESS_SLEEPS=1000000 ./build-asan-clang/tests/runtime_cancel_stress_test
     stages=$((stages + 1))
     ASAN_OPTIONS=detect_leaks=0 ./build-asan-clang/tests/sim_test
     stages=$((stages + 1))

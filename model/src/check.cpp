@@ -187,6 +187,11 @@ void apply_environment(model::ExploreOptions& options) {
   if (const char* v = env("WEFT_WARNINGS"))
     if (!model::parse_warnings(v, options.warnings))
       throw std::invalid_argument(std::string("WEFT_WARNINGS=\"") + v + "\": expected off, report or error");
+  if (const char* v = env("WEFT_STACK_KB")) {
+    std::uint64_t kb = parse_number("WEFT_STACK_KB", v);
+    if (kb < 16 || kb > 1024 * 1024) throw std::invalid_argument("WEFT_STACK_KB: expected 16 to 1048576 (KiB per virtual thread)");
+    options.sim.stack_bytes = std::size_t(kb) * 1024;
+  }
   if (auto s = replay_schedule(); s && s->scenario == options.name) use_schedule(options, std::move(*s));
 }
 

@@ -44,9 +44,19 @@ Violation divergence_violation(const sim::RunResult& r) {
   return v;
 }
 
+// A virtual thread overflowed its stack: the simulator caught it on the guard region.
+Violation crash_violation(const sim::RunResult& r) {
+  Violation v;
+  v.kind = ViolationKind::crash;
+  v.message = r.message;
+  v.time = r.end_time;
+  return v;
+}
+
 std::vector<Violation> errors_of(const Checker& checker, const sim::Trace& trace, const sim::RunResult& r) {
   std::vector<Violation> all = checker(trace, r);
   if (r.outcome == sim::Outcome::aborted) all.push_back(divergence_violation(r));
+  if (r.outcome == sim::Outcome::crashed) all.push_back(crash_violation(r));
   // The checker decides what counts (properties::Config::report_warnings switches warnings
   // such as a redundant hop on or off); errors come first.
   std::vector<Violation> found;

@@ -1,5 +1,7 @@
 #include "weft/executor.hpp"
 
+#include "weft/timer.hpp"
+
 namespace weft {
 
 Executor::Executor(Platform& p, std::string name) : platform_(&p), name_(std::move(name)), id_(p.next_object_id()) {
@@ -9,6 +11,10 @@ Executor::Executor(Platform& p, std::string name) : platform_(&p), name_(std::mo
     e.text = name_;
     p.emit(e);
   }
+}
+
+void Executor::cancel_pending_waits() {
+  if (TimerService* t = platform_->started_timers()) t->close(*this);
 }
 
 bool Executor::running_here() const noexcept {

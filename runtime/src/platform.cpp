@@ -105,6 +105,11 @@ TimerService& Platform::timers() {
   return *timers_;
 }
 
+TimerService* Platform::started_timers() noexcept {
+  std::lock_guard lk(ids_->timers_guard);
+  return timers_.get();
+}
+
 void Platform::abandon_timers() noexcept {
   if (timers_) timers_->abandon();
   timers_.reset();

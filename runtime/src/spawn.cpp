@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <mutex>
 
+#include "weft/timer.hpp"
+
 namespace weft {
 
 namespace {
@@ -207,8 +209,22 @@ std::coroutine_handle<> PromiseBase::on_final() noexcept {
   return std::noop_coroutine();
 }
 
+namespace {
+bool is_shutdown(const std::exception_ptr& e) noexcept {
+  try {
+    std::rethrow_exception(e);
+  } catch (const ExecutorShutDown&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+}  // namespace
+
 void PromiseBase::report_if_lost() noexcept {
   if (!exception_ || observed) return;
+  // A detached task ended by the shutdown of its executor was cancelled as designed.
+  if (detached && is_shutdown(exception_)) return;
   LostException e{exception_, describe(exception_), where_, id, detached};
   try {
     report_lost(e, *platform);

@@ -47,6 +47,7 @@ ThreadPool::ThreadPool(PoolOptions options, Platform& p) : Executor(p, options.n
 }
 
 ThreadPool::~ThreadPool() {
+  cancel_pending_waits();  // sleepers posted back here now, run to their end below
   idle_m_->lock();
   stopping_ = true;
   idle_m_->unlock();
@@ -219,6 +220,7 @@ SerialExecutor::SerialExecutor(std::string name, Platform& p)
 }
 
 SerialExecutor::~SerialExecutor() {
+  cancel_pending_waits();
   m_->lock();
   stopping_ = true;
   m_->unlock();

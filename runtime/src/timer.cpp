@@ -76,7 +76,9 @@ void TimerService::stop() {
 
 bool TimerService::arm(TimerEntry* e) {
   m_->lock();
-  if (e->state.load(std::memory_order_acquire) != 0) {
+  // An executor shutting down takes no new timers: its waiter is cancelled at once.
+  if (e->ctx && e->ctx->closing()) e->state.store(TimerEntry::kShutDown, std::memory_order_relaxed);
+  if (e->state.load(std::memory_order_relaxed) != TimerEntry::kArmed) {
     m_->unlock();
     return false;
   }
@@ -97,15 +99,38 @@ bool TimerService::arm(TimerEntry* e) {
 
 TimerService::Cancel TimerService::cancel(TimerEntry* e) {
   m_->lock();
-  int expect = 0;
-  if (!e->state.compare_exchange_strong(expect, 2, std::memory_order_acq_rel)) {
+  // Every transition out of TimerEntry::kArmed happens under m_ (here, in loop() and in close()): whoever
+  // makes it owns the waiter's resumption, and nobody else touches the entry afterwards.
+  if (e->state.load(std::memory_order_relaxed) != TimerEntry::kArmed) {
     m_->unlock();
     return Cancel::too_late;
   }
+  e->state.store(TimerEntry::kCancelled, std::memory_order_relaxed);
   bool was_armed = e->armed;
   if (e->heap_index != SIZE_MAX) heap_remove(heap_, e);
   m_->unlock();
   return was_armed ? Cancel::while_armed : Cancel::before_armed;
+}
+
+void TimerService::close(Executor& ex) {
+  // Cancel, under the lock, every entry that would resume on `ex`, and refuse new ones:
+  // once `ex` is gone a firing timer must not post to it.
+  JobFifo resume;
+  m_->lock();
+  ex.mark_closing();
+  for (std::size_t i = 0; i < heap_.size();) {
+    TimerEntry* e = heap_[i];
+    if (e->ctx != &ex) {
+      ++i;
+      continue;
+    }
+    heap_remove(heap_, e);  // moves another entry into slot i: look at it next
+    e->state.store(TimerEntry::kShutDown, std::memory_order_relaxed);
+    resume.push(e->on_fire);
+  }
+  m_->unlock();
+  // Still alive: `ex` runs the cancelled waiters, which throw ExecutorShutDown and unwind.
+  while (Job* j = resume.pop()) ex.post(j);
 }
 
 void TimerService::loop() {
@@ -120,6 +145,9 @@ void TimerService::loop() {
     if (!heap_.empty() && heap_.front()->deadline <= now) {
       due = heap_.front();
       heap_remove(heap_, due);
+      // Decided under the lock: cancel() now says too_late, and only this thread resumes
+      // the waiter. (Deciding after unlocking let a cancel resume and free it in between.)
+      due->state.store(TimerEntry::kFired, std::memory_order_relaxed);
     }
     Nanos next = heap_.empty() ? no_deadline : heap_.front()->deadline;
     sleeping_until_ = due ? now : next;
@@ -128,15 +156,13 @@ void TimerService::loop() {
       parker_->park(WaitKind::timer, 0, next);
       continue;
     }
-    int armed = 0;
-    if (!due->state.compare_exchange_strong(armed, 1, std::memory_order_acq_rel)) continue;  // cancelled
     if (p_.tracing()) {
       TraceEvent ev{EventKind::timer_fire};
       ev.task = due->task;
       ev.value = due->deadline;
       p_.emit(ev);
     }
-    detail::resume_in(due->ctx, due->on_fire);
+    detail::resume_in(due->ctx, due->on_fire);  // `due` may be gone after this
   }
 }
 
@@ -168,11 +194,13 @@ bool SleepAwaiter::await_suspend(std::coroutine_handle<> h) {
 
 void SleepAwaiter::await_resume() {
   on_stop.reset();
-  if (cancelled || state.load(std::memory_order_acquire) == 2 || (delay <= 0 && token.stop_requested()))
-    throw_cancelled();
+  // The resumption was handed over by whoever changed `state` (a lock or a queue between).
+  int s = state.load(std::memory_order_relaxed);
+  if (s == TimerEntry::kShutDown) throw_cancelled(0, true);
+  if (cancelled || s == TimerEntry::kCancelled || (delay <= 0 && token.stop_requested())) throw_cancelled();
 }
 
-void throw_cancelled(ObjectId object) {
+void throw_cancelled(ObjectId object, bool shut_down) {
   auto& p = current_platform();
   if (p.tracing()) {
     TraceEvent e{EventKind::cancelled};
@@ -180,6 +208,7 @@ void throw_cancelled(ObjectId object) {
     e.object = object;
     p.emit(e);
   }
+  if (shut_down) throw ExecutorShutDown();
   throw OperationCancelled();
 }
 

@@ -2,6 +2,7 @@
 // scheduling a continuation allocates nothing.
 #pragma once
 
+#include <atomic>
 #include <coroutine>
 #include <cstdint>
 #include <string>
@@ -70,6 +71,9 @@ class Executor {
   ObjectId id() const noexcept { return id_; }
   // True when the calling thread is one of this executor's threads.
   bool running_here() const noexcept;
+  // True once the executor has begun shutting down (set by TimerService::close).
+  bool closing() const noexcept { return closing_.load(std::memory_order_relaxed); }
+  void mark_closing() noexcept { closing_.store(true, std::memory_order_relaxed); }
 
  protected:
   // Runs one job on the calling thread, as this executor's worker: sets the captured
@@ -78,6 +82,10 @@ class Executor {
   void emit_schedule(const Job* job) noexcept {
     if (platform_->tracing()) emit_schedule_traced(job);
   }
+  // First step of a derived destructor, while its threads still run: the platform's timers
+  // that would resume on this executor are cancelled (those waiters throw ExecutorShutDown
+  // here and unwind) and new ones are refused, so nothing fires into a destroyed executor.
+  void cancel_pending_waits();
 
  private:
   void emit_schedule_traced(const Job* job) noexcept;
@@ -85,6 +93,7 @@ class Executor {
   Platform* platform_;
   std::string name_;
   ObjectId id_;
+  std::atomic<bool> closing_{false};
 };
 
 // The executor leaf awaiters capture on the calling thread (null: none / resume anywhere).

@@ -188,6 +188,8 @@ class Platform {
   ObjectId next_object_id() noexcept;
   // The timer thread of this platform, started on first use.
   TimerService& timers();
+  // The timer thread if it was started, else null (never starts it).
+  TimerService* started_timers() noexcept;
   // Stops the timer thread (if started). Idempotent.
   void shutdown_timers();
 

@@ -17,14 +17,25 @@ class OperationCancelled : public std::runtime_error {
   OperationCancelled() : std::runtime_error("operation cancelled") {}
 };
 
+// The executor a wait would have resumed on was destroyed first: the wait was cancelled.
+// Not a lost exception when it ends a detached task (shutting down is how such tasks end).
+class ExecutorShutDown : public OperationCancelled {
+ public:
+  ExecutorShutDown() = default;
+};
+
 class TimedOut : public std::runtime_error {
  public:
   TimedOut() : std::runtime_error("operation timed out") {}
 };
 
 // An armed timer. Owned by its awaiter; the service holds a pointer until it fires or is
-// cancelled. `state` decides the fire/cancel race: 0 armed, 1 fired, 2 cancelled.
+// cancelled.
 struct TimerEntry : Job {
+  // Every change of `state` away from kArmed is made under the service's lock, by exactly
+  // one of: the timer thread (fired), a cancel (cancelled), the shutdown of the executor it
+  // resumes on (shut down). Whoever makes it resumes the waiter; nobody else touches it.
+  static constexpr int kArmed = 0, kFired = 1, kCancelled = 2, kShutDown = 3;
   Nanos deadline = 0;
   std::uint64_t seq = 0;
   std::atomic<int> state{0};
@@ -46,6 +57,9 @@ class TimerService {
   // Cancels `e` (it will not fire) unless it fired already. With while_armed the caller
   // resumes the waiter; with before_armed, arm() will refuse and the waiter resumes itself.
   Cancel cancel(TimerEntry* e);
+  // An executor is being destroyed: the entries that would resume on it are cancelled (their
+  // waiters, posted to it, throw ExecutorShutDown) and arm() refuses new ones for it.
+  void close(Executor& ex);
   void stop();
   // Drops the thread handle without joining (a simulation abandoned the execution).
   void abandon() noexcept { thread_.reset(); }
@@ -65,7 +79,8 @@ class TimerService {
 namespace detail {
 // Records that the calling task observed its cancellation (waiting on `object`, if any),
 // then throws OperationCancelled. Every cancellable wait ends this way.
-[[noreturn]] void throw_cancelled(ObjectId object = 0);
+// With `shut_down`, throws ExecutorShutDown (the waiter's executor was destroyed).
+[[noreturn]] void throw_cancelled(ObjectId object = 0, bool shut_down = false);
 
 struct SleepAwaiter : TimerEntry {
   SleepAwaiter(Nanos d, std::stop_token t, bool any = false) noexcept

@@ -31,7 +31,8 @@ Task<void> update_prices(Service& feed, PriceBoard& board) {
   const char* quotes[] = {"101.5", "99.25", "N/A", "100.0"};  // the feed sends a bad one
   std::uint32_t id = 0;
   for (const char* q : quotes) {
-    co_await feed.call_async(Request{id++, "quote"});
+    Request request{id++, "quote"};  // not inside co_await: clang takes that for two modifications
+    co_await feed.call_async(std::move(request));
     parse_quote(q);
     ++board.updates;
   }

@@ -17,6 +17,29 @@
 
 namespace weft::sim::fiber {
 
+// Stacks with a guard region below them: an overflow faults on the guard instead of
+// writing over the heap. The region is larger than a page so that a frame with a big local
+// array does not jump over it.
+inline constexpr std::size_t kGuardBytes = 64 * 1024;
+// Returns the lowest usable byte of a new stack of `bytes`; [low - kGuardBytes, low) is
+// inaccessible. Throws std::bad_alloc when the system refuses.
+char* allocate_stack(std::size_t bytes);
+void free_stack(char* low, std::size_t bytes) noexcept;
+// True when `addr` lies in the guard region of the stack starting at `low`.
+inline bool in_guard(const char* low, const void* addr) noexcept {
+  auto a = reinterpret_cast<std::uintptr_t>(addr), l = reinterpret_cast<std::uintptr_t>(low);
+  return low && a < l && a >= l - kGuardBytes;
+}
+
+// Overflow detection on the calling OS thread: installs (once per process) a SIGSEGV/SIGBUS
+// handler and (once per thread) an alternate signal stack to run it on. On a fault, the
+// handler calls check(arg, fault address) on the alternate stack; check either never returns
+// (it abandoned the faulting fiber) or returns and the fault goes to the previous handler
+// (the default one: the process dies as it would have). One watcher per OS thread; null
+// stops watching.
+using OverflowCheck = void (*)(void* arg, void* fault_addr);
+void watch_overflow(OverflowCheck check, void* arg);
+
 #ifdef WEFT_FIBER_OWN
 
 extern "C" void weft_fiber_switch(void** save_sp, void* to_sp);

@@ -37,6 +37,7 @@ const char* to_string(Outcome o) noexcept {
     case Outcome::task_limit: return "task-limit";
     case Outcome::body_threw: return "body-threw";
     case Outcome::aborted: return "aborted";
+    case Outcome::crashed: return "crashed";
   }
   return "?";
 }
@@ -109,12 +110,14 @@ struct Sleeper {
   bool operator>(const Sleeper& o) const { return deadline != o.deadline ? deadline > o.deadline : seq > o.seq; }
 };
 
+// Stacks come from fiber::allocate_stack, each with a guard region below it, and are
+// reused across executions (the guard stays in place).
 struct StackPool {
   std::size_t bytes;
   std::vector<char*> free;
   explicit StackPool(std::size_t b) : bytes(b) {}
   ~StackPool() {
-    for (char* s : free) std::free(s);
+    for (char* s : free) fiber::free_stack(s, bytes);
   }
   char* get() {
     if (!free.empty()) {
@@ -126,7 +129,7 @@ struct StackPool {
 #endif
       return s;
     }
-    return static_cast<char*>(std::aligned_alloc(64, bytes));
+    return fiber::allocate_stack(bytes);
   }
   void put(char* s) { free.push_back(s); }
 };
@@ -190,6 +193,24 @@ struct SimPlatform::Impl {
   bool ending = false;
   VThread* zombie = nullptr;  // a finished thread whose stack can be reused once we left it
   std::vector<std::uint32_t> child_ordinals;  // per task: children spawned so far
+  VThread* overflowed = nullptr;  // the thread whose stack overflowed (Outcome::crashed)
+  TaskId overflowed_task = 0;
+
+  // Runs in the SIGSEGV handler, on the alternate signal stack. A fault in the guard region
+  // of the running fiber's stack ends the execution as a crash: the fiber is abandoned (its
+  // stack goes back to the pool at the next run) and the host resumes, before anything
+  // below the stack was written. Any other fault is not ours: return.
+  static void overflow_check(void* arg, void* addr) {
+    auto* m = static_cast<Impl*>(arg);
+    VThread* t = m->current;
+    if (!t || !fiber::in_guard(t->stack, addr)) return;
+    m->overflowed = t;
+    m->overflowed_task = t->tls.task;
+    m->ending = true;
+    m->result.outcome = Outcome::crashed;
+    m->switch_to(nullptr);
+    std::abort();  // never resumed
+  }
 
   Impl(SimPlatform& s, Options o) : self(s), opt(o), stacks(o.stack_bytes) {}
 
@@ -461,6 +482,18 @@ struct SimPlatform::Impl {
     std::abort();  // a finished fiber is never resumed
   }
 
+  std::string overflow_message() const {
+    std::string who = overflowed_task ? "task " + std::to_string(overflowed_task) : "thread " + overflowed->name;
+    std::string msg = "stack overflow in " + who;
+    if (const TaskInfo* ti = trace.task(overflowed_task)) {
+      const SourceSite& site = trace.site_at(ti->site);
+      if (!site.file.empty()) msg += ", spawned at " + site.str();
+    } else if (!overflowed_task) {
+      msg += " (not in a task)";
+    }
+    return msg + " (stack " + std::to_string(opt.stack_bytes / 1024) + " KiB: raise sim::Options::stack_bytes / WEFT_STACK_KB)";
+  }
+
   VThread* new_thread(std::string name, std::function<void()> body) {
     if (live == threads.size()) threads.push_back(std::make_unique<VThread>());
     VThread* t = threads[live].get();
@@ -634,6 +667,8 @@ RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& de
   m.ending = false;
   m.zombie = nullptr;
   m.child_ordinals.clear();
+  m.overflowed = nullptr;
+  m.overflowed_task = 0;
   reset_ids();
   abandon_timers();
 
@@ -657,10 +692,13 @@ RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& de
   void* fake = nullptr;
   m.asan_start(&fake, first);
   m.jumper = nullptr;
+  fiber::watch_overflow(&Impl::overflow_check, &m);
   fiber::jump(m.host, first->fiber);
-  // Back on the host: the execution ended (completed, deadlock or a limit).
+  fiber::watch_overflow(nullptr, nullptr);
+  // Back on the host: the execution ended (completed, deadlock, a limit or a crash).
   m.asan_finish(fake, false);
   m.reap();
+  if (m.overflowed) m.result.message = m.overflow_message();
   detail::tls_state = saved_tls;
   g_current_sim = nullptr;
   m.result.end_time = m.now;

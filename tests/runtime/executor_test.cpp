@@ -139,3 +139,49 @@ TEST_CASE("sleep_for waits at least the duration and is cancellable", "[timer]")
   CHECK(h.join());
   CHECK(real_platform().now() - t0 < 5_s);
 }
+
+namespace {
+struct ShutdownEnds {
+  std::atomic<int> shut_down{0};
+  std::atomic<int> woke{0};
+};
+Task<void> long_sleeper(ShutdownEnds& e) {
+  try {
+    co_await sleep_for(30_s);
+    e.woke.fetch_add(1);
+  } catch (const ExecutorShutDown&) {
+    e.shut_down.fetch_add(1);
+    throw;  // ends the detached task: not a lost exception
+  }
+}
+Task<void> sleeps_again(ShutdownEnds& e) {
+  for (int i = 0; i < 3; ++i) {
+    try {
+      co_await sleep_for(30_s);
+      e.woke.fetch_add(1);
+    } catch (const OperationCancelled&) {
+      e.shut_down.fetch_add(1);  // the pool is closing: each new sleep is refused at once
+    }
+  }
+}
+}  // namespace
+
+TEST_CASE("executors destroyed while detached tasks sleep: the sleepers are cancelled and unwind", "[timer][shutdown]") {
+  std::atomic<int> lost{0};
+  auto prev = set_unhandled_exception_handler([&](const LostException&) { lost.fetch_add(1); });
+  ShutdownEnds e;
+  for (int round = 0; round < 20; ++round) {
+    ThreadPool pool(2);
+    SerialExecutor ui("ui");
+    for (int i = 0; i < 8; ++i) spawn_detached(pool, long_sleeper(e));
+    spawn_detached(pool, sleeps_again(e));
+    spawn_detached(ui, long_sleeper(e));
+    // Until all ten are asleep (or about to be): the pending timers are what is tested.
+    while (pool.queued() > 0) std::this_thread::yield();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }  // ~SerialExecutor, ~ThreadPool: well before 30 s
+  CHECK(e.woke.load() == 0);
+  CHECK(e.shut_down.load() == 20 * (8 + 3 + 1));
+  CHECK(lost.load() == 0);
+  set_unhandled_exception_handler(prev);
+}

@@ -402,3 +402,51 @@ TEST_CASE("http service: a client dribbling bytes gets 408 while another is serv
   CHECK(slow.join() == "HTTP/1.1 408");
   CHECK(svc.stats.timed_out.load() == 1);
 }
+
+TEST_CASE("http service: a client that pipelines and never reads is closed after the write timeout", "[io][http]") {
+  http::ServiceOptions o;
+  o.affinity = GENERATE(http::Affinity::pool, http::Affinity::io);
+  o.write_timeout = 200_ms;
+  auto backend = GENERATE(Backend::reactor, Backend::loops);
+  Service svc(o, backend);
+  ThreadPool clients(2, "clients");
+  // Requests by the thousand, answers never read: the service's writes stall once the
+  // socket buffers are full. Our own writes stall too then; each is bounded.
+  auto greedy = spawn(clients, [](io::EpollReactor& r, std::uint16_t port) -> Task<int> {
+    auto c = connect_to(r, port);
+    auto s = co_await std::move(c);
+    std::string burst;
+    for (int i = 0; i < 2000; ++i) burst += "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+    int bursts = 0;
+    io::Stream* p = s.get();
+    for (; bursts < 200; ++bursts) {
+      try {
+        std::string_view view(burst);
+        auto w = io::with_timeout(500_ms, {}, [p, view](std::stop_token t) { return p->write(view, std::move(t)); });
+        co_await std::move(w);
+      } catch (...) {
+        break;  // stalled (the service stopped reading) or reset (it closed)
+      }
+    }
+    // Still not reading: the service must give up on its side by itself.
+    co_await sleep_for(1_s);
+    s->close();
+    co_return bursts;
+  }(svc.reactor, svc.port()));
+  int bursts = greedy.join();
+  CHECK(bursts > 0);
+  CHECK(svc.stats.timed_out.load() == 1);
+  // The service goes on serving others.
+  auto polite = spawn(clients, [](io::EpollReactor& r, std::uint16_t port) -> Task<int> {
+    auto c = connect_to(r, port);
+    auto s = co_await std::move(c);
+    auto w = write_all(*s, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    co_await std::move(w);
+    std::string buf;
+    auto rr = read_reply(*s, buf);
+    Reply reply = co_await std::move(rr);
+    s->close();
+    co_return reply.status;
+  }(svc.reactor, svc.port()));
+  CHECK(polite.join() == 200);
+}

@@ -27,8 +27,11 @@ Task<void> database_call(const ServiceOptions& options) {
   }
 }
 
-Task<void> write_all(io::Stream& stream, std::string_view bytes, std::stop_token stop) {
-  auto t = stream.write(bytes, std::move(stop));
+// Writes `bytes` within `timeout` (TimedOut otherwise): a client that never reads cannot
+// hold the connection by leaving our write pending.
+Task<void> write_all(io::Stream& stream, std::string_view bytes, std::stop_token stop, Nanos timeout) {
+  io::Stream* s = &stream;
+  auto t = io::with_timeout(timeout, std::move(stop), [s, bytes](std::stop_token tk) { return s->write(bytes, std::move(tk)); });
   co_await std::move(t);
 }
 
@@ -63,6 +66,7 @@ Task<void> serve_connection(std::unique_ptr<io::Stream> stream, const ServiceOpt
   Nanos request_deadline = no_deadline;
   Platform& platform = current_platform();
   bool send_408 = false;
+  bool writing = false;  // a TimedOut now is the client not reading: no 408 then
   try {
     for (;;) {
       // Feed what we have; answer every complete request in it (pipelining).
@@ -79,8 +83,10 @@ Task<void> serve_connection(std::unique_ptr<io::Stream> stream, const ServiceOpt
         if (status == RequestParser::Status::error) {
           if (stats) stats->rejected.fetch_add(1, std::memory_order_relaxed);
           std::string bytes = serialize(error_response(parser.error_status(), parser.error_message()));
-          auto w = write_all(*stream, bytes, stop);
+          writing = true;
+          auto w = write_all(*stream, bytes, stop, options.write_timeout);
           co_await std::move(w);
+          writing = false;
           close_after = true;
           break;
         }
@@ -98,8 +104,10 @@ Task<void> serve_connection(std::unique_ptr<io::Stream> stream, const ServiceOpt
         }
         if (stats) stats->requests.fetch_add(1, std::memory_order_relaxed);
         std::string bytes = serialize(response);
-        auto w = write_all(*stream, bytes, stop);
+        writing = true;
+        auto w = write_all(*stream, bytes, stop, options.write_timeout);
         co_await std::move(w);
+        writing = false;
         if (!response.keep_alive) close_after = true;
       }
       if (close_after) break;
@@ -116,8 +124,9 @@ Task<void> serve_connection(std::unique_ptr<io::Stream> stream, const ServiceOpt
     }
   } catch (const TimedOut&) {
     if (stats) stats->timed_out.fetch_add(1, std::memory_order_relaxed);
-    // Tell a client stuck mid-request why; an idle kept-alive connection just closes.
-    send_408 = request_started;
+    // Tell a client stuck mid-request why; an idle kept-alive connection, or one that does
+    // not read, just closes.
+    send_408 = request_started && !writing;
   } catch (...) {
     // Reset, cancelled at shutdown, ...: this connection ends, the service goes on.
   }

@@ -12,6 +12,7 @@ EventLoop::EventLoop(std::string name, Platform& p) : Executor(p, std::move(name
 }
 
 EventLoop::~EventLoop() {
+  cancel_pending_waits();
   stopping_.store(true, std::memory_order_seq_cst);
   wake();
   thread_->join();

@@ -6,7 +6,8 @@
 // blocking the pool worker (Handlers::blocking, the anti-pattern) or awaiting a timer
 // (Handlers::async). Keep-alive and Content-Length framing; bad input gets its status
 // (400, 413, 414, 431, 501, 505; 408 when a request is not complete within
-// `request_timeout`) and a closed connection, while the other connections go on.
+// `request_timeout`) and a closed connection, while the other connections go on. A client
+// that does not read its answers is closed after `write_timeout`.
 #pragma once
 
 #include <atomic>
@@ -40,6 +41,11 @@ struct ServiceOptions {
   Nanos idle_timeout = 30_s;
   // From the first byte of a request to its last: a client dribbling bytes gets 408.
   Nanos request_timeout = 10_s;
+  // One response's write: a client that stops reading (pipelining requests it never reads
+  // the answers to) fills its socket buffers, and the connection is closed this long after
+  // the write stalls. Answers are written one at a time, so at most one response per
+  // connection waits in the service beyond what the kernel buffers.
+  Nanos write_timeout = 10_s;
   std::size_t read_buffer_bytes = 4096;
   Limits limits;
 };
@@ -48,7 +54,7 @@ struct ServiceStats {
   std::atomic<std::uint64_t> connections{0};
   std::atomic<std::uint64_t> requests{0};        // answered by a handler
   std::atomic<std::uint64_t> rejected{0};        // answered with a parse error status
-  std::atomic<std::uint64_t> timed_out{0};       // closed by a read timeout
+  std::atomic<std::uint64_t> timed_out{0};       // closed by a read or write timeout
 };
 
 // Answers one parsed request (the router). The only place the two Handlers differ.

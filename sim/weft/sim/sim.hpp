@@ -85,6 +85,7 @@ enum class Outcome : std::uint8_t {
   task_limit,
   body_threw,   // the body let an exception escape
   aborted,      // the DecisionSource gave up (e.g. replay diverged)
+  crashed,      // a virtual thread overflowed its stack (caught by its guard region)
 };
 const char* to_string(Outcome o) noexcept;
 

@@ -98,7 +98,6 @@ std::string fence(std::string_view s, const char* info) {
 // A link target: relative paths and http(s) URLs only, percent-encoded so that it cannot end
 // the link or smuggle markup. Anything else (javascript:, data:) is not linked.
 bool link_target(std::string_view url, std::string& out) {
-  std::string_view lower_scheme;
   auto colon = url.find(':');
   auto slash = url.find('/');
   if (colon != std::string_view::npos && (slash == std::string_view::npos || colon < slash)) {
