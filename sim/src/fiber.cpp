@@ -31,7 +31,19 @@ struct Watcher {
   void* arg = nullptr;
 };
 thread_local Watcher t_watcher;
-thread_local bool t_altstack = false;
+// This thread's alternate signal stack, if we installed it; removed when the thread ends.
+struct AltStack {
+  bool ready = false;  // ours or one that was there before
+  void* mine = nullptr;
+  ~AltStack() {
+    if (!mine) return;
+    stack_t off{};
+    off.ss_flags = SS_DISABLE;
+    sigaltstack(&off, nullptr);
+    std::free(mine);
+  }
+};
+thread_local AltStack t_altstack;
 struct sigaction g_previous_segv, g_previous_bus;
 
 void forward(int sig, siginfo_t* info, void* uctx) {
@@ -57,34 +69,43 @@ void on_fault(int sig, siginfo_t* info, void* uctx) {
 
 }  // namespace
 
-void watch_overflow(OverflowCheck check, void* arg) {
-  static std::once_flag installed;
-  if (check) {
-    std::call_once(installed, [] {
-      struct sigaction sa {};
-      sa.sa_sigaction = &on_fault;
-      sigemptyset(&sa.sa_mask);
-      // SA_NODEFER: the handler may leave by switching to another fiber rather than
-      // returning, so the signal must not stay blocked.
-      sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
-      sigaction(SIGSEGV, &sa, &g_previous_segv);
-      sigaction(SIGBUS, &sa, &g_previous_bus);
-    });
-    if (!t_altstack) {
-      // Kept for the thread's life: the handler runs on it whenever a fiber overflows. A
-      // thread that has one already (a sanitizer's) keeps it.
-      stack_t old{};
-      if (sigaltstack(nullptr, &old) == 0 && !(old.ss_flags & SS_DISABLE) && old.ss_size >= 32 * 1024) {
-        t_altstack = true;
-      } else {
-        std::size_t bytes = 64 * 1024;
-        stack_t ss{};
-        ss.ss_sp = std::malloc(bytes);
-        ss.ss_size = bytes;
-        if (ss.ss_sp && sigaltstack(&ss, nullptr) == 0) t_altstack = true;
-      }
-    }
+// Gives the calling thread an alternate signal stack unless it has one now (ours, or a
+// sanitizer's or test framework's, which may take theirs away later: install_overflow_handler
+// looks again each time).
+static void ensure_altstack() {
+  stack_t now{};
+  if (sigaltstack(nullptr, &now) == 0 && !(now.ss_flags & SS_DISABLE) && now.ss_size >= 32 * 1024) {
+    t_altstack.ready = true;
+    return;
   }
+  constexpr std::size_t bytes = 64 * 1024;
+  if (!t_altstack.mine) t_altstack.mine = std::malloc(bytes);
+  stack_t ss{};
+  ss.ss_sp = t_altstack.mine;
+  ss.ss_size = bytes;
+  t_altstack.ready = ss.ss_sp && sigaltstack(&ss, nullptr) == 0;
+}
+
+void install_overflow_handler() {
+  ensure_altstack();
+  static std::mutex m;
+  std::lock_guard lk(m);
+  for (int sig : {SIGSEGV, SIGBUS}) {
+    struct sigaction now {};
+    if (sigaction(sig, nullptr, &now) != 0) continue;
+    if ((now.sa_flags & SA_SIGINFO) && now.sa_sigaction == &on_fault) continue;  // ours already
+    struct sigaction sa {};
+    sa.sa_sigaction = &on_fault;
+    sigemptyset(&sa.sa_mask);
+    // SA_NODEFER: the handler may leave by switching to another fiber rather than
+    // returning, so the signal must not stay blocked.
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+    sigaction(sig, &sa, sig == SIGSEGV ? &g_previous_segv : &g_previous_bus);
+  }
+}
+
+void watch_overflow(OverflowCheck check, void* arg) {
+  if (check && !t_altstack.ready) ensure_altstack();
   t_watcher = Watcher{check, arg};
 }
 

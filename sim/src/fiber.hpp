@@ -31,13 +31,16 @@ inline bool in_guard(const char* low, const void* addr) noexcept {
   return low && a < l && a >= l - kGuardBytes;
 }
 
-// Overflow detection on the calling OS thread: installs (once per process) a SIGSEGV/SIGBUS
-// handler and (once per thread) an alternate signal stack to run it on. On a fault, the
-// handler calls check(arg, fault address) on the alternate stack; check either never returns
-// (it abandoned the faulting fiber) or returns and the fault goes to the previous handler
-// (the default one: the process dies as it would have). One watcher per OS thread; null
-// stops watching.
+// Overflow detection. install_overflow_handler() puts our SIGSEGV/SIGBUS handler in place
+// unless it is there already (a test framework may have replaced it since: each simulator
+// calls it when it is created), keeping the previous one to forward other faults to.
+// watch_overflow() names, for the calling OS thread, what to call on a fault (null: stop),
+// and gives the thread an alternate signal stack once. On a fault the handler calls
+// check(arg, fault address) on that stack; check either never returns (it abandoned the
+// faulting fiber) or returns, and the fault goes to the previous handler (by default the
+// process dies as it would have).
 using OverflowCheck = void (*)(void* arg, void* fault_addr);
+void install_overflow_handler();
 void watch_overflow(OverflowCheck check, void* arg);
 
 #ifdef WEFT_FIBER_OWN

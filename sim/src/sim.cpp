@@ -622,6 +622,7 @@ Limits with_environment(Limits base) {
 
 SimPlatform::SimPlatform(Options o) : impl_(std::make_unique<Impl>(*this, o)) {
   impl_->opt.limits = with_environment(o.limits);
+  fiber::install_overflow_handler();  // here, not per run: it costs a system call
   tracing_ = o.trace;
   one_os_thread_ = true;
   job_start_points_ = o.job_start_points;

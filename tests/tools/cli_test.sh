@@ -37,6 +37,11 @@ expect 2 "unknown flag" -- "$weft" run sync-over-async --frob; one_line_error "u
 
 WEFT_STEPS=lots expect 2 "bad WEFT_STEPS" -- "$weft" run sync-over-async.fix --iterations 1 --out "$tmp/ws"; one_line_error "bad WEFT_STEPS"
 WEFT_TIME_MAX_MS=-1 expect 2 "bad WEFT_TIME_MAX_MS" -- "$weft" run sync-over-async.fix --iterations 1 --out "$tmp/ws"; one_line_error "bad WEFT_TIME_MAX_MS"
+# --out naming an existing file: refused up front (before exploring), one line, exit 2.
+: > "$tmp/a-file"
+expect 2 "--out is a file (run)" -- "$weft" run sync-over-async.bug --out "$tmp/a-file"; one_line_error "--out is a file (run)"
+expect 2 "--out is a file (catalogue)" -- "$weft" catalogue --out "$tmp/a-file"; one_line_error "--out is a file (catalogue)"
+expect 2 "--out is a file (fuzz)" -- "$weft" fuzz sync-over-async --iterations 5 --out "$tmp/a-file"; one_line_error "--out is a file (fuzz)"
 
 expect 1 "run bug" -- "$weft" run sync-over-async.bug --out "$tmp/o" --json
 grep -q '"verdict":"violation"' "$tmp/out" && grep -q '"kind":"deadlock"' "$tmp/out" || { echo "FAIL: run --json"; cat "$tmp/out"; fail=$((fail + 1)); }

@@ -16,6 +16,7 @@ int cmd_catalogue(const std::vector<std::string>& args) {
   Args a = Args::parse(args, {"--out", "--iterations"}, {"--no-capacity", "--full", "--no-render"});
   if (!a.positional.empty()) throw UsageError{synopsis("catalogue")};
   fs::path out = a.get("--out", "out");
+  check_out_dir(out.string());
   fs::create_directories(out);
   std::ostringstream md;
   md << "| scenario | variant | verdict | expected | executions | replay token |\n";

@@ -73,7 +73,7 @@ std::string json_violation_fields(const std::string& name, const Violation* v, s
 }
 
 std::string out_dir_for(const Args& a, const Target& t) {
-  return (fs::path(a.get("--out", "out")) / t.full_name()).string();
+  return (fs::path(a.get("--out", "out")) / path_component(t.full_name())).string();
 }
 
 }  // namespace
@@ -89,6 +89,7 @@ int cmd_run(const std::vector<std::string>& args) {
   Args a = Args::parse(args, {"--strategy", "--iterations", "--seed", "--out", "--warnings"},
                        {"--json", "--all", "--full", "--no-render"});
   if (a.positional.size() != 1) throw UsageError{synopsis("run")};
+  check_out_dir(a.get("--out", "out"));
   Target t = resolve(a.positional[0]);
   model::ExploreOptions o = t.scenario->options;
   o.name = t.full_name();
@@ -224,6 +225,7 @@ Replayed do_replay(const std::string& arg) {
 int cmd_replay(const std::vector<std::string>& args) {
   Args a = Args::parse(args, {"--out"}, {"--json", "--full", "--no-render"});
   if (a.positional.size() != 1) throw UsageError{synopsis("replay")};
+  check_out_dir(a.get("--out", "out"));
   if (auto rec = recorded_finding(a.positional[0])) {
     // Not re-run here: the body lives in the test binary. Show what was recorded and how
     // to replay it there.

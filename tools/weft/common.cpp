@@ -12,6 +12,23 @@ namespace fs = std::filesystem;
 
 namespace weft::cli {
 
+std::string path_component(const std::string& name) {
+  std::string out = name;
+  for (char& ch : out)
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
+          ch == '.'))
+      ch = '_';
+  if (out.empty() || out == "." || out == "..") out = "_";
+  return out;
+}
+
+void check_out_dir(const std::string& dir) {
+  std::error_code ec;
+  auto st = std::filesystem::status(dir, ec);
+  if (!ec && std::filesystem::exists(st) && !std::filesystem::is_directory(st))
+    throw UsageError{"--out " + dir + ": exists and is not a directory"};
+}
+
 Args Args::parse(const std::vector<std::string>& in, const std::vector<std::string>& with_value,
                  const std::vector<std::string>& switches) {
   Args a;

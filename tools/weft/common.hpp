@@ -41,6 +41,13 @@ Target resolve(const std::string& name);
 
 model::Checker checker_for(const Target& t);
 
+// A name as one path component: anything but [A-Za-z0-9._-] becomes '_' (no '/' nesting,
+// no control bytes), and "." / ".." / "" become "_".
+std::string path_component(const std::string& name);
+// `--out DIR` checked before any work: an existing path that is not a directory is a
+// UsageError (exit 2) up front, not an internal error after exploring.
+void check_out_dir(const std::string& dir);
+
 // The artefact directory (model/weft/model/artefacts.hpp: the same for weft::check).
 using Artefacts = model::Artefacts;
 // How pictures are drawn: focused (the default) or `full`; `no_render` skips the Graphviz layout

@@ -526,6 +526,7 @@ int cmd_fuzz(const std::vector<std::string>& args) {
   }
   if (!a.has("--out") || a.get("--out").empty()) throw UsageError{"weft fuzz: --out DIR is required"};
   c.dir = a.get("--out");
+  check_out_dir(c.dir.string());
   c.seed_base = a.get_u64("--seed", 0);
   c.jobs = a.get_u64("--jobs", cores());
   if (c.jobs == 0 || c.jobs > 4096) throw UsageError{"--jobs: expected 1..4096"};
