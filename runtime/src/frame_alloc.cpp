@@ -34,6 +34,7 @@ struct Cache {
   std::size_t bytes;
   bool owned;
   bool closed;
+  bool off;  // set_frame_cache(false)
 };
 thread_local Cache cache{};
 
@@ -56,7 +57,7 @@ inline std::size_t size_class(std::size_t bytes) noexcept { return (bytes + kGra
 
 void* frame_alloc(std::size_t bytes) {
   std::size_t c = size_class(bytes);
-  if (!kRecycle || c >= kClasses) return ::operator new(bytes);
+  if (!kRecycle || c >= kClasses || cache.off) return ::operator new(bytes);
   if (Block* b = cache.head[c]) {
     cache.head[c] = b->next;
     --cache.count[c];
@@ -66,10 +67,12 @@ void* frame_alloc(std::size_t bytes) {
   return ::operator new((c + 1) * kGranule);
 }
 
+void set_frame_cache(bool enabled) noexcept { cache.off = !enabled; }
+
 void frame_free(void* p, std::size_t bytes) noexcept {
   std::size_t c = size_class(bytes);
   std::size_t block = (c + 1) * kGranule;
-  if (!kRecycle || c >= kClasses || cache.closed || cache.count[c] >= kPerClassMax ||
+  if (!kRecycle || c >= kClasses || cache.closed || cache.off || cache.count[c] >= kPerClassMax ||
       cache.bytes + block > kBytesMax) {
     ::operator delete(p);
     return;

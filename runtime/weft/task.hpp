@@ -51,6 +51,9 @@ inline constexpr std::uintptr_t kStateFlags = 7;
 // spawn-heavy code then rarely reaches malloc. Blocks may be freed on another thread.
 void* frame_alloc(std::size_t bytes);
 void frame_free(void* p, std::size_t bytes) noexcept;
+// Turns this thread's cache of coroutine frames off (and on again): a simulation that may
+// free an execution's heap wholesale must not keep its frames in a cache.
+void set_frame_cache(bool enabled) noexcept;
 
 class PromiseBase {
  public:

@@ -10,6 +10,7 @@
 
 #include "fiber.hpp"
 #include "weft/sim/waits.hpp"
+#include "heap.hpp"
 #include "weft/spawn.hpp"
 #include "weft/timer.hpp"
 
@@ -136,28 +137,52 @@ struct StackPool {
 
 // Objects the runtime asks for anew in every execution (a pool's parkers and mutexes)
 // come from a per-type free list: one simulation runs on one OS thread at a time, and
-// executions follow each other by the million.
+// executions follow each other by the million. Every block of a type is also on a chain
+// of all of them (a word after the object), and none outlives its execution (an abandoned
+// one drops them with their owners), so each run starts with all of them free again.
 template <class T>
 struct Recycled {
   static void* operator new(std::size_t bytes) {
-    if (bytes == sizeof(T) && free_list()) {
-      void* p = free_list();
-      free_list() = *static_cast<void**>(p);
-      return p;
+    Pool& p = pool();
+    if (bytes != sizeof(T)) return ::operator new(bytes);
+    if (p.free) {
+      void* b = p.free;
+      p.free = *static_cast<void**>(b);
+      return b;
     }
-    return ::operator new(bytes);
+    heap::Untracked u;
+    void* b = ::operator new(sizeof(T) + sizeof(void*));
+    *chain_of(b) = p.all;
+    p.all = b;
+    return b;
   }
-  static void operator delete(void* p, std::size_t bytes) noexcept {
-    if (bytes == sizeof(T)) {
-      *static_cast<void**>(p) = free_list();
-      free_list() = p;
+  static void operator delete(void* b, std::size_t bytes) noexcept {
+    if (bytes != sizeof(T)) {
+      ::operator delete(b);
       return;
     }
-    ::operator delete(p);
+    *static_cast<void**>(b) = pool().free;
+    pool().free = b;
   }
-  static void*& free_list() noexcept {
-    thread_local void* head = nullptr;
-    return head;
+  // The start of an execution: no object of this type is alive.
+  static void all_free() noexcept {
+    Pool& p = pool();
+    p.free = nullptr;
+    for (void* b = p.all; b; b = *chain_of(b)) {
+      *static_cast<void**>(b) = p.free;
+      p.free = b;
+    }
+  }
+
+ private:
+  struct Pool {
+    void* free;
+    void* all;
+  };
+  static void** chain_of(void* b) noexcept { return reinterpret_cast<void**>(static_cast<char*>(b) + sizeof(T)); }
+  static Pool& pool() noexcept {
+    thread_local constinit Pool p{nullptr, nullptr};
+    return p;
   }
 };
 
@@ -213,6 +238,25 @@ struct SimPlatform::Impl {
   }
 
   Impl(SimPlatform& s, Options o) : self(s), opt(o), stacks(o.stack_bytes) {}
+  // The stacks of the last execution's threads go back to the pool, which frees them.
+  ~Impl() {
+    for (auto& t : threads)
+      if (t->stack) stacks.put(t->stack);
+  }
+
+  // The heap the execution's code allocated (heap.hpp). A completed execution (or one whose
+  // body threw: its exception may hold such memory) keeps it; an abandoned one, whose
+  // threads will never run their destructors, frees it. What the simulator keeps of the
+  // execution's threads and timers must first let go of it.
+  void end_heap(bool abandoned) {
+    if (!abandoned) {
+      heap::adopt();
+      return;
+    }
+    self.abandon_timers();
+    for (std::size_t i = 0; i < live; ++i) new (&threads[i]->body) std::function<void()>();
+    heap::release();
+  }
 
   void reap() {
     if (zombie) {
@@ -272,7 +316,9 @@ struct SimPlatform::Impl {
     sim->asan_finish(nullptr, sim->jumper == nullptr);
     sim->reap();
     VThread* me = sim->current;
+    heap::tracking = sim->opt.reclaim_abandoned;
     me->body();
+    heap::tracking = false;
     sim->thread_exit(me);
   }
 
@@ -344,6 +390,8 @@ struct SimPlatform::Impl {
     if (o != Outcome::completed && o != Outcome::deadlock && result.waiting.empty()) result.waiting = collect_waiting();
     result.outcome = o;
     result.message = std::move(msg);
+    // The move may leave the old message's buffer in `msg`, whose frame is never unwound.
+    std::string().swap(msg);
     switch_to(nullptr);  // never returns: the host abandons this execution
     std::abort();
   }
@@ -389,6 +437,7 @@ struct SimPlatform::Impl {
 
   // A scheduling point at which the current thread stays runnable.
   void point() {
+    heap::Untracked u;
     check_step();
     if (enabled.size() == 1) return;
     VThread* next = pick(true);
@@ -397,6 +446,7 @@ struct SimPlatform::Impl {
 
   // The current thread stops being runnable; run someone else until it is woken.
   void block() {
+    heap::Untracked u;
     check_step();
     disable(current);
     VThread* next = pick(false);
@@ -429,7 +479,10 @@ struct SimPlatform::Impl {
 
   // Nothing can run and nothing is pending.
   void quiescent() {
-    std::vector<WaitInfo> waiting;
+    // Built in place and moved: end() never returns to this frame, and a local left on an
+    // abandoned stack would never be freed.
+    std::vector<WaitInfo>& waiting = result.waiting;
+    waiting.clear();
     bool stuck = false;
     VThread* settler = nullptr;
     for (std::size_t i = 0; i < live; ++i) {
@@ -443,7 +496,6 @@ struct SimPlatform::Impl {
       if (t->why != WaitKind::idle && t->why != WaitKind::timer)
         waiting.push_back(WaitInfo{t->index, t->name, t->why, t->about});
     }
-    result.waiting = waiting;
     if (stuck) {
       std::string msg = "nothing can run and nothing is pending; ";
       for (std::size_t i = 0; i < waiting.size(); ++i) {
@@ -452,7 +504,7 @@ struct SimPlatform::Impl {
                (waiting[i].why == WaitKind::block_on ? "task " + std::to_string(waiting[i].about)
                                                      : std::string(waiting[i].why == WaitKind::lock ? "a lock" : "a thread"));
       }
-      end(Outcome::deadlock, msg);
+      end(Outcome::deadlock, std::move(msg));
     }
     if (settler) {
       settler->settling = false;
@@ -506,7 +558,7 @@ struct SimPlatform::Impl {
     t->joiners.clear();
     t->tls = detail::ThreadState{};
     t->index = ThreadIndex(live++);
-    t->name = std::move(name);
+    t->name.assign(name);  // a copy: the record outlives the execution's heap
     t->body = std::move(body);
     t->stack = stacks.get();
     // Stacks are allocated alike, so without an offset every virtual thread's frames sit at
@@ -532,6 +584,7 @@ struct SimThread final : PlatformThread, Recycled<SimThread> {
   SimThread(SimPlatform::Impl* s, VThread* v) : sim(s), t(v) {}
   void join() override {
     if (t->state == VState::finished) return;
+    heap::Untracked u;
     VThread* me = sim->current;
     t->joiners.push_back(me);
     me->state = VState::parked;
@@ -551,6 +604,7 @@ struct SimParker final : Parker, Recycled<SimParker> {
       token = false;
       return;
     }
+    heap::Untracked u;
     VThread* me = sim->current;
     waiter = me;
     me->state = VState::parked;
@@ -566,12 +620,21 @@ struct SimParker final : Parker, Recycled<SimParker> {
   }
   void unpark() override {
     if (waiter && waiter->state == VState::parked) {
+      heap::Untracked u;
       sim->enable(waiter);
       waiter = nullptr;
       return;
     }
     token = true;
   }
+};
+
+// Coarse granularity: code between scheduling points is atomic, so the scheduler's own
+// locks need not do anything.
+struct NoopMutex final : PlatformMutex, Recycled<NoopMutex> {
+  NoopMutex() noexcept : PlatformMutex(true) {}
+  void do_lock() override {}
+  void do_unlock() override {}
 };
 
 struct SimMutex final : PlatformMutex {
@@ -594,6 +657,7 @@ struct SimMutex final : PlatformMutex {
   void do_unlock() override {
     owner = nullptr;
     if (!waiters.empty()) {
+      heap::Untracked u;
       VThread* w = waiters.front();
       waiters.erase(waiters.begin());
       if (w->state == VState::parked) sim->enable(w);
@@ -637,6 +701,7 @@ void SimPlatform::set_options(const Options& o) {
   impl_->opt.limits = with_environment(o.limits);
   impl_->opt.trace = o.trace;
   impl_->opt.job_start_points = o.job_start_points;
+  impl_->opt.reclaim_abandoned = o.reclaim_abandoned;
   tracing_ = o.trace;
   job_start_points_ = o.job_start_points;
 }
@@ -672,6 +737,11 @@ RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& de
   m.overflowed_task = 0;
   reset_ids();
   abandon_timers();
+  // Between executions no runtime object is alive (run() resets what the thread records
+  // keep when an execution ends), on any simulation of this OS thread.
+  Recycled<SimThread>::all_free();
+  Recycled<SimParker>::all_free();
+  Recycled<NoopMutex>::all_free();
 
   g_current_sim = this;
   auto* saved_tls = detail::tls_state;
@@ -693,13 +763,29 @@ RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& de
   void* fake = nullptr;
   m.asan_start(&fake, first);
   m.jumper = nullptr;
+  const bool reclaim = m.opt.reclaim_abandoned;
+  if (reclaim) detail::set_frame_cache(false);  // a cached frame would outlive a release
   fiber::watch_overflow(&Impl::overflow_check, &m);
   fiber::jump(m.host, first->fiber);
   fiber::watch_overflow(nullptr, nullptr);
   // Back on the host: the execution ended (completed, deadlock, a limit or a crash).
+  heap::tracking = false;
   m.asan_finish(fake, false);
   m.reap();
   if (m.overflowed) m.result.message = m.overflow_message();
+  // A thread record's own parker (block_on) dies with the execution: destroyed if the
+  // execution completed, forgotten if it was abandoned (its owners are gone too).
+  const bool abandoned = m.result.outcome != Outcome::completed && m.result.outcome != Outcome::body_threw;
+  for (std::size_t i = 0; i < m.live; ++i) {
+    if (abandoned)
+      new (&m.threads[i]->tls) detail::ThreadState{};
+    else
+      m.threads[i]->tls = detail::ThreadState{};
+  }
+  if (reclaim) {
+    detail::set_frame_cache(true);
+    m.end_heap(abandoned);
+  }
   detail::tls_state = saved_tls;
   g_current_sim = nullptr;
   m.result.end_time = m.now;
@@ -725,6 +811,7 @@ RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& de
 
 std::unique_ptr<PlatformThread> SimPlatform::start_thread(std::string name, std::function<void()> body) {
   auto& m = *impl_;
+  heap::Untracked u;
   VThread* t = m.new_thread(std::move(name), std::move(body));
   if (tracing_) {
     TraceEvent e{EventKind::thread_start};
@@ -735,15 +822,6 @@ std::unique_ptr<PlatformThread> SimPlatform::start_thread(std::string name, std:
 }
 
 std::unique_ptr<Parker> SimPlatform::make_parker() { return std::make_unique<SimParker>(impl_.get()); }
-namespace {
-// Coarse granularity: code between scheduling points is atomic, so the scheduler's own
-// locks need not do anything.
-struct NoopMutex final : PlatformMutex, Recycled<NoopMutex> {
-  NoopMutex() noexcept : PlatformMutex(true) {}
-  void do_lock() override {}
-  void do_unlock() override {}
-};
-}  // namespace
 
 std::unique_ptr<PlatformMutex> SimPlatform::make_mutex() {
   if (impl_->opt.granularity == Granularity::coarse) return std::make_unique<NoopMutex>();
@@ -759,6 +837,7 @@ void SimPlatform::blocking_work(Nanos d, WorkKind, const std::source_location&) 
     return;
   }
   VThread* me = m.current;
+  heap::Untracked u;
   me->state = VState::busy;
   m.sleepers.push_back(Sleeper{m.now + d, ++m.sleeper_seq, me, me->wake_gen});
   std::push_heap(m.sleepers.begin(), m.sleepers.end(), std::greater<>{});
@@ -770,6 +849,7 @@ void SimPlatform::yield_point() { impl_->point(); }
 std::uint64_t SimPlatform::random_below(std::uint64_t bound) {
   auto& m = *impl_;
   if (bound <= 1) return 0;
+  heap::Untracked u;
   std::uint64_t v;
   try {
     v = m.source->random(bound);
@@ -785,6 +865,7 @@ std::uint64_t SimPlatform::random_below(std::uint64_t bound) {
 bool SimPlatform::fault(std::string_view name, std::uint32_t per_million) {
   auto& m = *impl_;
   if (per_million == 0) return false;
+  heap::Untracked u;
   bool fired;
   try {
     fired = m.source->fault(name, per_million);
@@ -805,6 +886,7 @@ bool SimPlatform::fault(std::string_view name, std::uint32_t per_million) {
 
 void SimPlatform::emit(const TraceEvent& e) {
   auto& m = *impl_;
+  heap::Untracked u;
   VThread* cur = m.current;
   if (e.kind == EventKind::spawn) {
     if (++m.live_tasks > m.opt.limits.tasks_max)
@@ -874,6 +956,7 @@ void settle() {
   SimPlatform* s = current_sim();
   if (!s) return;
   auto& m = *s->impl_;
+  heap::Untracked u;
   VThread* me = m.current;
   me->settling = true;
   me->state = VState::parked;

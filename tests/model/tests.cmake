@@ -5,3 +5,5 @@ weft_add_test(model_test SOURCES model/schedule_test.cpp model/explorer_test.cpp
   model/dpor_test.cpp model/overflow_test.cpp DEPS weft::model LABELS fast)
 weft_add_test(model_heavy_test SOURCES model/strategies_heavy_test.cpp model/shrink_heavy_test.cpp
   DEPS weft::model LABELS heavy)
+# The simulator's heap of an execution (sim/src/heap.cpp), measured through the explorer.
+weft_add_test(heap_test SOURCES sim/heap_test.cpp DEPS weft::model LABELS fast)

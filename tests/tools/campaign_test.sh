@@ -138,5 +138,88 @@ expect_usage "merge missing dir" "$WEFT" merge "$TMP/nope" -o "$TMP/m2"
 expect_usage "merge garbage dir" "$WEFT" merge "$TMP/garbage" -o "$TMP/m3"
 expect_usage "merge without -o" "$WEFT" merge "$TMP/s0"
 
+# 5. Campaign arithmetic (tools/weft/CAMPAIGNS.md, "Edge cases"): every combination runs
+# the seeds it says or is refused.
+expect_usage "--duration 3000000h" "$WEFT" fuzz "$TARGET" --duration 3000000h --out "$TMP/a1"
+expect_usage "--iterations 2 --shard 2/3 (no seed)" "$WEFT" fuzz "$TARGET" --iterations 2 --shard 2/3 --out "$TMP/a2"
+expect_usage "--seed 2^63 + 2^64-1 iterations" "$WEFT" fuzz "$TARGET" --seed 9223372036854775808 \
+  --iterations 18446744073709551615 --out "$TMP/a3"
+expect_usage "--iterations 0" "$WEFT" fuzz "$TARGET" --iterations 0 --out "$TMP/a4"
+expect_usage "catalogue --iterations 0" "$WEFT" catalogue --iterations 0 --out "$TMP/a5"
+"$WEFT" fuzz "$TARGET" --iterations 10 --jobs 2 --out "$TMP/j2" >/dev/null 2>&1
+cmp -s <(seq 0 9) <(seeds_of "$TMP/j2") && pass "--jobs 2: both jobs ran, every seed once" \
+  || fail "--jobs 2 seeds: $(seeds_of "$TMP/j2" | tr '\n' ' ')"
+"$WEFT" fuzz "$TARGET" --iterations 3 --jobs 8 --out "$TMP/j8" >/dev/null 2>&1
+cmp -s <(seq 0 2) <(seeds_of "$TMP/j8") && [[ $(field "$TMP/j8" jobs) -eq 3 ]] \
+  && pass "--iterations 3 --jobs 8: 3 jobs, seeds 0..2" || fail "--jobs 8 of 3 seeds: jobs $(field "$TMP/j8" jobs)"
+# 2^64-1 seeds in shard 0/3: it starts (seeds 0, 3, 6, ...) and runs until stopped.
+"$WEFT" fuzz "$TARGET" --iterations 18446744073709551615 --shard 0/3 --jobs 1 --out "$TMP/huge" >/dev/null 2>&1 &
+huge=$!
+# (Too many seeds for a seed log: the seed of the running execution shows the stride.)
+sleep 2
+cur=$(awk '{print $2}' "$TMP/huge/jobs/0.current" 2>/dev/null)
+kill -TERM $huge; wait $huge
+rc=$?
+[[ -n $cur && $((cur % 3)) -eq 0 && $cur -gt 0 ]] && [[ $(field "$TMP/huge" executions) -gt 0 ]] \
+  && [[ $(field "$TMP/huge" interrupted) == true ]] && [[ $rc -le 1 ]] \
+  && pass "2^64-1 iterations in shard 0/3 runs seeds 0,3,6,... (at seed $cur); SIGTERM leaves an interrupted summary" \
+  || fail "huge campaign: exit $rc, executions $(field "$TMP/huge" executions), running seed '$cur'"
+
+# 6. An exception that escapes an execution (here std::bad_alloc from the body) is that
+# execution's crash, with its own seed.
+WEFT_TEST_THROW_SEED_MOD=5 "$WEFT" fuzz "$TARGET" --iterations 12 --jobs 2 --out "$TMP/throw" >"$TMP/throw.log" 2>&1
+rc=$?
+tf=$(grep -l 'bad_alloc' "$TMP"/throw/findings/*/finding.txt 2>/dev/null | head -1)
+if [[ $rc -eq 1 && -n $tf ]]; then
+  seed=$(sed -n 's/^seed: //p' "$tf")
+  [[ $((seed % 5)) -eq 0 ]] && pass "escaped bad_alloc charged to its own seed ($seed)" || fail "bad_alloc filed under seed $seed"
+  grep -q '^count: 3$' "$tf" && pass "all 3 throwing seeds counted" || fail "bad_alloc count: $(grep count "$tf")"
+else
+  fail "escaped bad_alloc: exit $rc, no finding"; cat "$TMP/throw.log"
+fi
+
+# 7. Children die with the parent; a SIGKILLed campaign resumes with no seed lost or repeated.
+"$WEFT" fuzz "$NAME.bug" "$TARGET" --iterations 4000 --jobs 2 --out "$TMP/unint" >/dev/null 2>&1
+"$WEFT" fuzz "$NAME.bug" "$TARGET" --iterations 4000 --jobs 2 --out "$TMP/killed" >/dev/null 2>&1 &
+parent=$!
+for _ in $(seq 1 200); do [[ $(cat "$TMP"/killed/jobs/*.seeds 2>/dev/null | wc -l) -ge 200 ]] && break; sleep 0.05; done
+children=$(pgrep -P $parent | tr '\n' ' ')
+kill -KILL $parent; wait $parent 2>/dev/null
+sleep 0.5
+alive=0
+# A killed child may stay a zombie until init reaps it: alive means not in state Z.
+for c in $children; do
+  st=$(awk '{print $3}' "/proc/$c/stat" 2>/dev/null)
+  [[ -n $st && $st != Z ]] && alive=$((alive + 1))
+done
+[[ -n $children && $alive -eq 0 ]] && pass "children ($children) died with the SIGKILLed parent" \
+  || fail "children '$children': $alive still alive"
+[[ $(field "$TMP/killed" interrupted) == true ]] && pass "the killed campaign left a summary marked interrupted" \
+  || fail "killed campaign's summary: interrupted '$(field "$TMP/killed" interrupted)'"
+done_before=$(field "$TMP/killed" executions)
+"$WEFT" fuzz --resume "$TMP/killed" >"$TMP/resume.log" 2>&1
+rc=$?
+[[ $rc -eq 1 ]] && pass "resume exits 1 (the bug's findings)" || { fail "resume: exit $rc"; tail -3 "$TMP/resume.log"; }
+cmp -s <(seeds_of "$TMP/unint") <(seeds_of "$TMP/killed") \
+  && pass "killed + resumed ran exactly the seeds of the uninterrupted run, each once" \
+  || fail "resumed seeds differ: $(diff <(seeds_of "$TMP/unint") <(seeds_of "$TMP/killed") | head -4 | tr '\n' ' ')"
+[[ $(field "$TMP/killed" executions) -eq 8000 && $(field "$TMP/killed" interrupted) == false ]] \
+  && pass "resumed summary: 8000 executions (killed after ${done_before:-?}), not interrupted" \
+  || fail "resumed summary: executions $(field "$TMP/killed" executions), interrupted $(field "$TMP/killed" interrupted)"
+sig() { sed -n 's/^signature: //p' "$1"/findings/*/finding.txt | sort; }
+cmp -s <(sig "$TMP/unint") <(sig "$TMP/killed") && pass "same signatures as the uninterrupted run" \
+  || fail "signatures differ: $(diff <(sig "$TMP/unint") <(sig "$TMP/killed") | head -4 | tr '\n' ' ')"
+
+# 8. A directory in use by a running campaign is refused with one line naming its owner.
+"$WEFT" fuzz "$TARGET" --duration 60s --jobs 1 --out "$TMP/busy" >/dev/null 2>&1 &
+busy=$!
+for _ in $(seq 1 100); do [[ -s $TMP/busy/lock ]] && break; sleep 0.05; done
+expect_usage "--out in use" "$WEFT" fuzz "$TARGET" --iterations 3 --out "$TMP/busy"
+grep -q "in use by the campaign of pid $busy on host" "$TMP/usage.err" && pass "refusal names pid $busy" \
+  || fail "refusal: $(cat "$TMP/usage.err")"
+expect_usage "--resume in use" "$WEFT" fuzz --resume "$TMP/busy"
+kill -TERM $busy; wait $busy
+expect_usage "--out of a finished campaign" "$WEFT" fuzz "$TARGET" --iterations 3 --out "$TMP/busy"
+
 if [[ $failures -ne 0 ]]; then echo "$failures check(s) failed"; exit 1; fi
 echo "all campaign checks passed"

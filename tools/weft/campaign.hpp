@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -15,8 +16,10 @@ std::string finding_id(const std::string& signature);
 void write_finding_file(const std::filesystem::path& dir, const std::map<std::string, std::string>& fields);
 std::map<std::string, std::string> read_finding_file(const std::filesystem::path& file);
 // Rebuilds DIR/summary.{json,txt} from DIR/findings/*/finding.txt and `header`; returns
-// the number of findings.
+// the number of findings. `counts` (finding id -> occurrences), when given, replaces the
+// counts in the finding files (a campaign still running does not rewrite them).
 std::size_t write_summary(const std::filesystem::path& dir,
-                          const std::vector<std::pair<std::string, std::string>>& header);
+                          const std::vector<std::pair<std::string, std::string>>& header,
+                          const std::map<std::string, std::uint64_t>* counts = nullptr);
 
 }  // namespace weft::cli::campaign

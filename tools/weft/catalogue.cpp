@@ -15,6 +15,8 @@ namespace weft::cli {
 int cmd_catalogue(const std::vector<std::string>& args) {
   Args a = Args::parse(args, {"--out", "--iterations"}, {"--no-capacity", "--full", "--no-render"});
   if (!a.positional.empty()) throw UsageError{synopsis("catalogue")};
+  if (a.has("--iterations") && a.get_u64("--iterations", 1) == 0)
+    throw UsageError{"--iterations: must be at least 1 (0 executions would call every fix a pass)"};
   fs::path out = a.get("--out", "out");
   check_out_dir(out.string());
   fs::create_directories(out);

@@ -126,7 +126,21 @@ Target resolve(const std::string& name) {
 
 model::Checker checker_for(const Target& t) {
   properties::Config cfg = t.scenario->options.properties;
-  return [cfg](const sim::Trace& tr, const sim::RunResult& r) { return properties::check_all(tr, r, cfg); };
+  return [cfg](const sim::Trace& tr, const sim::RunResult& r) {
+    std::vector<Violation> v = properties::check_all(tr, r, cfg);
+    // An exception that escaped the body (std::bad_alloc, a user's throw) ends the
+    // execution: it is this execution's crash, never a pass.
+    if (r.outcome == sim::Outcome::body_threw &&
+        std::none_of(v.begin(), v.end(), [](const Violation& x) { return x.kind == ViolationKind::crash; })) {
+      Violation c;
+      c.kind = ViolationKind::crash;
+      c.message = r.message;
+      c.time = r.end_time;
+      c.locations.push_back("body-threw");
+      v.insert(v.begin(), std::move(c));
+    }
+    return v;
+  };
 }
 
 std::string json_escape(std::string_view s) {

@@ -2,29 +2,39 @@
 //
 // The campaign is a set of seeds BASE + i. A shard K/N takes the seeds with i % N == K,
 // so N shards together run exactly the seeds of the unsharded campaign. Inside a shard,
-// job k of J takes every J-th of the shard's seeds. Each job is a forked child, so a
-// scenario that crashes the process (SIGSEGV, abort) or hangs (watchdog SIGALRM) costs
-// one execution, not the campaign: the parent turns the death into a `crash` / `hang`
-// finding, with the seed read from the job's .current file, and restarts the job after
-// that execution.
+// job k of J takes every J-th of the shard's seeds, and runs each seed on every target in
+// turn: its work is the sequence of pairs p = n * targets + t (its n-th seed, target t).
+// Each job is a forked child, so a scenario that crashes the process (SIGSEGV, abort) or
+// hangs (watchdog SIGALRM) costs one execution, not the campaign: the parent turns the
+// death into a `crash` / `hang` finding for the pair the job was on and restarts the job
+// after it.
 //
-// Layout of --out DIR (the contract with `weft merge` and tests/tools/campaign_test.sh):
+// Layout of --out DIR (the contract with `weft merge`, --resume and tests/tools/campaign_test.sh):
+//   campaign.txt       the campaign's parameters ("key: value"), read by --resume
+//   lock               "pid P on host H" of the process running the campaign (flock'd)
+//   jobs/state.bin     a file-backed shared map: per job, the next pair to run (every pair
+//                      before it is done) and its counter table of signatures; crashes and
+//                      hangs. It survives a SIGKILL of every process (page cache) and is
+//                      synced in batches, so --resume neither loses nor repeats a seed.
 //   jobs/<k>.current   "target seed" of the execution job k is running (written before it)
 //   jobs/<k>.seeds     the seeds job k has started, one per line (only for --iterations
 //                      campaigns of at most seed_log_max seeds per job: a night of random
 //                      walks would fill the disk)
-//   jobs/<k>.hits      a signature hash per violation that did not fit in the job's shared
-//                      counter table; parent.hits: one per crash or hang
+//   jobs/<k>.hits      a signature hash per violation that did not fit in the job's counter
+//                      table; parent.hits: one per crash or hang
 //   findings/<hash>/   the first occurrence of each signature, shrunk: write_artefacts()
 //                      plus finding.txt ("key: value" lines, the source of the summary)
 //   corpus/<hash>.weft the finding's schedule file: the regression corpus
-//   summary.json, summary.txt
+//   summary.json, summary.txt   rewritten every few seconds while the campaign runs
+//                      (marked interrupted until it ends), so a killed campaign still has one
 //
 // Children claim a signature by mkdir(findings/<hash>), which is atomic, so exactly one
 // process shrinks and renders each distinct bug.
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -118,6 +128,11 @@ constexpr std::uint64_t seed_log_max = 1'000'000;
 // A child's exit status when an execution threw; its message is in jobs/<k>.error.
 constexpr int exit_exception = 70;
 constexpr std::size_t hit_slots_max = 64;
+// At most 366 days: a longer budget is a typo, and steady_clock arithmetic must not wrap.
+constexpr double duration_max_s = 366.0 * 86400;
+// The seed logs and the state file are synced this often (executions of one job), so a
+// node that dies loses at most this much work from the record: it is then run again.
+constexpr std::uint64_t sync_every = 4096;
 
 // Occurrences of one signature in one job.
 struct HitSlot {
@@ -125,14 +140,34 @@ struct HitSlot {
   std::uint64_t count;
 };
 
-// Shared memory written by the children, read by the parent; survives a child's death, so
-// no count is lost when a job crashes. One writer at a time: the job's current child.
-// The parent reads the slots only after every child has exited.
-struct JobCounters {
-  std::atomic<std::uint64_t> executions;
-  std::atomic<std::uint64_t> seeds;
-  std::size_t slots_used;
+// One job's record in jobs/state.bin. Written by the job's current child (one at a time),
+// and by the parent only while no child of that job runs.
+struct JobState {
+  std::atomic<std::uint64_t> next;  // pairs done in order: the next one to run
+  std::atomic<std::uint32_t> done;  // the job has run its share (or the budget ended)
+  std::uint32_t reserved;
+  std::uint64_t slots_used;
   HitSlot slots[hit_slots_max];
+};
+
+struct StateHeader {
+  char magic[8];
+  std::uint64_t jobs;
+  std::uint64_t targets;
+  std::atomic<std::uint64_t> crashes;
+  std::atomic<std::uint64_t> hangs;
+  double elapsed_s;  // wall time of the earlier runs of this campaign (--resume)
+  std::uint64_t runs;
+};
+constexpr char state_magic[8] = {'w', 'e', 'f', 't', 's', 't', '1', '\0'};
+
+// jobs/state.bin mapped shared: survives the death of any process that wrote it.
+struct State {
+  StateHeader* header = nullptr;
+  JobState* jobs = nullptr;
+  std::size_t bytes = 0;
+  static std::size_t size_for(std::uint64_t jobs) { return sizeof(StateHeader) + sizeof(JobState) * jobs; }
+  void sync(bool wait) const { ::msync(header, bytes, wait ? MS_SYNC : MS_ASYNC); }
 };
 
 struct Campaign {
@@ -147,30 +182,33 @@ struct Campaign {
   unsigned watchdog_s = watchdog_default_s;
   std::uint64_t crash_seed_mod = 0;  // test hooks, see CAMPAIGNS.md
   std::uint64_t hang_seed_mod = 0;
+  std::uint64_t throw_seed_mod = 0;
 
   // Shard-local index j = job + jobs * n; campaign index i = shard.index + shard.count * j.
-  std::uint64_t campaign_index(std::uint64_t job, std::uint64_t n) const {
-    return shard.index + shard.count * (job + jobs * n);
+  // Nothing when that is past the campaign (or would pass the last 64-bit seed).
+  std::optional<std::uint64_t> campaign_index(std::uint64_t job, std::uint64_t n) const {
+    std::uint64_t j = 0, i = 0;
+    if (__builtin_mul_overflow(jobs, n, &j) || __builtin_add_overflow(j, job, &j) ||
+        __builtin_mul_overflow(j, shard.count, &i) || __builtin_add_overflow(i, shard.index, &i))
+      return std::nullopt;
+    if (i > UINT64_MAX - seed_base) return std::nullopt;
+    if (iterations && i >= *iterations) return std::nullopt;
+    return i;
   }
-  bool in_range(std::uint64_t i) const { return !iterations || i < *iterations; }
   std::uint64_t seeds_of_shard() const {
     if (!iterations) return 0;
-    return *iterations > shard.index ? (*iterations - shard.index + shard.count - 1) / shard.count : 0;
+    return *iterations > shard.index ? (*iterations - 1 - shard.index) / shard.count + 1 : 0;
   }
   std::uint64_t seeds_of_job(std::uint64_t job) const {
     std::uint64_t s = seeds_of_shard();
-    return s > job ? (s - job + jobs - 1) / jobs : 0;
+    return s > job ? (s - 1 - job) / jobs + 1 : 0;
   }
+  std::uint64_t pairs() const { return targets.size(); }
   fs::path job_file(std::uint64_t job, const char* ext) const {
     return dir / "jobs" / (std::to_string(job) + ext);
   }
 };
 
-// Where a job (re)starts: its n-th seed, target t.
-struct Position {
-  std::uint64_t n = 0;
-  std::size_t target = 0;
-};
 
 void write_all(int fd, const std::string& s) {
   const char* p = s.data();
@@ -223,7 +261,7 @@ void shrink_and_publish(const Campaign& c, const std::string& id, const Target& 
                         const std::string& signature);
 
 // In the child: a violation. Counted every time; shrunk and written once per signature.
-void record_violation(const Campaign& c, JobCounters* counters, int hits_fd, std::set<std::string>& seen,
+void record_violation(const Campaign& c, JobState* counters, int hits_fd, std::set<std::string>& seen,
                       const Target& t, const model::Finding& f) {
   std::string signature = f.violation.signature();
   std::string id = campaign::finding_id(signature);
@@ -285,9 +323,10 @@ void shrink_and_publish(const Campaign& c, const std::string& id, const Target& 
   publish_finding(c, id, t, best, signature);
 }
 
-// The body of a job's child process. Never returns.
-[[noreturn]] void run_job(const Campaign& c, std::uint64_t job, Position from, JobCounters* counters) {
+// The body of a job's child process: runs the job's pairs from state.next on. Never returns.
+[[noreturn]] void run_job(const Campaign& c, std::uint64_t job, const State& state) {
   int status = 0;
+  JobState* js = &state.jobs[job];
   try {
     int current_fd = ::open(c.job_file(job, ".current").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     const bool log_seeds = c.iterations && c.seeds_of_job(job) <= seed_log_max;
@@ -299,44 +338,56 @@ void shrink_and_publish(const Campaign& c, const std::string& id, const Target& 
       ::setrlimit(RLIMIT_CORE, &no_core);
     }
     std::set<std::string> seen;
-    for (std::uint64_t n = from.n;; ++n) {
-      std::uint64_t i = c.campaign_index(job, n);
-      if (!c.in_range(i)) break;
-      std::uint64_t seed = c.seed_base + i;
-      for (std::size_t t = n == from.n ? from.target : 0; t < c.targets.size(); ++t) {
-        if (g_stop || (!c.iterations && std::chrono::steady_clock::now() >= c.deadline)) goto done;
-        const Target& target = c.targets[t];
-        if (t == 0) {
-          counters->seeds.fetch_add(1, std::memory_order_relaxed);
-          if (log_seeds) write_all(seeds_fd, std::to_string(seed) + "\n");
-        }
-        // Before the execution, so that no death loses which execution it was. A write()
-        // lands in the page cache, which outlives the process; no fsync needed for that.
-        std::string cur = target.full_name() + " " + std::to_string(seed) + "\n";
-        if (::pwrite(current_fd, cur.data(), cur.size(), 0) != static_cast<ssize_t>(cur.size()) ||
-            ::ftruncate(current_fd, static_cast<off_t>(cur.size())) != 0)
-          throw std::runtime_error("cannot write " + c.job_file(job, ".current").string());
-        if (c.crash_seed_mod && seed % c.crash_seed_mod == 0) std::raise(SIGSEGV);
-        if (c.hang_seed_mod && seed % c.hang_seed_mod == 0) {
-          ::alarm(c.watchdog_s);
-          for (;;) ::pause();
-        }
-        model::ExploreOptions o = target.scenario->options;
-        o.name = target.full_name();
-        o.strategy = "portfolio";  // seed s runs member s mod K's first execution
-        o.seed = seed;
-        o.iterations = 1;
-        o.shrink = false;
-        o.stop_at_first = true;
-        o.time_budget_s = 0;
+    const std::uint64_t T = c.pairs();
+    std::uint64_t since_sync = 0;
+    for (std::uint64_t p = js->next.load(std::memory_order_relaxed);; ++p) {
+      const std::uint64_t n = p / T;
+      const std::size_t t = static_cast<std::size_t>(p % T);
+      std::optional<std::uint64_t> i = c.campaign_index(job, n);
+      if (!i) break;
+      if (g_stop) goto stopped;
+      if (!c.iterations && std::chrono::steady_clock::now() >= c.deadline) break;
+      const std::uint64_t seed = c.seed_base + *i;
+      const Target& target = c.targets[t];
+      if (t == 0 && log_seeds) write_all(seeds_fd, std::to_string(seed) + "\n");
+      // Before the execution, so that no death loses which execution it was. A write()
+      // lands in the page cache, which outlives the process; no fsync needed for that.
+      std::string cur = target.full_name() + " " + std::to_string(seed) + "\n";
+      if (::pwrite(current_fd, cur.data(), cur.size(), 0) != static_cast<ssize_t>(cur.size()) ||
+          ::ftruncate(current_fd, static_cast<off_t>(cur.size())) != 0)
+        throw std::runtime_error("cannot write " + c.job_file(job, ".current").string());
+      if (c.crash_seed_mod && seed % c.crash_seed_mod == 0) std::raise(SIGSEGV);
+      if (c.hang_seed_mod && seed % c.hang_seed_mod == 0) {
         ::alarm(c.watchdog_s);
-        model::ExploreReport report = model::explore(o, target.body(), checker_for(target));
-        ::alarm(0);
-        counters->executions.fetch_add(1, std::memory_order_relaxed);
-        for (const model::Finding& f : report.findings) record_violation(c, counters, hits_fd, seen, target, f);
+        for (;;) ::pause();
+      }
+      model::ExploreOptions o = target.scenario->options;
+      o.name = target.full_name();
+      o.strategy = "portfolio";  // seed s runs member s mod K's first execution
+      o.seed = seed;
+      o.iterations = 1;
+      o.shrink = false;
+      o.stop_at_first = true;
+      o.time_budget_s = 0;
+      const bool throw_now = c.throw_seed_mod && seed % c.throw_seed_mod == 0;
+      std::function<void()> body = target.body();
+      if (throw_now) body = [] { throw std::bad_alloc(); };  // test hook: the body runs out of memory
+      ::alarm(c.watchdog_s);
+      model::ExploreReport report = model::explore(o, body, checker_for(target));
+      ::alarm(0);
+      for (const model::Finding& f : report.findings) record_violation(c, js, hits_fd, seen, target, f);
+      // The pair is done only now: a death before this line is charged to this pair.
+      js->next.store(p + 1, std::memory_order_release);
+      if (++since_sync >= sync_every) {
+        since_sync = 0;
+        ::fdatasync(seeds_fd);
+        state.sync(false);
       }
     }
-  done:;
+    js->done.store(1, std::memory_order_release);
+  stopped:;
+    ::fdatasync(seeds_fd);
+    state.sync(false);
   } catch (const std::exception& e) {
     std::ofstream(c.job_file(job, ".error")) << one_line(e.what()) << "\n";
     status = exit_exception;
@@ -392,30 +443,21 @@ struct Job {
   bool done = false;
 };
 
-// In the parent: a job died. Returns where to restart it, or nothing if it cannot be.
-std::optional<Position> record_death(const Campaign& c, std::uint64_t job, int sig_or_status, bool signalled,
-                                     int parent_hits_fd, std::uint64_t& crashes, std::uint64_t& hangs) {
-  std::string line;
+// In the parent: job `job` died on its pair state.next (the pair it had not finished).
+// Files the crash or hang, moves the job past that pair and says whether it can go on.
+bool record_death(const Campaign& c, const State& state, std::uint64_t job, int sig_or_status, bool signalled,
+                  int parent_hits_fd) {
+  std::string current;
   {
     std::ifstream in(c.job_file(job, ".current"));
-    std::getline(in, line);
+    std::getline(in, current);
   }
   std::error_code ec;
   fs::remove(c.job_file(job, ".current"), ec);  // a stale file must not blame the next death
-  auto sp = line.rfind(' ');
-  constexpr std::size_t no_target = static_cast<std::size_t>(-1);
-  std::size_t t_index = no_target;
-  std::uint64_t seed = 0;
-  if (sp != std::string::npos) {
-    std::string name = line.substr(0, sp);
-    for (std::size_t t = 0; t < c.targets.size(); ++t)
-      if (c.targets[t].full_name() == name) t_index = t;
-    try {
-      seed = parse_u64("seed", line.substr(sp + 1));
-    } catch (const UsageError&) {
-      t_index = no_target;
-    }
-  }
+  JobState& js = state.jobs[job];
+  const std::uint64_t p = js.next.load(std::memory_order_acquire);
+  const std::uint64_t T = c.pairs();
+  std::optional<std::uint64_t> i = c.campaign_index(job, p / T);
   // Sanitizer builds catch the signal, print a report and exit(1): a crash too.
   std::string cause = signalled                          ? describe_signal(sig_or_status)
                       : sig_or_status == exit_exception ? "exception"
@@ -424,24 +466,26 @@ std::optional<Position> record_death(const Campaign& c, std::uint64_t job, int s
   if (!signalled && sig_or_status == exit_exception) {
     std::ifstream in(c.job_file(job, ".error"));
     std::getline(in, error);
+    fs::remove(c.job_file(job, ".error"), ec);
   }
-  if (t_index == no_target || seed < c.seed_base) {
-    std::fprintf(stderr, "\nweft fuzz: job %llu died (%s%s%s) before naming its execution; not restarted\n",
+  if (!i || current.empty()) {
+    std::fprintf(stderr, "\nweft fuzz: job %llu died (%s%s%s) outside an execution; not restarted\n",
                  static_cast<unsigned long long>(job), cause.c_str(), error.empty() ? "" : ": ", error.c_str());
-    return std::nullopt;
+    return false;
   }
-  const Target& t = c.targets[t_index];
+  const std::uint64_t seed = c.seed_base + *i;
+  const Target& t = c.targets[static_cast<std::size_t>(p % T)];
   bool hang = signalled && sig_or_status == SIGALRM;
   Violation v;
   v.kind = hang ? ViolationKind::hang : ViolationKind::crash;
   std::string signature;
   if (hang) {
-    ++hangs;
+    state.header->hangs.fetch_add(1, std::memory_order_relaxed);
     signature = "hang:" + t.full_name() + ":watchdog";
     v.message = t.full_name() + " seed " + std::to_string(seed) + " ran longer than the " +
                 std::to_string(c.watchdog_s) + " s watchdog (--watchdog)";
   } else {
-    ++crashes;
+    state.header->crashes.fetch_add(1, std::memory_order_relaxed);
     signature = "crash:" + t.full_name() + ":" + cause;
     if (!error.empty())
       v.message = t.full_name() + " seed " + std::to_string(seed) + " threw: " + error;
@@ -470,11 +514,8 @@ std::optional<Position> record_death(const Campaign& c, std::uint64_t job, int s
     }
   }
   // Resume after the execution that died.
-  std::uint64_t i = seed - c.seed_base;
-  std::uint64_t j = (i - c.shard.index) / c.shard.count;
-  Position p{(j - job) / c.jobs, t_index + 1};
-  if (p.target == c.targets.size()) p = Position{p.n + 1, 0};
-  return p;
+  js.next.store(p + 1, std::memory_order_release);
+  return true;
 }
 
 std::size_t count_dir_entries(const fs::path& p) {
@@ -492,68 +533,149 @@ std::string join_targets(const std::vector<Target>& ts) {
 
 constexpr const char* usage =
     "usage: weft fuzz NAME...|--all (--duration 8h | --iterations N) [--jobs J] [--shard K/N] [--seed BASE] "
-    "[--watchdog SECONDS] --out DIR";
+    "[--watchdog SECONDS] --out DIR\n       weft fuzz --resume DIR";
 
-}  // namespace
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "?";
+  return buf;
+}
 
-int cmd_fuzz(const std::vector<std::string>& args) {
-  Args a = Args::parse(args, {"--duration", "--iterations", "--jobs", "--shard", "--seed", "--out", "--watchdog"},
-                       {"--all"});
+// Takes DIR/lock for this process (an flock, released by the kernel when the last process
+// holding it dies, whatever kills it) and writes who holds it. When another campaign holds
+// it: one line naming the owner.
+int lock_campaign(const fs::path& dir, const std::string& flag) {
+  fs::path lock = dir / "lock";
+  int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw UsageError{flag + " " + dir.string() + ": cannot create " + lock.string() + ": " + std::strerror(errno)};
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    char owner[256] = {};
+    ssize_t n = ::pread(fd, owner, sizeof owner - 1, 0);
+    ::close(fd);
+    std::string who = n > 0 ? one_line(std::string(owner, static_cast<std::size_t>(n))) : "another process";
+    while (!who.empty() && who.back() == ' ') who.pop_back();
+    throw UsageError{flag + " " + dir.string() + ": in use by the campaign of " + who + " (" + lock.string() + ")"};
+  }
+  std::string me = "pid " + std::to_string(::getpid()) + " on host " + host_name() + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, me.data(), me.size(), 0) != static_cast<ssize_t>(me.size()))
+    throw UsageError{flag + " " + dir.string() + ": cannot write " + lock.string()};
+  return fd;
+}
+
+constexpr const char* campaign_title = "weft fuzz campaign parameters";
+
+void write_campaign_file(const Campaign& c) {
+  std::ostringstream s;
+  s << campaign_title << "\n";
+  s << "targets: " << join_targets(c.targets) << "\n";
+  s << "seed_base: " << c.seed_base << "\n";
+  s << "shard: " << c.shard.index << "/" << c.shard.count << "\n";
+  s << "shard_source: " << c.shard.source << "\n";
+  s << "iterations: " << (c.iterations ? std::to_string(*c.iterations) : "") << "\n";
+  char d[64];
+  std::snprintf(d, sizeof d, "%.17g", c.duration_s);
+  s << "duration_s: " << (c.iterations ? "" : d) << "\n";
+  s << "jobs: " << c.jobs << "\n";
+  s << "watchdog_s: " << c.watchdog_s << "\n";
+  write_text_file(c.dir / "campaign.tmp", s.str());
+  fs::rename(c.dir / "campaign.tmp", c.dir / "campaign.txt");
+}
+
+Campaign read_campaign_file(const fs::path& dir) {
+  std::ifstream in(dir / "campaign.txt");
+  std::string line;
+  if (!in || !std::getline(in, line) || line != campaign_title)
+    throw UsageError{"--resume " + dir.string() + ": not a campaign directory (no campaign.txt from weft fuzz)"};
+  std::map<std::string, std::string> kv;
+  while (std::getline(in, line)) {
+    auto colon = line.find(": ");
+    if (colon == std::string::npos) colon = line.size() - (line.back() == ':' ? 1 : 0);
+    kv[line.substr(0, colon)] = colon + 2 <= line.size() ? line.substr(colon + 2) : "";
+  }
+  auto need = [&](const char* k) -> const std::string& {
+    auto it = kv.find(k);
+    if (it == kv.end()) throw UsageError{"--resume " + dir.string() + ": campaign.txt has no '" + k + "'"};
+    return it->second;
+  };
   Campaign c;
-  if (a.has("--all")) {
-    if (!a.positional.empty()) throw UsageError{"weft fuzz: give scenario names or --all, not both"};
-    for (const scenarios::Scenario& s : scenarios::all()) {
-      c.targets.push_back(Target{&s, scenarios::Variant::bug});
-      c.targets.push_back(Target{&s, scenarios::Variant::fix});
-    }
+  c.dir = dir;
+  std::istringstream ts(need("targets"));
+  for (std::string t; ts >> t;) c.targets.push_back(resolve(t));
+  if (c.targets.empty()) throw UsageError{"--resume " + dir.string() + ": campaign.txt names no target"};
+  c.seed_base = parse_u64("seed_base", need("seed_base"));
+  c.shard = parse_shard("shard", need("shard"));
+  c.shard.source = need("shard_source");
+  if (!need("iterations").empty()) {
+    c.iterations = parse_u64("iterations", need("iterations"));
   } else {
-    if (a.positional.empty()) throw UsageError{usage};
-    for (const std::string& name : a.positional) {
-      Target t = resolve(name);
-      bool dup = false;
-      for (const Target& u : c.targets) dup = dup || u.full_name() == t.full_name();
-      if (!dup) c.targets.push_back(t);
-    }
+    char* end = nullptr;
+    c.duration_s = std::strtod(need("duration_s").c_str(), &end);
+    if (!(c.duration_s > 0) || c.duration_s > duration_max_s)
+      throw UsageError{"--resume " + dir.string() + ": campaign.txt has a bad duration_s"};
   }
-  if (c.targets.empty()) throw UsageError{"weft fuzz: no scenarios to fuzz"};
-  if (a.has("--duration") == a.has("--iterations"))
-    throw UsageError{"weft fuzz: give exactly one of --duration (e.g. 8h) or --iterations N"};
-  if (a.has("--iterations")) {
-    c.iterations = a.get_u64("--iterations", 0);
-    if (*c.iterations == 0) throw UsageError{"--iterations: must be at least 1"};
-  } else {
-    c.duration_s = parse_duration_s(a.get("--duration"));
-  }
-  if (!a.has("--out") || a.get("--out").empty()) throw UsageError{"weft fuzz: --out DIR is required"};
-  c.dir = a.get("--out");
-  check_out_dir(c.dir.string());
-  c.seed_base = a.get_u64("--seed", 0);
-  c.jobs = a.get_u64("--jobs", cores());
-  if (c.jobs == 0 || c.jobs > 4096) throw UsageError{"--jobs: expected 1..4096"};
-  std::uint64_t wd = a.get_u64("--watchdog", watchdog_default_s);
-  if (wd == 0 || wd > 86400) throw UsageError{"--watchdog: expected 1..86400 seconds"};
+  c.jobs = parse_u64("jobs", need("jobs"));
+  if (c.jobs == 0 || c.jobs > 4096) throw UsageError{"--resume " + dir.string() + ": campaign.txt has a bad jobs"};
+  std::uint64_t wd = parse_u64("watchdog_s", need("watchdog_s"));
+  if (wd == 0 || wd > 86400) throw UsageError{"--resume " + dir.string() + ": campaign.txt has a bad watchdog_s"};
   c.watchdog_s = static_cast<unsigned>(wd);
-  c.shard = shard_from(a);
-  if (const char* m = env("WEFT_TEST_CRASH_SEED_MOD")) c.crash_seed_mod = parse_u64("WEFT_TEST_CRASH_SEED_MOD", m);
-  if (const char* m = env("WEFT_TEST_HANG_SEED_MOD")) c.hang_seed_mod = parse_u64("WEFT_TEST_HANG_SEED_MOD", m);
-  if (c.seed_base > UINT64_MAX / 2) throw UsageError{"--seed: at most 2^63"};
+  return c;
+}
 
-  std::error_code ec;
-  if (count_dir_entries(c.dir / "findings") != 0 || fs::exists(c.dir / "summary.json", ec))
-    throw UsageError{"--out " + c.dir.string() + ": already holds a campaign; use a new directory (weft merge combines campaigns)"};
-  fs::remove_all(c.dir / "jobs", ec);
-  for (const char* sub : {"jobs", "findings", "corpus"}) {
-    fs::create_directories(c.dir / sub, ec);
-    if (ec) throw UsageError{"--out: cannot create " + (c.dir / sub).string() + ": " + ec.message()};
+State map_state(const fs::path& file, std::uint64_t jobs, std::uint64_t targets, bool create) {
+  int fd = ::open(file.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0), 0644);
+  if (fd < 0) throw UsageError{"cannot open " + file.string() + ": " + std::strerror(errno)};
+  State s;
+  s.bytes = State::size_for(jobs);
+  struct stat st {};
+  if (create) {
+    if (::ftruncate(fd, static_cast<off_t>(s.bytes)) != 0) {
+      ::close(fd);
+      throw UsageError{"cannot size " + file.string() + ": " + std::strerror(errno)};
+    }
+  } else if (::fstat(fd, &st) != 0 || static_cast<std::size_t>(st.st_size) != s.bytes) {
+    ::close(fd);
+    throw UsageError{file.string() + ": not the state of this campaign (size)"};
   }
+  void* m = ::mmap(nullptr, s.bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (m == MAP_FAILED) throw std::runtime_error("mmap of " + file.string() + " failed");
+  s.header = static_cast<StateHeader*>(m);
+  s.jobs = reinterpret_cast<JobState*>(static_cast<char*>(m) + sizeof(StateHeader));
+  if (create) {
+    std::memcpy(s.header->magic, state_magic, sizeof state_magic);
+    s.header->jobs = jobs;
+    s.header->targets = targets;
+  } else if (std::memcmp(s.header->magic, state_magic, sizeof state_magic) != 0 || s.header->jobs != jobs ||
+             s.header->targets != targets) {
+    throw UsageError{file.string() + ": not the state of this campaign"};
+  }
+  return s;
+}
 
-  auto* counters = static_cast<JobCounters*>(
-      ::mmap(nullptr, sizeof(JobCounters) * c.jobs, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
-  if (counters == MAP_FAILED) throw std::runtime_error("mmap of the job counters failed");
-  for (std::uint64_t k = 0; k < c.jobs; ++k) new (&counters[k]) JobCounters{};
+// A resumed job's seed log keeps exactly the seeds of the pairs it has done.
+void trim_seed_log(const fs::path& file, std::uint64_t keep) {
+  std::ifstream in(file);
+  if (!in) return;
+  std::string out, line;
+  for (std::uint64_t n = 0; n < keep && std::getline(in, line); ++n) out += line + "\n";
+  in.close();
+  write_text_file(file, out);
+}
 
+// The peak resident set of any job process that has exited so far (KiB).
+std::uint64_t children_rss_max_kb() {
+  rusage ru {};
+  if (::getrusage(RUSAGE_CHILDREN, &ru) != 0) return 0;
+  return static_cast<std::uint64_t>(ru.ru_maxrss);
+}
+
+// The campaign proper, fresh or resumed: children, progress, summary.
+int run_campaign(Campaign& c, const State& state, bool resumed) {
+  const std::uint64_t T = c.pairs();
   int parent_hits_fd = open_append(c.dir / "jobs" / "parent.hits");
   if (parent_hits_fd < 0) throw UsageError{"--out: cannot write in " + (c.dir / "jobs").string()};
+  const double elapsed_before = state.header->elapsed_s;
+  state.header->runs += 1;
 
   g_stop = 0;
   struct sigaction sa {};
@@ -564,50 +686,105 @@ int cmd_fuzz(const std::vector<std::string>& args) {
   ::sigaction(SIGTERM, &sa, &old_term);
 
   const auto start = std::chrono::steady_clock::now();
-  c.deadline = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                           std::chrono::duration<double>(c.duration_s));
-  const std::uint64_t executions_planned = c.seeds_of_shard() * c.targets.size();
+  const double budget_s = c.iterations ? 0 : std::max(0.0, c.duration_s - elapsed_before);
+  c.deadline = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(budget_s));
+  const std::uint64_t executions_planned = c.seeds_of_shard() * T;
+  auto executions_now = [&] {
+    std::uint64_t e = 0;
+    for (std::uint64_t k = 0; k < c.jobs; ++k) e += state.jobs[k].next.load(std::memory_order_relaxed);
+    return e;
+  };
+  const std::uint64_t executions_before = executions_now();
 
-  std::printf("weft fuzz: %zu target%s, seeds %llu+i, shard %llu/%llu (%s), %llu job%s, %s -> %s\n", c.targets.size(),
+  std::printf("weft fuzz: %zu target%s, seeds %llu+i, shard %llu/%llu (%s), %llu job%s, %s -> %s%s\n", c.targets.size(),
               c.targets.size() == 1 ? "" : "s", static_cast<unsigned long long>(c.seed_base),
               static_cast<unsigned long long>(c.shard.index), static_cast<unsigned long long>(c.shard.count),
               c.shard.source.c_str(), static_cast<unsigned long long>(c.jobs), c.jobs == 1 ? "" : "s",
               c.iterations ? (std::to_string(*c.iterations) + " seeds").c_str() : format_seconds(c.duration_s).c_str(),
-              c.dir.string().c_str());
+              c.dir.string().c_str(),
+              resumed ? (", resumed after " + std::to_string(executions_before) + " executions").c_str() : "");
   std::fflush(stdout);
   std::fflush(stderr);
 
-  std::vector<Job> jobs;
-  auto spawn = [&](std::uint64_t k, Position from) -> pid_t {
+  const pid_t parent = ::getpid();
+  auto spawn = [&](std::uint64_t k) -> pid_t {
     std::fflush(stdout);
     std::fflush(stderr);
     pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
     if (pid == 0) {
+      // A job dies with the campaign, however the campaign dies (SIGKILL, OOM, the node):
+      // an orphan would go on running seeds that nobody records.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != parent) ::_exit(0);
       ::close(parent_hits_fd);
-      run_job(c, k, from, &counters[k]);
+      run_job(c, k, state);
     }
     return pid;
   };
+  std::vector<Job> jobs;
   for (std::uint64_t k = 0; k < c.jobs; ++k) {
-    if (c.iterations && c.seeds_of_job(k) == 0) continue;
-    jobs.push_back(Job{k, spawn(k, Position{}), false});
+    JobState& js = state.jobs[k];
+    if (js.done.load() || !c.campaign_index(k, js.next.load() / T)) {
+      js.done.store(1);
+      continue;
+    }
+    jobs.push_back(Job{k, spawn(k), false});
   }
 
-  const bool tty = ::isatty(1) != 0;
-  std::uint64_t crashes = 0, hangs = 0, internal_errors = 0;
-  auto executions_now = [&] {
-    std::uint64_t e = crashes + hangs;
-    for (std::uint64_t k = 0; k < c.jobs; ++k) e += counters[k].executions.load(std::memory_order_relaxed);
-    return e;
+  // Occurrences per signature: the jobs' counter tables plus the hits files.
+  std::error_code ec;
+  auto collect_hits = [&] {
+    std::map<std::string, std::uint64_t> hits;
+    for (std::uint64_t k = 0; k < c.jobs; ++k) {
+      const JobState& js = state.jobs[k];
+      for (std::size_t i = 0; i < js.slots_used && i < hit_slots_max; ++i)
+        hits[std::string(js.slots[i].id, strnlen(js.slots[i].id, sizeof(HitSlot::id)))] += js.slots[i].count;
+    }
+    for (fs::directory_iterator it(c.dir / "jobs", ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->path().extension() != ".hits") continue;
+      std::ifstream in(it->path());
+      for (std::string line; std::getline(in, line);)
+        if (!line.empty()) ++hits[line];
+    }
+    return hits;
   };
+  auto elapsed_s = [&] {
+    return elapsed_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  auto summarize = [&](bool running, bool interrupted, const std::map<std::string, std::uint64_t>& hits) {
+    std::uint64_t seeds = 0;
+    for (std::uint64_t k = 0; k < c.jobs; ++k) seeds += (state.jobs[k].next.load() + T - 1) / T;
+    std::vector<std::pair<std::string, std::string>> header = {
+        {"campaigns", "1"},
+        {"targets", join_targets(c.targets)},
+        {"seed_base", std::to_string(c.seed_base)},
+        {"shard", std::to_string(c.shard.index) + "/" + std::to_string(c.shard.count)},
+        {"iterations", c.iterations ? std::to_string(*c.iterations) : ""},
+        {"duration_s", c.iterations ? "" : std::to_string(c.duration_s)},
+        {"jobs", std::to_string(c.jobs)},
+        {"executions", std::to_string(executions_now())},
+        {"seeds", std::to_string(seeds)},
+        {"crashes", std::to_string(state.header->crashes.load())},
+        {"hangs", std::to_string(state.header->hangs.load())},
+        {"wall_s", std::to_string(elapsed_s())},
+        {"runs", std::to_string(state.header->runs)},
+        {"job_rss_max_kb", std::to_string(children_rss_max_kb())},
+        {"running", running ? "true" : "false"},
+        {"interrupted", interrupted ? "true" : "false"},
+    };
+    return campaign::write_summary(c.dir, header, &hits);
+  };
+
+  const bool tty = ::isatty(1) != 0;
+  std::uint64_t internal_errors = 0;
   auto progress = [&](bool final_line) {
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::uint64_t e = executions_now();
-    double rate = elapsed > 0 ? e / elapsed : 0;
+    double rate = elapsed > 0 ? (e - executions_before) / elapsed : 0;
     std::string left;
     if (!c.iterations)
-      left = format_seconds(c.duration_s - elapsed) + " left";
+      left = format_seconds(budget_s - elapsed) + " left";
     else if (rate > 0)
       left = "~" + format_seconds((executions_planned > e ? executions_planned - e : 0) / rate) + " left";
     else
@@ -623,8 +800,13 @@ int cmd_fuzz(const std::vector<std::string>& args) {
     std::fflush(stdout);
   };
 
+  // A summary from the start, marked interrupted until the end rewrites it: a campaign
+  // killed outright still leaves one, and --resume picks up from the state file.
+  summarize(true, true, collect_hits());
   auto last_progress = std::chrono::steady_clock::now();
+  auto last_summary = last_progress;
   const auto progress_every = tty ? std::chrono::milliseconds(500) : std::chrono::milliseconds(10'000);
+  const auto summary_every = std::chrono::seconds(5);
   std::size_t running = jobs.size();
   bool stop_forwarded = false;
   while (running > 0) {
@@ -640,11 +822,14 @@ int cmd_fuzz(const std::vector<std::string>& args) {
         if ((!signalled && code == 0) || (signalled && stopped && (code == SIGINT || code == SIGTERM))) {
           j.done = true;
         } else {
-          auto next = record_death(c, j.index, code, signalled, parent_hits_fd, crashes, hangs);
-          if (!next) ++internal_errors;
-          if (next && !stopped && !deadline_passed && c.in_range(c.campaign_index(j.index, next->n))) {
-            j.pid = spawn(j.index, *next);
+          JobState& js = state.jobs[j.index];
+          bool go_on = record_death(c, state, j.index, code, signalled, parent_hits_fd);
+          if (!go_on) ++internal_errors;
+          bool more = c.campaign_index(j.index, js.next.load() / T).has_value();
+          if (go_on && more && !stopped && !deadline_passed) {
+            j.pid = spawn(j.index);
           } else {
+            if (go_on && (!more || deadline_passed)) js.done.store(1);
             j.done = true;
           }
         }
@@ -665,6 +850,12 @@ int cmd_fuzz(const std::vector<std::string>& args) {
       progress(false);
       last_progress = now;
     }
+    if (now - last_summary >= summary_every) {
+      state.header->elapsed_s = elapsed_s();
+      state.sync(false);
+      summarize(true, true, collect_hits());
+      last_summary = now;
+    }
     ::usleep(50'000);
   }
   const bool interrupted = g_stop != 0;
@@ -672,21 +863,7 @@ int cmd_fuzz(const std::vector<std::string>& args) {
   ::sigaction(SIGTERM, &old_term, nullptr);
   progress(true);
 
-  // Occurrences per signature: the jobs' counter tables plus the hits files.
-  std::map<std::string, std::uint64_t> hits;
-  std::uint64_t seeds_started = 0;
-  for (std::uint64_t k = 0; k < c.jobs; ++k) {
-    seeds_started += counters[k].seeds.load(std::memory_order_relaxed);
-    for (std::size_t i = 0; i < counters[k].slots_used && i < hit_slots_max; ++i)
-      hits[std::string(counters[k].slots[i].id, strnlen(counters[k].slots[i].id, sizeof(HitSlot::id)))] +=
-          counters[k].slots[i].count;
-  }
-  for (fs::directory_iterator it(c.dir / "jobs", ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->path().extension() != ".hits") continue;
-    std::ifstream in(it->path());
-    for (std::string line; std::getline(in, line);)
-      if (!line.empty()) ++hits[line];
-  }
+  std::map<std::string, std::uint64_t> hits = collect_hits();
   ::close(parent_hits_fd);
   for (const auto& [id, n] : hits) {
     fs::path file = c.dir / "findings" / id / "finding.txt";
@@ -695,33 +872,128 @@ int cmd_fuzz(const std::vector<std::string>& args) {
     fields["count"] = std::to_string(n);
     campaign::write_finding_file(c.dir / "findings" / id, fields);
   }
-  std::uint64_t executions = executions_now();
-  double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  ::munmap(counters, sizeof(JobCounters) * c.jobs);
-
-  std::vector<std::pair<std::string, std::string>> header = {
-      {"campaigns", "1"},
-      {"targets", join_targets(c.targets)},
-      {"seed_base", std::to_string(c.seed_base)},
-      {"shard", std::to_string(c.shard.index) + "/" + std::to_string(c.shard.count)},
-      {"iterations", c.iterations ? std::to_string(*c.iterations) : ""},
-      {"duration_s", c.iterations ? "" : std::to_string(c.duration_s)},
-      {"jobs", std::to_string(c.jobs)},
-      {"executions", std::to_string(executions)},
-      {"seeds", std::to_string(seeds_started)},
-      {"crashes", std::to_string(crashes)},
-      {"hangs", std::to_string(hangs)},
-      {"wall_s", std::to_string(wall_s)},
-      {"interrupted", interrupted ? "true" : "false"},
-  };
-  std::size_t findings = campaign::write_summary(c.dir, header);
+  state.header->elapsed_s = elapsed_s();
+  const std::uint64_t executions = executions_now();
+  std::size_t findings = summarize(false, interrupted, hits);
+  state.sync(true);
 
   std::ifstream txt(c.dir / "summary.txt");
   std::stringstream ss;
   ss << txt.rdbuf();
   std::fputs(ss.str().c_str(), stdout);
+  if (executions == 0) {
+    std::fprintf(stderr, "weft fuzz: the campaign ran no execution\n");
+    return exit_internal;
+  }
   if (internal_errors != 0) return exit_internal;
   return findings ? exit_violation : exit_ok;
+}
+
+int resume_campaign(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw UsageError{"--resume " + dir.string() + ": not a directory"};
+  int lock_fd = lock_campaign(dir, "--resume");
+  Campaign c = read_campaign_file(dir);
+  if (const char* m = env("WEFT_TEST_CRASH_SEED_MOD")) c.crash_seed_mod = parse_u64("WEFT_TEST_CRASH_SEED_MOD", m);
+  if (const char* m = env("WEFT_TEST_HANG_SEED_MOD")) c.hang_seed_mod = parse_u64("WEFT_TEST_HANG_SEED_MOD", m);
+  if (const char* m = env("WEFT_TEST_THROW_SEED_MOD")) c.throw_seed_mod = parse_u64("WEFT_TEST_THROW_SEED_MOD", m);
+  State state = map_state(dir / "jobs" / "state.bin", c.jobs, c.pairs(), false);
+  for (std::uint64_t k = 0; k < c.jobs; ++k) {
+    fs::remove(c.job_file(k, ".current"), ec);
+    fs::remove(c.job_file(k, ".error"), ec);
+    std::uint64_t next = state.jobs[k].next.load();
+    if (fs::exists(c.job_file(k, ".seeds"), ec)) trim_seed_log(c.job_file(k, ".seeds"), (next + c.pairs() - 1) / c.pairs());
+  }
+  int rc = run_campaign(c, state, true);
+  ::munmap(state.header, state.bytes);
+  ::close(lock_fd);
+  return rc;
+}
+
+}  // namespace
+
+int cmd_fuzz(const std::vector<std::string>& args) {
+  Args a = Args::parse(args, {"--duration", "--iterations", "--jobs", "--shard", "--seed", "--out", "--watchdog", "--resume"},
+                       {"--all"});
+  if (a.has("--resume")) {
+    if (a.flags.size() != 1 || !a.positional.empty())
+      throw UsageError{"weft fuzz --resume DIR: takes no other argument (the campaign's are in DIR/campaign.txt)"};
+    if (a.get("--resume").empty()) throw UsageError{usage};
+    return resume_campaign(a.get("--resume"));
+  }
+  Campaign c;
+  if (a.has("--all")) {
+    if (!a.positional.empty()) throw UsageError{"weft fuzz: give scenario names or --all, not both"};
+    for (const scenarios::Scenario& s : scenarios::all()) {
+      c.targets.push_back(Target{&s, scenarios::Variant::bug});
+      c.targets.push_back(Target{&s, scenarios::Variant::fix});
+    }
+  } else {
+    if (a.positional.empty()) throw UsageError{usage};
+    for (const std::string& name : a.positional) {
+      Target t = resolve(name);
+      bool dup = false;
+      for (const Target& u : c.targets) dup = dup || u.full_name() == t.full_name();
+      if (!dup) c.targets.push_back(t);
+    }
+  }
+  if (c.targets.empty()) throw UsageError{"weft fuzz: no scenarios to fuzz"};
+  if (a.has("--duration") == a.has("--iterations"))
+    throw UsageError{"weft fuzz: give exactly one of --duration (e.g. 8h) or --iterations N"};
+  c.seed_base = a.get_u64("--seed", 0);
+  if (c.seed_base > UINT64_MAX / 2) throw UsageError{"--seed: at most 2^63"};
+  if (a.has("--iterations")) {
+    c.iterations = a.get_u64("--iterations", 0);
+    if (*c.iterations == 0) throw UsageError{"--iterations: must be at least 1"};
+    if (*c.iterations - 1 > UINT64_MAX - c.seed_base)
+      throw UsageError{"--iterations: seed " + std::to_string(c.seed_base) + " + " + std::to_string(*c.iterations) +
+                       " iterations passes the last 64-bit seed"};
+  } else {
+    c.duration_s = parse_duration_s(a.get("--duration"));
+    if (c.duration_s > duration_max_s) throw UsageError{"--duration: at most 366 days (8784h), got '" + a.get("--duration") + "'"};
+  }
+  if (!a.has("--out") || a.get("--out").empty()) throw UsageError{"weft fuzz: --out DIR is required"};
+  c.dir = a.get("--out");
+  check_out_dir(c.dir.string());
+  c.jobs = a.get_u64("--jobs", cores());
+  if (c.jobs == 0 || c.jobs > 4096) throw UsageError{"--jobs: expected 1..4096"};
+  std::uint64_t wd = a.get_u64("--watchdog", watchdog_default_s);
+  if (wd == 0 || wd > 86400) throw UsageError{"--watchdog: expected 1..86400 seconds"};
+  c.watchdog_s = static_cast<unsigned>(wd);
+  c.shard = shard_from(a);
+  if (c.iterations) {
+    if (c.seeds_of_shard() == 0)
+      throw UsageError{"--iterations " + std::to_string(*c.iterations) + ": shard " + std::to_string(c.shard.index) + "/" +
+                       std::to_string(c.shard.count) + " (" + c.shard.source + ") gets no seed; it needs at least " +
+                       std::to_string(c.shard.index + 1) + " iterations"};
+    // More jobs than seeds: the extra ones would have nothing to run.
+    c.jobs = std::min(c.jobs, c.seeds_of_shard());
+  }
+  if (const char* m = env("WEFT_TEST_CRASH_SEED_MOD")) c.crash_seed_mod = parse_u64("WEFT_TEST_CRASH_SEED_MOD", m);
+  if (const char* m = env("WEFT_TEST_HANG_SEED_MOD")) c.hang_seed_mod = parse_u64("WEFT_TEST_HANG_SEED_MOD", m);
+  if (const char* m = env("WEFT_TEST_THROW_SEED_MOD")) c.throw_seed_mod = parse_u64("WEFT_TEST_THROW_SEED_MOD", m);
+
+  std::error_code ec;
+  if (fs::exists(c.dir, ec) && !fs::is_directory(c.dir, ec))
+    throw UsageError{"--out " + c.dir.string() + ": exists and is not a directory"};
+  fs::create_directories(c.dir, ec);
+  if (ec) throw UsageError{"--out: cannot create " + c.dir.string() + ": " + ec.message()};
+  int lock_fd = lock_campaign(c.dir, "--out");
+  if (count_dir_entries(c.dir / "findings") != 0 || fs::exists(c.dir / "summary.json", ec) ||
+      fs::exists(c.dir / "campaign.txt", ec))
+    throw UsageError{"--out " + c.dir.string() +
+                     ": already holds a campaign; continue it with --resume, or use a new directory (weft merge combines campaigns)"};
+  fs::remove_all(c.dir / "jobs", ec);
+  for (const char* sub : {"jobs", "findings", "corpus"}) {
+    fs::create_directories(c.dir / sub, ec);
+    if (ec) throw UsageError{"--out: cannot create " + (c.dir / sub).string() + ": " + ec.message()};
+  }
+  State state = map_state(c.dir / "jobs" / "state.bin", c.jobs, c.pairs(), true);
+  write_campaign_file(c);
+  int rc = run_campaign(c, state, false);
+  ::munmap(state.header, state.bytes);
+  ::close(lock_fd);
+  return rc;
 }
 
 }  // namespace weft::cli

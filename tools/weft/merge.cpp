@@ -118,8 +118,18 @@ std::map<std::string, std::string> read_finding_file(const fs::path& file) {
   return fields;
 }
 
-std::size_t write_summary(const fs::path& dir, const std::vector<std::pair<std::string, std::string>>& header) {
+std::size_t write_summary(const fs::path& dir, const std::vector<std::pair<std::string, std::string>>& header,
+                          const std::map<std::string, std::uint64_t>* counts) {
   std::vector<Finding> findings = read_findings(dir);
+  if (counts) {
+    for (Finding& f : findings) {
+      auto it = counts->find(f.id);
+      f.fields["count"] = std::to_string(it == counts->end() ? 0 : it->second);
+    }
+    std::sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
+      return a.count() != b.count() ? a.count() > b.count() : a.id < b.id;
+    });
+  }
 
   std::ostringstream js;
   js << "{\n  \"weft_campaign\": 1";

@@ -116,6 +116,10 @@ struct Options {
   // measure what it costs.
   bool job_start_points = true;
   std::size_t stack_bytes = 256 * 1024;
+  // An execution that ends in deadlock or at a limit frees everything its code allocated
+  // (without running destructors: its threads never resume). The body must then not hand
+  // heap memory it allocated to the caller; turn this off if it does.
+  bool reclaim_abandoned = true;
 };
 
 // Thrown by a DecisionSource to stop the execution (replay divergence); carries the message.
