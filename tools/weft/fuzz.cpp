@@ -531,9 +531,6 @@ std::string join_targets(const std::vector<Target>& ts) {
   return s;
 }
 
-constexpr const char* usage =
-    "usage: weft fuzz NAME...|--all (--duration 8h | --iterations N) [--jobs J] [--shard K/N] [--seed BASE] "
-    "[--watchdog SECONDS] --out DIR\n       weft fuzz --resume DIR";
 
 std::string host_name() {
   char buf[256] = {};
@@ -918,7 +915,7 @@ int cmd_fuzz(const std::vector<std::string>& args) {
   if (a.has("--resume")) {
     if (a.flags.size() != 1 || !a.positional.empty())
       throw UsageError{"weft fuzz --resume DIR: takes no other argument (the campaign's are in DIR/campaign.txt)"};
-    if (a.get("--resume").empty()) throw UsageError{usage};
+    if (a.get("--resume").empty()) throw UsageError{synopsis("fuzz")};
     return resume_campaign(a.get("--resume"));
   }
   Campaign c;
@@ -929,7 +926,7 @@ int cmd_fuzz(const std::vector<std::string>& args) {
       c.targets.push_back(Target{&s, scenarios::Variant::fix});
     }
   } else {
-    if (a.positional.empty()) throw UsageError{usage};
+    if (a.positional.empty()) throw UsageError{synopsis("fuzz")};
     for (const std::string& name : a.positional) {
       Target t = resolve(name);
       bool dup = false;
