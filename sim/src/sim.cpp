@@ -364,6 +364,10 @@ struct SimPlatform::Impl {
   }
 
   [[gnu::cold, gnu::noinline]] void check_cycle() {
+    std::string msg;
+    // In a block of its own: end() never returns here, and what a local of this frame owns
+    // would never be freed.
+    {
     std::set<WaitGraph::Node> stuck = waits.deadlocked();
     if (stuck.empty()) return;
     std::vector<WaitGraph::Node> cycle = waits.cycle_in(stuck);
@@ -374,12 +378,13 @@ struct SimPlatform::Impl {
                   std::any_of(sleepers.begin(), sleepers.end(), [](const Sleeper& s) {
                     return s.gen == s.t->wake_gen && s.t->state != VState::runnable && s.t->state != VState::finished;
                   });
-    std::string msg = std::string(others ? "wait-for cycle (partial: other threads and timers could still run): "
-                                         : "wait-for cycle: ") +
-                      WaitGraph::join(waits.chain(cycle.empty() ? *stuck.begin() : cycle.front()));
+    msg = std::string(others ? "wait-for cycle (partial: other threads and timers could still run): "
+                             : "wait-for cycle: ") +
+          WaitGraph::join(waits.chain(cycle.empty() ? *stuck.begin() : cycle.front()));
     // Who else is stuck behind the cycle, one link each.
     for (const WaitGraph::Node& n : stuck)
       if (std::find(cycle.begin(), cycle.end(), n) == cycle.end()) msg += "; " + waits.chain(n).front().text;
+    }
     result.waiting = collect_waiting();
     end(Outcome::deadlock, std::move(msg));
   }
