@@ -430,6 +430,38 @@ Schedule shrink(const Schedule& schedule, ViolationKind kind, const Body& body, 
     std::vector<sim::ThreadIndex> c;
     if (runner.reproduces(candidate, got, p, c)) best = std::move(got);
   }
+
+  // 4. Random draws (time jitter, latencies) toward 0, the nominal value: all at once, then
+  // each to 0 or to half, within a budget.
+  {
+    auto reproduces = [&](Schedule candidate) {
+      Schedule got;
+      std::vector<bool> p;
+      std::vector<sim::ThreadIndex> c;
+      if (!runner.reproduces(candidate, got, p, c)) return false;
+      best = std::move(got);
+      return true;
+    };
+    Schedule all = best;
+    bool any = false;
+    for (Decision& d : all.decisions)
+      if (d.kind == DecisionKind::random && d.value != 0) d.value = 0, any = true;
+    if (any && !reproduces(std::move(all))) {
+      constexpr int draw_tries_max = 128;
+      int tries = 0;
+      for (std::size_t i = 0; i < best.decisions.size() && tries < draw_tries_max; ++i) {
+        if (best.decisions[i].kind != DecisionKind::random || best.decisions[i].value == 0) continue;
+        for (std::uint64_t target : {std::uint64_t(0), best.decisions[i].value / 2}) {
+          if (i >= best.decisions.size() || best.decisions[i].kind != DecisionKind::random ||
+              target >= best.decisions[i].value || tries++ >= draw_tries_max)
+            break;
+          Schedule candidate = best;
+          candidate.decisions[i].value = target;
+          if (reproduces(std::move(candidate))) break;
+        }
+      }
+    }
+  }
   return best;
 }
 

@@ -185,7 +185,9 @@ bool SleepAwaiter::await_suspend(std::coroutine_handle<> h) {
     cancelled = true;
     return false;
   }
-  deadline = p.now() + delay;
+  Nanos extra = p.timer_jitter(delay);
+  if (jitter > 0) extra += Nanos(p.random_below(std::uint64_t(jitter) + 1));
+  deadline = p.now() + delay + extra;
   service = &p.timers();
   // Register first: a stop that races with arming is settled by arm() under the timer lock.
   if (token.stop_possible()) on_stop.emplace(token, OnStop{this});

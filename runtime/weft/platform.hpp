@@ -175,6 +175,13 @@ class Platform {
   virtual std::uint64_t random_below(std::uint64_t bound) = 0;
   // A fault-injection point: true when the fault fires. A recorded decision in simulation.
   virtual bool fault(std::string_view name, std::uint32_t per_million);
+  // Extra delay for a sleep of nominal length `d` (time jitter, as FoundationDB's BUGGIFY
+  // randomises delays): 0 on real threads, where timing varies on its own; in simulation,
+  // with Options::time_jitter, a recorded random draw that the shrinker pulls toward 0.
+  virtual Nanos timer_jitter(Nanos d) {
+    (void)d;
+    return 0;
+  }
 
   // Trace sink. `tracing()` is checked first so that building an Event costs nothing when off.
   bool tracing() const noexcept { return tracing_; }

@@ -83,11 +83,12 @@ namespace detail {
 [[noreturn]] void throw_cancelled(ObjectId object = 0, bool shut_down = false);
 
 struct SleepAwaiter : TimerEntry {
-  SleepAwaiter(Nanos d, std::stop_token t, bool any = false) noexcept
-      : delay(d), token(std::move(t)), anywhere(any) {}
+  SleepAwaiter(Nanos d, std::stop_token t, bool any = false, Nanos j = 0) noexcept
+      : delay(d), token(std::move(t)), anywhere(any), jitter(j) {}
   Nanos delay;
   std::stop_token token;
   bool anywhere = false;
+  Nanos jitter = 0;  // the sleep lasts delay + a draw in [0, jitter]
   bool cancelled = false;
   TimerService* service = nullptr;
   ResumeJob resume;
@@ -105,6 +106,11 @@ struct SleepAwaiter : TimerEntry {
 // Suspends for `d` of platform time; throws OperationCancelled if `token` is stopped first.
 inline detail::SleepAwaiter sleep_for(Nanos d, std::stop_token token = {}) {
   return detail::SleepAwaiter(d, std::move(token));
+}
+// Suspends for `d` plus a draw in [0, jitter]: a latency range (in simulation a recorded
+// decision, shrunk toward `d`; on real threads a pseudo-random one).
+inline detail::SleepAwaiter sleep_for(Nanos d, Nanos jitter, std::stop_token token = {}) {
+  return detail::SleepAwaiter(d, std::move(token), false, jitter > 0 ? jitter : 0);
 }
 
 // Requests stop and records it in the trace (cancellation latency is measured from here).

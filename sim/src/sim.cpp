@@ -867,6 +867,11 @@ std::uint64_t SimPlatform::random_below(std::uint64_t bound) {
   return v;
 }
 
+Nanos SimPlatform::timer_jitter(Nanos) {
+  Nanos j = impl_->opt.time_jitter;
+  return j > 0 ? Nanos(random_below(std::uint64_t(j) + 1)) : 0;
+}
+
 bool SimPlatform::fault(std::string_view name, std::uint32_t per_million) {
   auto& m = *impl_;
   if (per_million == 0) return false;

@@ -10,6 +10,7 @@
 #include "weft/spawn.hpp"
 #include "weft/sync.hpp"
 #include "weft/thread_pool.hpp"
+#include "weft/timer.hpp"
 
 namespace weft::model_test {
 
@@ -101,6 +102,26 @@ inline std::vector<Violation> outcome_checker(const sim::Trace&, const sim::RunR
   else return out;
   out.push_back(v);
   return out;
+}
+
+// A lock-order inversion that exact virtual time hides: `place` holds stock during
+// [1 ms, 2 ms], `refresh` starts at 5 ms, so with exact timings the two never overlap and no
+// interleaving deadlocks. With time jitter (sim::Options::time_jitter) the sleeps stretch and
+// the windows can cross.
+inline Task<void> timed_pair(Mutex* first, Mutex* second, Nanos start) {
+  co_await sleep_for(start);
+  auto g1 = co_await first->lock();
+  co_await sleep_for(1_ms);
+  auto g2 = co_await second->lock();
+}
+
+inline void timed_lock_order() {
+  ThreadPool pool(2, "pool");
+  Mutex stock, cache;
+  auto a = spawn(pool, timed_pair(&stock, &cache, 1_ms));
+  auto b = spawn(pool, timed_pair(&cache, &stock, 5_ms));
+  block_on(a);
+  block_on(b);
 }
 
 }  // namespace weft::model_test

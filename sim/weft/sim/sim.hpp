@@ -120,6 +120,9 @@ struct Options {
   // (without running destructors: its threads never resume). The body must then not hand
   // heap memory it allocated to the caller; turn this off if it does.
   bool reclaim_abandoned = true;
+  // Every sleep_for lasts up to this much longer than asked, a recorded draw per sleep
+  // (0 = exact virtual time). Bugs that need one timing among many become reachable.
+  Nanos time_jitter = 0;
 };
 
 // Thrown by a DecisionSource to stop the execution (replay divergence); carries the message.
@@ -151,6 +154,7 @@ class SimPlatform final : public Platform {
   void yield_point() override;
   std::uint64_t random_below(std::uint64_t bound) override;
   bool fault(std::string_view name, std::uint32_t per_million) override;
+  Nanos timer_jitter(Nanos d) override;
   void emit(const TraceEvent& e) override;
   bool consume_lost_exception(TaskId, std::string_view) override { return true; }
 
