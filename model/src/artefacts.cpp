@@ -65,7 +65,11 @@ Artefacts write_artefacts(const std::string& dir, const ArtefactInput& in) {
   rec.trace_hash = f.trace_hash;
   rec.end_time = f.result.end_time;
   rec.violations = in.violations.empty() ? std::vector<Violation>{f.violation} : in.violations;
-  rec.trace = f.trace;
+  rec.trace = trace;  // sites already relative
+  for (Violation& v : rec.violations) {
+    sim::Trace scratch;
+    render::make_paths_relative(scratch, &v);
+  }
   write_text(d / "finding.weft", to_finding_file(rec));
   a.files = {a.schedule_file, (d / "token.txt").string(), (d / "trace.txt").string(), (d / "finding.weft").string()};
   // The focused views read the whole execution; the full graph only a window of its end.

@@ -308,7 +308,7 @@ std::string failure_message(const model::ExploreReport& report, const std::strin
     std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(f.trace_hash));
     msg += "  trace hash: " + std::string(hash) + "\n";
     if (w && !w->dir.empty())
-      msg += "  artefacts: " + w->dir + "/ (schedule.weft, token.txt, trace.txt, finding.weft, report.md, schedule.svg, timeline.json)\n";
+      msg += "  artefacts: " + w->dir + "/ (report.html, report.md, schedule.svg, sequence.svg, timeline.json, schedule.weft, token.txt, finding.weft)\n";
   }
   if (ours)
     for (const auto& e : g_last.errors) msg += "  note: " + e + "\n";

@@ -13,7 +13,7 @@ build="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
 source_dir="$(cd "$here/../.." && pwd)"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap '[ -n "${WEFT_KEEP:-}" ] || rm -rf "$tmp"' EXIT
 pass=0
 fail=0
 ok() { pass=$((pass + 1)); }
