@@ -787,6 +787,10 @@ RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& de
     else
       m.threads[i]->tls = detail::ThreadState{};
   }
+  // The timer service (its thread record, parker and mutex come from this OS thread's
+  // pools) goes now, not at the next run of this simulator: another simulator on the same OS
+  // thread (a shrink, a replay) frees those pools when it starts.
+  abandon_timers();
   if (reclaim) {
     detail::set_frame_cache(true);
     m.end_heap(abandoned);
