@@ -109,7 +109,7 @@ std::optional<model::Schedule> replay_schedule() {
     std::error_code ec;
     if (fs::is_directory(p, ec)) p /= "schedule.weft";
     std::ifstream in(p);
-    if (!in) throw std::invalid_argument("WEFT_REPLAY=\"" + text + "\": neither a w1.… token nor a readable schedule file or artefact directory");
+    if (!in) throw std::invalid_argument("WEFT_REPLAY=\"" + text + "\": neither a w1./w2. token nor a readable schedule file or artefact directory");
     std::stringstream ss;
     ss << in.rdbuf();
     text = ss.str();

@@ -66,7 +66,60 @@ std::vector<Violation> errors_of(const Checker& checker, const sim::Trace& trace
   return found;
 }
 
+std::string hex64(std::uint64_t v) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) out[static_cast<std::size_t>(i)] = digits[v & 15];
+  return out;
+}
+
+bool same_record(const sim::Trace& a, const sim::TraceRecord& x, const sim::Trace& b, const sim::TraceRecord& y) {
+  return x.time == y.time && x.step == y.step && x.thread == y.thread && x.kind == y.kind && x.task == y.task &&
+         x.other == y.other && x.object == y.object && x.value == y.value && a.site(x).file == b.site(y).file &&
+         a.site(x).line == b.site(y).line && a.text(x) == b.text(y);
+}
+
+std::string describe_record(const sim::Trace& t, const sim::TraceRecord& r) {
+  std::string s = std::string(to_string(r.kind)) + " (step " + std::to_string(r.step) + ", task " +
+                  std::to_string(r.task);
+  if (r.object) s += ", object " + std::to_string(r.object);
+  if (r.value) s += ", value " + std::to_string(r.value);
+  if (r.site) s += ", at " + t.site(r).str();
+  std::string_view text = t.text(r);
+  if (!text.empty()) s += ", \"" + std::string(text.substr(0, 60)) + (text.size() > 60 ? "…" : "") + "\"";
+  return s + ")";
+}
+
 }  // namespace
+
+void stamp_trace(Schedule& schedule, const sim::RunResult& result, const sim::Trace& trace) {
+  schedule.trace_records = trace.records.size();
+  schedule.trace_hash = trace.records.empty() ? 0 : result.trace_hash;
+}
+
+std::optional<std::string> replay_mismatch(const Schedule& schedule, std::size_t used, const sim::RunResult& result,
+                                           const sim::Trace& trace, const sim::Trace* recorded) {
+  const std::size_t n = schedule.decisions.size();
+  if (used < n)
+    return "nondeterminism at step " + std::to_string(used) + ": the execution ended after " + std::to_string(used) +
+           " of the schedule's " + std::to_string(n) + " decisions";
+  if (schedule.trace_records == 0) return std::nullopt;
+  if (trace.records.size() == schedule.trace_records && result.trace_hash == schedule.trace_hash) return std::nullopt;
+  std::string where;
+  if (recorded) {
+    const auto& was = recorded->records;
+    const auto& now = trace.records;
+    std::size_t i = 0;
+    while (i < was.size() && i < now.size() && same_record(*recorded, was[i], trace, now[i])) ++i;
+    where = " at record " + std::to_string(i) + ": recorded " +
+            (i < was.size() ? describe_record(*recorded, was[i]) : std::string("the end of the trace")) + ", now " +
+            (i < now.size() ? describe_record(trace, now[i]) : std::string("the end of the trace"));
+  }
+  return "nondeterminism: the same " + std::to_string(n) + " decisions gave a different trace" + where + " (" +
+         std::to_string(trace.records.size()) + " records, hash " + hex64(result.trace_hash) + "; recorded " +
+         std::to_string(schedule.trace_records) + " records, hash " + hex64(schedule.trace_hash) +
+         "): the program reads state outside the simulator (the clock, random_device, a heap address, a global)";
+}
 
 const char* to_string(Warnings w) noexcept {
   switch (w) {
@@ -174,6 +227,33 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
   const double deadline =
       options.time_budget_s > 0 && options.wall_seconds ? options.wall_seconds() + options.time_budget_s : 0;
 
+  // The nondeterminism check's replays run with the heap shifted (sim::Options::shift_heap).
+  bool shifted = false;
+  auto shift_heap = [&](bool on) {
+    if (on == shifted) return;
+    sim::Options o = options.sim;
+    o.shift_heap = on;
+    sim.set_options(o);
+    shifted = on;
+  };
+  // Before a finding is reported, its schedule is replayed once with the heap shifted. A
+  // finding whose decisions do not replay is reported as the nondeterminism it is; one that
+  // replays with another trace stays, followed by a nondeterminism finding (returned).
+  auto confirm = [&](Violation& v, const Schedule& schedule, const sim::RunResult& r) -> std::optional<Violation> {
+    if (!options.nondeterminism_check_every || v.kind == ViolationKind::nondeterminism) return std::nullopt;
+    sim::Options o = options.sim;
+    o.shift_heap = true;
+    ReplayResult rr = replay(schedule, body, checker, o, &sim.trace());
+    if (!rr.diverged) return std::nullopt;
+    Violation nd;
+    nd.kind = ViolationKind::nondeterminism;
+    nd.message = rr.divergence + "; seen while confirming " + to_string(v.kind) + ": " + v.message;
+    nd.time = r.end_time;
+    if (rr.trace_only) return nd;
+    v = std::move(nd);
+    return std::nullopt;
+  };
+
   bool stop = false;
   auto add = [&](Violation v, Schedule schedule, const sim::RunResult& r) {
     if (v.severity == Severity::warning) {
@@ -184,6 +264,11 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
       stop = true;
     }
     if (!signatures.insert(v.signature()).second) return;
+    std::optional<Violation> also;
+    if (v.kind != ViolationKind::nondeterminism) {
+      stamp_trace(schedule, r, sim.trace());
+      also = confirm(v, schedule, r);
+    }
     Finding f;
     f.violation = std::move(v);
     f.schedule = std::move(schedule);
@@ -191,11 +276,16 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
     f.trace_hash = r.trace_hash;
     f.trace = sim.trace();
     f.result = r;
-    report.findings.push_back(std::move(f));
+    report.findings.push_back(f);
+    if (also && signatures.insert(also->signature()).second) {
+      f.violation = std::move(*also);
+      report.findings.push_back(std::move(f));
+    }
   };
 
   for (std::uint64_t index = 0; report.executions < options.iterations; ++index) {
     if (!strategy.begin_execution(index)) break;
+    shift_heap(strategy.checking());
     sim::RunResult r = sim.run(body, strategy);
     strategy.end_execution(r);
     if (strategy.checking()) {
@@ -206,7 +296,18 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
       }
     } else {
       ++report.executions;
-      for (Violation& v : errors_of(checker, sim.trace(), r)) {
+      std::vector<Violation> found = errors_of(checker, sim.trace(), r);
+      // A replayed schedule (strategy "replay") must also end where it ended and, if it
+      // recorded its trace, write the same trace.
+      if (auto* rp = dynamic_cast<ReplayStrategy*>(inner.get()); rp && r.outcome != sim::Outcome::aborted)
+        if (auto why = replay_mismatch(rp->schedule(), rp->position(), r, sim.trace())) {
+          Violation nd;
+          nd.kind = ViolationKind::nondeterminism;
+          nd.message = *why;
+          nd.time = r.end_time;
+          found.insert(found.begin(), std::move(nd));
+        }
+      for (Violation& v : found) {
         Schedule s = schedule_of(sim, options);
         s.strategy = inner->execution_name();
         add(std::move(v), std::move(s), r);
@@ -240,7 +341,7 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
       report.findings.front().violation.kind != ViolationKind::nondeterminism) {
     Finding& f = report.findings.front();
     Schedule shrunk = shrink(f.schedule, f.violation.kind, body, checker, options.sim);
-    if (shrunk != f.schedule) {
+    if (shrunk.decisions != f.schedule.decisions) {
       ReplayResult rr = replay(shrunk, body, checker, options.sim);
       auto same = std::find_if(rr.violations.begin(), rr.violations.end(),
                                [&](const Violation& v) { return v.kind == f.violation.kind; });
@@ -250,6 +351,7 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
         f.trace = std::move(rr.trace);
         f.result = rr.result;
         f.trace_hash = rr.result.trace_hash;
+        stamp_trace(f.schedule, rr.result, f.trace);
       }
     }
   }
@@ -277,7 +379,8 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
   return report;
 }
 
-ReplayResult replay(const Schedule& schedule, const Body& body, const Checker& checker_in, const sim::Options& options) {
+ReplayResult replay(const Schedule& schedule, const Body& body, const Checker& checker_in, const sim::Options& options,
+                    const sim::Trace* recorded) {
   const Checker checker = checker_in ? checker_in : default_checker({});
   sim::Options o = options;
   if (schedule.granularity == "fine") o.granularity = sim::Granularity::fine;
@@ -293,6 +396,10 @@ ReplayResult replay(const Schedule& schedule, const Body& body, const Checker& c
   if (out.result.outcome == sim::Outcome::aborted) {
     out.diverged = true;
     out.divergence = out.result.message;
+  } else if (auto why = replay_mismatch(schedule, strategy.position(), out.result, out.trace, recorded)) {
+    out.diverged = true;
+    out.trace_only = strategy.position() == schedule.decisions.size();
+    out.divergence = std::move(*why);
   }
   return out;
 }
@@ -336,7 +443,10 @@ Schedule shrink(const Schedule& schedule, ViolationKind kind, const Body& body, 
   Schedule best;
   std::vector<bool> preemptions;
   std::vector<sim::ThreadIndex> currents;
-  if (!runner.reproduces(schedule, best, preemptions, currents)) return schedule;
+  Schedule start = schedule;
+  start.trace_hash = 0;  // the shrunk schedule's trace is another one: the caller stamps it
+  start.trace_records = 0;
+  if (!runner.reproduces(start, best, preemptions, currents)) return schedule;
 
   // 1. Truncate: the shortest prefix that still fails when the rest runs without preemption.
   {

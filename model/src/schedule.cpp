@@ -9,7 +9,9 @@ namespace weft::model {
 namespace {
 
 constexpr std::string_view token_prefix = "w1.";
+constexpr std::string_view token_prefix_2 = "w2.";
 constexpr std::string_view file_magic = "weft-schedule 1";
+constexpr std::string_view file_magic_2 = "weft-schedule 2";
 constexpr std::size_t decisions_per_line = 16;
 constexpr std::size_t snippet_bytes_max = 40;
 
@@ -171,6 +173,12 @@ std::uint32_t fnv1a32(std::string_view bytes) {
     hash *= 16777619u;
   }
   return hash;
+}
+
+std::string hex64(std::uint64_t value) {
+  std::string out;
+  for (int shift = 56; shift >= 0; shift -= 8) append_hex_byte(out, static_cast<unsigned char>(value >> shift));
+  return out;
 }
 
 std::string hex32(std::uint32_t value) {
@@ -357,10 +365,14 @@ std::string payload_bytes(const Schedule& s) {
     put_uleb(out, (d.value << 3) | (has_key << 2) | kind, d.value >> 61);
     if (has_key != 0) put_uleb(out, d.key);
   }
+  if (s.trace_records != 0) {
+    put_uleb(out, s.trace_records);
+    put_uleb(out, s.trace_hash);
+  }
   return out;
 }
 
-Parsed decode_payload(std::string_view bytes) {
+Parsed decode_payload(std::string_view bytes, bool with_trace) {
   const auto error = [](const std::string& message) {
     return ParseError{"schedule token: " + message};
   };
@@ -398,6 +410,12 @@ Parsed decode_payload(std::string_view bytes) {
       return error("decision " + std::to_string(i) + ": " + problem);
     }
     s.decisions.push_back(d);
+  }
+  if (with_trace) {
+    s.trace_records = in.u64("trace record count");
+    s.trace_hash = in.u64("trace hash");
+    if (in.failed()) return error(in.error());
+    if (s.trace_records == 0) return error("a w2 token records at least one trace record");
   }
   if (in.remaining() != 0) {
     return error(std::to_string(in.remaining()) + " unexpected bytes after the last decision");
@@ -471,9 +489,22 @@ class FileParser {
         !granularity_field(s.granularity) || !string_field("weft-version", s.weft_version)) {
       return ParseError{std::move(error_)};
     }
+    std::optional<std::uint32_t> checksum;
+    std::size_t checksum_line = 0;
+    if (version_ == 2 && !trace_field(s) ) return ParseError{std::move(error_)};
+    if (version_ == 2 && !checksum_field(checksum, checksum_line)) return ParseError{std::move(error_)};
     std::uint64_t count = 0;
     if (!count_field(count) || !decision_lines(count, s.decisions)) {
       return ParseError{std::move(error_)};
+    }
+    if (checksum) {
+      const std::uint32_t expected = fnv1a32(payload_bytes(s));
+      if (*checksum != expected) {
+        fail(checksum_line, "bad checksum (expected " + hex32(expected) + ", got " + hex32(*checksum) +
+                                "): the file was altered or cut (to replay a schedule edited by hand, delete "
+                                "its checksum line)");
+        return ParseError{std::move(error_)};
+      }
     }
     return s;
   }
@@ -497,11 +528,15 @@ class FileParser {
     std::string_view line;
     if (!next_line("'weft-schedule 1'", line)) return false;
     if (line == file_magic) return true;
+    if (line == file_magic_2) {
+      version_ = 2;
+      return true;
+    }
     constexpr std::string_view any_version = "weft-schedule ";
     if (line.substr(0, any_version.size()) == any_version) {
       return fail(lines_.line_number(), "unsupported version " +
                                             snippet(line.substr(any_version.size())) +
-                                            " (this build reads version 1)");
+                                            " (this build reads versions 1 and 2)");
     }
     return fail(lines_.line_number(), "expected 'weft-schedule 1', got " + snippet(line));
   }
@@ -600,6 +635,52 @@ class FileParser {
     return true;
   }
 
+  // "trace: <16 hex digits> records <count>"
+  bool trace_field(Schedule& s) {
+    std::string_view rest;
+    if (!header("trace", "<hash> records <count>", rest)) return false;
+    const auto bad = [&] {
+      return fail(lines_.line_number(), "expected 'trace: <16 hex digits> records <count>', got " +
+                                            snippet("trace: " + std::string(rest)));
+    };
+    constexpr std::string_view records = " records ";
+    if (rest.size() < 16 + records.size() || rest.substr(16, records.size()) != records) return bad();
+    std::uint64_t hash = 0;
+    for (char c : rest.substr(0, 16)) {
+      const int v = hex_value(c);
+      if (v < 0 || (c >= 'A' && c <= 'F')) return bad();
+      hash = hash << 4 | static_cast<std::uint64_t>(v);
+    }
+    std::uint64_t count = 0;
+    if (!parse_decimal(rest.substr(16 + records.size()), UINT64_MAX, count) || count == 0) return bad();
+    s.trace_hash = hash;
+    s.trace_records = count;
+    return true;
+  }
+
+  // "checksum: <8 hex digits>", optional: absent on a schedule edited by hand.
+  bool checksum_field(std::optional<std::uint32_t>& out, std::size_t& line_number) {
+    if (!peek_starts_with("checksum: ")) return true;
+    std::string_view rest;
+    if (!header("checksum", "<8 hex digits>", rest)) return false;
+    line_number = lines_.line_number();
+    std::uint32_t value = 0;
+    bool ok = rest.size() == 8;
+    for (char c : rest) {
+      const int v = hex_value(c);
+      if (v < 0 || (c >= 'A' && c <= 'F')) ok = false;
+      value = value << 4 | static_cast<std::uint32_t>(v < 0 ? 0 : v);
+    }
+    if (!ok) return fail(line_number, "expected 'checksum: <8 lowercase hex digits>', got " + snippet(rest));
+    out = value;
+    return true;
+  }
+
+  bool peek_starts_with(std::string_view prefix) const {
+    LineReader copy = lines_;
+    return !copy.at_end() && copy.next().substr(0, prefix.size()) == prefix;
+  }
+
   bool count_field(std::uint64_t& count) {
     std::string_view rest;
     if (!header("decisions", "<count>", rest)) return false;
@@ -676,6 +757,7 @@ class FileParser {
  private:
   LineReader lines_;
   std::string error_;
+  int version_ = 1;
 };
 
 }  // namespace
@@ -697,7 +779,8 @@ std::optional<std::string> validate(const Schedule& schedule) {
 
 std::string to_token(const Schedule& schedule) {
   const std::string bytes = payload_bytes(schedule);
-  return std::string(token_prefix) + base64url_encode(bytes) + "." + hex32(fnv1a32(bytes));
+  return std::string(schedule.trace_records != 0 ? token_prefix_2 : token_prefix) + base64url_encode(bytes) + "." +
+         hex32(fnv1a32(bytes));
 }
 
 Parsed parse_token(std::string_view text) {
@@ -705,13 +788,14 @@ Parsed parse_token(std::string_view text) {
     return ParseError{"schedule token: " + message};
   };
   if (text.empty()) return error("empty");
-  if (text.substr(0, token_prefix.size()) != token_prefix) {
+  const bool with_trace = text.substr(0, token_prefix_2.size()) == token_prefix_2;
+  if (!with_trace && text.substr(0, token_prefix.size()) != token_prefix) {
     // "w<digits>." is some other version of the format.
     std::size_t digits = 1;
     while (digits < text.size() && is_digit(text[digits])) ++digits;
     if (text[0] == 'w' && digits > 1 && digits < text.size() && text[digits] == '.') {
       return error("unsupported version " + snippet(text.substr(0, digits)) +
-                   " (this build reads w1)");
+                   " (this build reads w1 and w2)");
     }
     return error("expected prefix 'w1.', got " + snippet(text.substr(0, 8)));
   }
@@ -740,13 +824,13 @@ Parsed parse_token(std::string_view text) {
     return error("bad checksum (expected " + expected + ", got " + std::string(checksum) +
                  "): the token was altered or cut");
   }
-  return decode_payload(*bytes);
+  return decode_payload(*bytes, with_trace);
 }
 
 std::string to_file(const Schedule& schedule) {
   std::string out;
   out.reserve(128 + schedule.scenario.size() + schedule.decisions.size() * 4);
-  out += file_magic;
+  out += schedule.trace_records != 0 ? file_magic_2 : file_magic;
   out += "\nscenario: ";
   append_value(out, schedule.scenario);
   out += "\nstrategy: ";
@@ -756,6 +840,10 @@ std::string to_file(const Schedule& schedule) {
   append_value(out, schedule.granularity);
   out += "\nweft-version: ";
   append_value(out, schedule.weft_version);
+  if (schedule.trace_records != 0) {
+    out += "\ntrace: " + hex64(schedule.trace_hash) + " records " + std::to_string(schedule.trace_records);
+    out += "\nchecksum: " + hex32(fnv1a32(payload_bytes(schedule)));
+  }
   out += "\ndecisions: " + std::to_string(schedule.decisions.size());
   for (std::size_t i = 0; i < schedule.decisions.size(); ++i) {
     out.push_back(i % decisions_per_line == 0 ? '\n' : ' ');
@@ -775,7 +863,7 @@ Parsed parse_token_or_file(std::string_view text) {
   if (text.size() >= 2 && text[0] == 'w' && is_digit(text[1])) return parse_token(text);
   if (text.substr(0, 13) == "weft-schedule") return parse_file(text);
   return ParseError{
-      "schedule: expected a token ('w1.' ...) or a schedule file ('weft-schedule 1' ...), got " +
+      "schedule: expected a token ('w1.' or 'w2.' ...) or a schedule file ('weft-schedule 1' or 2 ...), got " +
       snippet(text)};
 }
 

@@ -62,6 +62,10 @@ void* allocate(std::size_t bytes, std::size_t align) noexcept {
     offset <<= 1;
     ++tag;
   }
+  if (tracking && shifted && tag == 0) {
+    offset = 32;
+    tag = 1;
+  }
   if (offset < align || bytes > SIZE_MAX - offset) return nullptr;
   void* base = align <= 16 ? std::malloc(bytes + offset) : std::aligned_alloc(offset, bytes + offset);
   if (!base) return nullptr;
@@ -91,6 +95,7 @@ void deallocate(void* p) noexcept {
 }  // namespace
 
 thread_local constinit bool tracking = false;
+thread_local constinit bool shifted = false;
 
 void release() noexcept {
   if (!head.next) return;

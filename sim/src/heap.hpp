@@ -18,6 +18,10 @@ namespace weft::sim::heap {
 
 // Whether new allocations on this OS thread join the current execution's list.
 extern thread_local bool tracking;
+// While set, tracked allocations put their user bytes 16 bytes further from malloc's block
+// (and ask malloc for 16 more): every address the execution's code sees moves. The
+// nondeterminism check replays so, to catch a program whose decisions depend on addresses.
+extern thread_local bool shifted;
 
 struct Untracked {
   bool saved;

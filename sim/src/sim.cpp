@@ -707,6 +707,8 @@ void SimPlatform::set_options(const Options& o) {
   impl_->opt.trace = o.trace;
   impl_->opt.job_start_points = o.job_start_points;
   impl_->opt.reclaim_abandoned = o.reclaim_abandoned;
+  impl_->opt.shift_heap = o.shift_heap;
+  impl_->opt.time_jitter = o.time_jitter;
   tracing_ = o.trace;
   job_start_points_ = o.job_start_points;
 }
@@ -770,11 +772,13 @@ RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& de
   m.jumper = nullptr;
   const bool reclaim = m.opt.reclaim_abandoned;
   if (reclaim) detail::set_frame_cache(false);  // a cached frame would outlive a release
+  heap::shifted = m.opt.shift_heap;
   fiber::watch_overflow(&Impl::overflow_check, &m);
   fiber::jump(m.host, first->fiber);
   fiber::watch_overflow(nullptr, nullptr);
   // Back on the host: the execution ended (completed, deadlock, a limit or a crash).
   heap::tracking = false;
+  heap::shifted = false;
   m.asan_finish(fake, false);
   m.reap();
   if (m.overflowed) m.result.message = m.overflow_message();

@@ -73,6 +73,20 @@ expect 2 "missing file" -- "$weft" replay "$tmp/does/not/exist.weft"; one_line_e
 sed 's/^scenario: .*/scenario: no-such-scenario.bug/' "$tmp/o/sync-over-async.bug/schedule.weft" >"$tmp/unknown.weft"
 expect 2 "schedule of an unknown scenario" -- "$weft" replay "$tmp/unknown.weft"; one_line_error "unknown scenario in schedule"
 
+# A schedule carries its trace and a checksum: a changed decision is a corrupt file (exit 2),
+# never the program's nondeterminism.
+grep -q '^weft-schedule 2$' "$tmp/o/sync-over-async.bug/schedule.weft" || { echo "FAIL: schedule file is not version 2"; fail=$((fail + 1)); }
+awk 'done || !/^t[0-9]/ {print; next} {sub(/^t[0-9]+/, "t7"); print; done=1}' "$tmp/o/sync-over-async.bug/schedule.weft" >"$tmp/edited.weft"
+cmp -s "$tmp/edited.weft" "$tmp/o/sync-over-async.bug/schedule.weft" && { echo "FAIL: the edit changed nothing"; fail=$((fail + 1)); }
+expect 2 "corrupt schedule" -- "$weft" replay "$tmp/edited.weft"; one_line_error "corrupt schedule"
+grep -q 'bad checksum' "$tmp/err" || { echo "FAIL: corrupt schedule not named a bad checksum"; cat "$tmp/err"; fail=$((fail + 1)); }
+# Oversized input: refused before it is read.
+truncate -s 17M "$tmp/huge.weft"
+expect 2 "oversized schedule" -- "$weft" replay "$tmp/huge.weft"; one_line_error "oversized schedule"
+# Control bytes in a name never reach the terminal raw.
+expect 2 "name with ESC" -- "$weft" run "$(printf 'x\033[31my\nz')"; one_line_error "name with ESC"
+if LC_ALL=C grep -q "$(printf '\033')" "$tmp/err"; then echo "FAIL: raw ESC on stderr"; fail=$((fail + 1)); fi
+
 for ext in dot svg json md png; do
   expect 0 "render $ext" -- "$weft" render "$tmp/o/sync-over-async.bug/schedule.weft" -o "$tmp/pic.$ext"
   [ -s "$tmp/pic.$ext" ] || { echo "FAIL: render $ext wrote nothing"; fail=$((fail + 1)); }

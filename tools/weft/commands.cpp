@@ -66,7 +66,12 @@ std::string json_violation_fields(const std::string& name, const Violation* v, s
     o << "null";
   else
     o << "\"" << json_escape(schedule_file) << "\"";
-  o << ",\"trace_hash\":\"" << hex64(trace_hash) << "\",\"artefacts\":[";
+  // A run of many executions that found nothing has no one trace: null, not a zero hash.
+  if (v || trace_hash)
+    o << ",\"trace_hash\":\"" << hex64(trace_hash) << "\"";
+  else
+    o << ",\"trace_hash\":null";
+  o << ",\"artefacts\":[";
   for (std::size_t i = 0; i < artefacts.size(); ++i) o << (i ? "," : "") << "\"" << json_escape(artefacts[i]) << "\"";
   o << "]}";
   return o.str();
@@ -141,7 +146,7 @@ namespace {
 // A directory stands for its schedule.weft (an artefact directory).
 std::string schedule_argument(const std::string& arg) {
   std::error_code ec;
-  if (arg.rfind("w1.", 0) != 0 && fs::is_directory(arg, ec)) return (fs::path(arg) / "schedule.weft").string();
+  if (arg.rfind("w1.", 0) != 0 && arg.rfind("w2.", 0) != 0 && fs::is_directory(arg, ec)) return (fs::path(arg) / "schedule.weft").string();
   return arg;
 }
 
@@ -165,7 +170,7 @@ std::optional<model::RecordedFinding> recorded_finding(const std::string& arg) {
   if (registered(name)) return std::nullopt;
   std::error_code ec;
   fs::path beside = fs::path(path).parent_path() / "finding.weft";
-  if (path.rfind("w1.", 0) == 0 || !fs::is_regular_file(path, ec) || !fs::is_regular_file(beside, ec))
+  if (path.rfind("w1.", 0) == 0 || path.rfind("w2.", 0) == 0 || !fs::is_regular_file(path, ec) || !fs::is_regular_file(beside, ec))
     throw UsageError{"unknown scenario '" + name +
                      "' (weft list shows the names; a weft::check finding is read from its artefact directory, "
                      "where finding.weft lies beside schedule.weft)"};

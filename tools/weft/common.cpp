@@ -22,6 +22,23 @@ std::string path_component(const std::string& name) {
   return out;
 }
 
+std::string printable(std::string_view text) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (char ch : text) {
+    const auto b = static_cast<unsigned char>(ch);
+    if (b < 0x20 || b == 0x7f) {
+      out += "\\x";
+      out += digits[b >> 4];
+      out += digits[b & 15];
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 void check_out_dir(const std::string& dir) {
   std::error_code ec;
   auto st = std::filesystem::status(dir, ec);
@@ -156,13 +173,19 @@ std::string hex64(std::uint64_t v) {
 
 std::string read_file_or_token(const std::string& arg) {
   std::error_code ec;
-  if (arg.rfind("w1.", 0) != 0 && fs::is_regular_file(arg, ec)) {
+  if (arg.rfind("w1.", 0) != 0 && arg.rfind("w2.", 0) != 0 && fs::is_regular_file(arg, ec)) {
+    // Checked before reading: a schedule of the longest execution the simulator allows by
+    // default is a few MiB; a bigger file is refused without reading it.
+    constexpr std::uintmax_t schedule_bytes_max = 16u << 20;
+    const std::uintmax_t size = fs::file_size(arg, ec);
+    if (!ec && size > schedule_bytes_max)
+      throw UsageError{printable(arg) + ": " + std::to_string(size >> 20) + " MiB, larger than a schedule can be (16 MiB)"};
     std::ifstream in(arg, std::ios::binary);
     if (!in) throw UsageError{"cannot read " + arg};
     std::ostringstream ss;
     ss << in.rdbuf();
     std::string s = ss.str();
-    if (s.size() > (64u << 20)) throw UsageError{arg + ": larger than 64 MiB: not a schedule"};
+    if (s.size() > schedule_bytes_max) throw UsageError{printable(arg) + ": larger than a schedule can be (16 MiB)"};
     return s;
   }
   if (arg.rfind("w", 0) != 0 && arg.find('/') != std::string::npos)

@@ -44,6 +44,9 @@ model::Checker checker_for(const Target& t);
 // A name as one path component: anything but [A-Za-z0-9._-] becomes '_' (no '/' nesting,
 // no control bytes), and "." / ".." / "" become "_".
 std::string path_component(const std::string& name);
+// Text for a terminal or a line-based file: control bytes (newline, ESC, ...) become \xHH,
+// so a name or message from user code can neither split a line nor drive the terminal.
+std::string printable(std::string_view text);
 // `--out DIR` checked before any work: an existing path that is not a directory is a
 // UsageError (exit 2) up front, not an internal error after exploring.
 void check_out_dir(const std::string& dir);

@@ -232,11 +232,7 @@ void write_text_file(const fs::path& p, const std::string& s) {
   if (!out) throw std::runtime_error("cannot write " + p.string());
 }
 
-std::string one_line(std::string s) {
-  for (char& c : s)
-    if (c == '\n' || c == '\r') c = ' ';
-  return s;
-}
+std::string one_line(const std::string& s) { return printable(s); }
 
 std::string granularity_of(const Target& t) {
   return t.scenario->options.sim.granularity == sim::Granularity::fine ? "fine" : "coarse";
@@ -317,6 +313,7 @@ void shrink_and_publish(const Campaign& c, const std::string& id, const Target& 
       best.trace = r.trace;
       best.result = r.result;
       best.trace_hash = r.result.trace_hash;
+      model::stamp_trace(best.schedule, r.result, r.trace);
       break;
     }
   }

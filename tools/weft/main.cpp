@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   }
   if (wants_help(args)) {
     if (print_command_help(cmd, stdout)) return exit_ok;
-    std::fprintf(stderr, "weft: unknown command '%s' (weft help lists them)\n", cmd.c_str());
+    std::fprintf(stderr, "weft: unknown command '%s' (weft help lists them)\n", printable(cmd).c_str());
     return exit_usage;
   }
   try {
@@ -38,16 +38,16 @@ int main(int argc, char** argv) {
     if (cmd == "merge") return cmd_merge(args);
     if (cmd == "bench") return cmd_bench(args);
     if (cmd == "catalogue") return cmd_catalogue(args);
-    std::fprintf(stderr, "weft: unknown command '%s' (weft help lists them)\n", cmd.c_str());
+    std::fprintf(stderr, "weft: unknown command '%s' (weft help lists them)\n", printable(cmd).c_str());
     return exit_usage;
   } catch (const UsageError& e) {
-    std::fprintf(stderr, "weft: %s\n", e.message.c_str());
+    std::fprintf(stderr, "weft: %s\n", printable(e.message).c_str());
     return exit_usage;
   } catch (const std::invalid_argument& e) {  // a malformed environment knob (WEFT_STEPS=abc)
-    std::fprintf(stderr, "weft: %s\n", e.what());
+    std::fprintf(stderr, "weft: %s\n", printable(e.what()).c_str());
     return exit_usage;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "weft: internal error: %s\n", e.what());
+    std::fprintf(stderr, "weft: internal error: %s\n", printable(e.what()).c_str());
     return exit_internal;
   }
 }

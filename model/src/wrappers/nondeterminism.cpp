@@ -56,7 +56,8 @@ void NondeterminismCheck::end_execution(const sim::RunResult& r) {
     return;
   }
   inner_.end_execution(r);
-  if (every_ && r.outcome != sim::Outcome::aborted && inner_index_ % every_ == 0) {
+  // Executions 1, every+1, 2*every+1, ...: a short run is checked too.
+  if (every_ && r.outcome != sim::Outcome::aborted && (inner_index_ - 1) % every_ == 0) {
     pending_ = true;
     recorded_hash_ = r.trace_hash;
     if (trace_) recorded_records_ = trace_->records;

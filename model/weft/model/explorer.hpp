@@ -42,7 +42,9 @@ struct ExploreOptions {
   bool shrink = true;               // shrink the first finding's schedule
   sim::Options sim;
   properties::Config properties;
-  std::uint64_t nondeterminism_check_every = 64;  // replay every k-th execution and compare; 0 = off
+  // Replay executions 1, k+1, 2k+1, ... (and every finding before it is reported) with the
+  // heap shifted and compare the traces; 0 = off.
+  std::uint64_t nondeterminism_check_every = 64;
   std::optional<Schedule> schedule;               // what strategy "replay" follows
 };
 
@@ -92,10 +94,27 @@ struct ReplayResult {
   sim::Trace trace;
   bool diverged = false;
   std::string divergence;           // "nondeterminism at step k: expected …, got …"
+  // The decisions replayed exactly, but the trace differs from the one the schedule
+  // recorded (Schedule::trace_hash/trace_records): the program read state outside the
+  // simulator. `divergence` names the first differing record when the recorded trace is known.
+  bool trace_only = false;
 };
 
+// Replays `schedule` strictly. Diverged when the program asks a different question, ends
+// before the schedule's last decision, or (if the schedule recorded its trace) writes a
+// different trace. `recorded`: the trace of the original execution, if at hand, to name the
+// first record that differs.
 ReplayResult replay(const Schedule& schedule, const Body& body, const Checker& checker = {},
-                    const sim::Options& sim = {});
+                    const sim::Options& sim = {}, const sim::Trace* recorded = nullptr);
+
+// Why a finished strict replay of `schedule` does not prove the same execution, if it does
+// not: decisions left over, or a trace that differs from the recorded hash and length.
+std::optional<std::string> replay_mismatch(const Schedule& schedule, std::size_t decisions_used,
+                                           const sim::RunResult& result, const sim::Trace& trace,
+                                           const sim::Trace* recorded = nullptr);
+
+// Writes into `schedule` what the execution wrote: its trace hash and record count.
+void stamp_trace(Schedule& schedule, const sim::RunResult& result, const sim::Trace& trace);
 
 // Delta-debugs a failing schedule to fewer preemptions, fault firings and virtual time
 // while a violation of the same kind still reproduces.

@@ -7,10 +7,12 @@
 // Two serialised forms, both lossless for every Schedule that passes validate():
 //
 //  * token -- one line of [A-Za-z0-9_.-] for a command line or a bug report:
-//      token    := "w1." payload "." checksum
+//      token    := "w1." payload "." checksum     (no trace recorded: trace_records == 0)
+//                | "w2." payload2 "." checksum    (with the execution's trace)
 //      payload  := base64url, unpadded, canonical, of:
 //                  str(scenario) str(strategy) uleb(seed) str(granularity)
 //                  str(weft_version) uleb(count) decision{count}
+//      payload2 := payload's bytes, then uleb(trace_records) uleb(trace_hash)
 //      str      := uleb(byte length) bytes
 //      decision := uleb(value << 3 | has_key << 2 | kind) [uleb(key) if has_key]
 //                  (a 67-bit uleb; has_key is set iff key != 0; kind 3 is invalid)
@@ -27,6 +29,14 @@
 //      weft-version: 0.1.0
 //      decisions: 5
 //      t0 t1@7 r123456789 f1 t2
+//    Version 2 (written when the schedule carries its trace) has two more lines before
+//    "decisions:":
+//      trace: 2f0c9a7d31e4b8a0 records 214
+//      checksum: 1a2b3c4d
+//    The checksum is the token's (FNV-1a 32 of the w2 payload bytes): a file whose checksum
+//    does not match is refused as corrupt. A hand-edited schedule is replayed once its
+//    checksum line is deleted (the line is optional; the trace line is then not checked
+//    against the edit).
 //    String values are bare when they match [A-Za-z0-9._:/+@=,-]+, otherwise in double
 //    quotes with escapes \\ \" \n \r \t \xHH (well-formed UTF-8 stays readable).
 //    Decisions: t<thread>[@<key>], r<value>, f0 | f1; 16 per line, separated by spaces.
@@ -64,6 +74,11 @@ struct Schedule {
   std::string granularity = "coarse";  // "coarse" | "fine"
   std::string weft_version;            // e.g. "0.1.0"
   std::vector<Decision> decisions;
+  // What the execution wrote (sim::RunResult::trace_hash and the number of trace records),
+  // so that a replay can prove it reproduced the same execution, not only the same
+  // decisions. trace_records == 0: not recorded (tokens w1, files version 1, hand-written).
+  std::uint64_t trace_hash = 0;
+  std::uint64_t trace_records = 0;
   friend bool operator==(const Schedule&, const Schedule&) = default;
 };
 

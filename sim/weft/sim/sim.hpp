@@ -120,6 +120,10 @@ struct Options {
   // (without running destructors: its threads never resume). The body must then not hand
   // heap memory it allocated to the caller; turn this off if it does.
   bool reclaim_abandoned = true;
+  // Every address the execution's code allocates (with reclaim_abandoned) lands 16 bytes
+  // off where it would otherwise. The explorer's nondeterminism check replays so: a program
+  // that branches on, hashes or prints a heap address then shows a different trace.
+  bool shift_heap = false;
   // Every sleep_for lasts up to this much longer than asked, a recorded draw per sleep
   // (0 = exact virtual time). Bugs that need one timing among many become reachable.
   Nanos time_jitter = 0;

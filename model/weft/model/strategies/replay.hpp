@@ -34,6 +34,8 @@ class ReplayStrategy final : public Strategy {
   // picked there (the current thread if enabled, else the one chosen).
   const std::vector<sim::ThreadIndex>& currents() const noexcept { return currents_; }
   const Schedule& schedule() const noexcept { return schedule_; }
+  // How many of the schedule's decisions the last execution asked for.
+  std::size_t position() const noexcept { return position_; }
 
  private:
   [[noreturn]] void diverge(const std::string& got) const;
