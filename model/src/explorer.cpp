@@ -118,7 +118,7 @@ std::optional<std::string> replay_mismatch(const Schedule& schedule, std::size_t
   return "nondeterminism: the same " + std::to_string(n) + " decisions gave a different trace" + where + " (" +
          std::to_string(trace.records.size()) + " records, hash " + hex64(result.trace_hash) + "; recorded " +
          std::to_string(schedule.trace_records) + " records, hash " + hex64(schedule.trace_hash) +
-         "): the program reads state outside the simulator (the clock, random_device, a heap address, a global)";
+         "): the program reads state outside the simulator (the clock, a random device, a heap address, a global)";
 }
 
 const char* to_string(Warnings w) noexcept {
@@ -283,7 +283,8 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
     }
   };
 
-  for (std::uint64_t index = 0; report.executions < options.iterations; ++index) {
+  // A check pending after the last execution still runs (a run of one execution is checked).
+  for (std::uint64_t index = 0; report.executions < options.iterations || strategy.pending(); ++index) {
     if (!strategy.begin_execution(index)) break;
     shift_heap(strategy.checking());
     sim::RunResult r = sim.run(body, strategy);

@@ -71,6 +71,7 @@ NearestPass nearest_pass(const Schedule& failing, ViolationKind kind, const Body
       for (const auto& x : taken)
         out.passing_schedule.decisions.push_back(
             Decision{DecisionKind(x.kind), x.value, x.kind == sim::RecordedKind::thread ? x.key : 0u});
+      stamp_trace(out.passing_schedule, r, sim.trace());  // its own execution's trace, not the failing one's
       std::string pname = th < failing_trace.threads.size() ? failing_trace.threads[th].name : "thread " + std::to_string(th);
       out.sentence = "if " + pname + " runs at step " + std::to_string(step) + " (decision " + std::to_string(i) +
                      ") instead of " +

@@ -418,7 +418,7 @@ TEST_CASE("schedule token rejects every single-character change", "[model][sched
 
 TEST_CASE("schedule token rejects malformed text", "[model][schedule]") {
   require_error(parse_token(""), "empty");
-  require_error(parse_token("w2.AAAA.00000000"), "unsupported version 'w2'");
+  require_error(parse_token("w3.AAAA.00000000"), "unsupported version 'w3'");
   require_error(parse_token("W1.AAAA.00000000"), "expected prefix 'w1.'");
   require_error(parse_token("weft-schedule 1\n"), "expected prefix 'w1.'");
   require_error(parse_token("w1"), "expected prefix");
@@ -514,8 +514,8 @@ TEST_CASE("schedule file rejects malformed text", "[model][schedule]") {
     require_error(parse_file(""),
                   "schedule file line 1: expected 'weft-schedule 1', got end of file");
     require_error(parse_file("\n"), "line 1: expected 'weft-schedule 1', got ''");
-    require_error(parse_file(with_line(0, "weft-schedule 2")),
-                  "line 1: unsupported version '2' (this build reads version 1)");
+    require_error(parse_file(with_line(0, "weft-schedule 3")),
+                  "line 1: unsupported version '3' (this build reads versions 1 and 2)");
     require_error(parse_file(with_line(0, "weft-schedule 1 ")), "line 1: unsupported version '1 '");
     require_error(parse_file(with_line(0, "WEFT-SCHEDULE 1")),
                   "line 1: expected 'weft-schedule 1'");
@@ -608,11 +608,11 @@ TEST_CASE("parse_token_or_file picks the format", "[model][schedule]") {
   CHECK(parse_token_or_file("\n\t" + std::string(golden_token) + "\n").value() ==
         golden_schedule());
   CHECK(parse_token_or_file(golden_file).value() == golden_schedule());
-  require_error(parse_token_or_file("w2.AAAA.00000000"), "schedule token: unsupported version");
-  require_error(parse_token_or_file("weft-schedule 2\n"),
+  require_error(parse_token_or_file("w3.AAAA.00000000"), "schedule token: unsupported version");
+  require_error(parse_token_or_file("weft-schedule 3\n"),
                 "schedule file line 1: unsupported version");
   require_error(parse_token_or_file(""),
-                "schedule: expected a token ('w1.' ...) or a schedule file");
+                "schedule: expected a token ('w1.' or 'w2.' ...) or a schedule file");
   require_error(parse_token_or_file("  \n "), "schedule: expected a token");
   require_error(parse_token_or_file("hello\nworld"), "got 'hello\\nworld'");
 }

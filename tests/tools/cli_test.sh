@@ -73,10 +73,10 @@ expect 2 "missing file" -- "$weft" replay "$tmp/does/not/exist.weft"; one_line_e
 sed 's/^scenario: .*/scenario: no-such-scenario.bug/' "$tmp/o/sync-over-async.bug/schedule.weft" >"$tmp/unknown.weft"
 expect 2 "schedule of an unknown scenario" -- "$weft" replay "$tmp/unknown.weft"; one_line_error "unknown scenario in schedule"
 
-# A schedule carries its trace and a checksum: a changed decision is a corrupt file (exit 2),
+# A schedule carries its trace and a checksum: a changed field is a corrupt file (exit 2),
 # never the program's nondeterminism.
 grep -q '^weft-schedule 2$' "$tmp/o/sync-over-async.bug/schedule.weft" || { echo "FAIL: schedule file is not version 2"; fail=$((fail + 1)); }
-awk 'done || !/^t[0-9]/ {print; next} {sub(/^t[0-9]+/, "t7"); print; done=1}' "$tmp/o/sync-over-async.bug/schedule.weft" >"$tmp/edited.weft"
+sed 's/^seed: .*/seed: 99/' "$tmp/o/sync-over-async.bug/schedule.weft" >"$tmp/edited.weft"
 cmp -s "$tmp/edited.weft" "$tmp/o/sync-over-async.bug/schedule.weft" && { echo "FAIL: the edit changed nothing"; fail=$((fail + 1)); }
 expect 2 "corrupt schedule" -- "$weft" replay "$tmp/edited.weft"; one_line_error "corrupt schedule"
 grep -q 'bad checksum' "$tmp/err" || { echo "FAIL: corrupt schedule not named a bad checksum"; cat "$tmp/err"; fail=$((fail + 1)); }

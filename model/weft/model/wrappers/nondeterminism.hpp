@@ -31,6 +31,8 @@ class NondeterminismCheck final : public Strategy {
 
   // Was the execution just begun a check (a replay), not one of the inner strategy's?
   bool checking() const noexcept { return checking_; }
+  // Will the next execution be a check (of the execution just ended)?
+  bool pending() const noexcept { return pending_; }
   std::uint64_t checks() const noexcept { return checks_; }
   // The finding of the last check, if it failed, with the decisions it replayed.
   std::optional<Violation> take_violation() { return std::exchange(violation_, std::nullopt); }
