@@ -13,6 +13,7 @@ packages=(cmake ninja-build g++ pkg-config catch2 librapidcheck-dev libgraphviz-
           libboost-context-dev libasio-dev libbenchmark-dev)
 # The test suite also fuzzes the parsers with libFuzzer, which needs clang.
 [ "$what" = test ] && packages+=(clang-16 libclang-rt-16-dev chromium python3)  # chromium: the browser test of the reports
+[ "$what" = test ] && packages+=(slurm-wlm munge)  # slurm_campaign: a one-node Slurm cluster runs the campaign recipe
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
