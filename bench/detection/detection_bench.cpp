@@ -4,7 +4,14 @@
 // executions, then exhaustive search with an execution cap).
 //
 //   weft_detection [--seeds N] [--max N] [--strategies a,b,...] [--bugs name,...]
-//                  [--twin-budget N] [--exhaustive-cap N] [--exhaustive S] [--markdown]
+//                  [--twin-budget N] [--exhaustive-cap N] [--exhaustive S]
+//                  [--preemption-cap N] [--markdown]
+//
+// Preemptions: every portfolio finding is shrunk (model::shrink) and its preemptions
+// counted; the fewest known is the smallest B in 0..3 for which bounded DPOR (dpor:B, at
+// most --preemption-cap executions) finds the bug, or a shrunk count if lower. It is the
+// proven minimum when every smaller bound was searched exhaustively without a finding.
+// --preemption-cap 0 leaves the column out.
 //
 // Every number is measured here, on this run; nothing is remembered or assumed.
 #include <algorithm>
@@ -31,6 +38,7 @@ struct Args {
   std::uint64_t twin_budget = 2000;
   std::uint64_t exhaustive_cap = 20000;
   std::vector<std::string> exhaustive{"dfs:2", "dpor:2"};
+  std::uint64_t preemption_cap = 5000;
   bool markdown = false;
 };
 
@@ -69,6 +77,7 @@ Args parse(int argc, char** argv) {
     else if (f == "--twin-budget") a.twin_budget = number(f, value());
     else if (f == "--exhaustive-cap") a.exhaustive_cap = number(f, value());
     else if (f == "--exhaustive") a.exhaustive = split(value());
+    else if (f == "--preemption-cap") a.preemption_cap = number(f, value());
     else if (f == "--markdown") a.markdown = true;
     else usage("unknown flag '" + f + "'");
   }
@@ -88,6 +97,7 @@ struct Cell {
   std::uint64_t missed = 0;
   bool cut = false;  // the first seeds all missed: the rest were not run
   std::map<std::string, int> kinds;
+  std::vector<model::Finding> firsts;  // the first finding of each seed that found the bug
   std::uint64_t median() const {
     if (found.size() <= missed) return 0;  // the median seed missed
     std::vector<std::uint64_t> all = found;
@@ -112,6 +122,7 @@ Cell measure(const detection::Bug& bug, const std::string& strategy, const Args&
     if (r.executions_to_first_bug && !r.findings.empty()) {
       c.found.push_back(*r.executions_to_first_bug);
       ++c.kinds[to_string(r.findings.front().violation.kind)];
+      c.firsts.push_back(std::move(r.findings.front()));
     } else {
       ++c.missed;
     }
@@ -139,6 +150,33 @@ std::string kind_text(const Cell& c) {
   return out.empty() ? "-" : out;
 }
 
+// "max / fewest": the most preemptions a shrunk portfolio finding kept, and the fewest
+// known ("min" appended when proven). "-" when there is nothing to say.
+std::string preemption_text(const detection::Bug& bug, const Cell& portfolio, const Args& a) {
+  std::size_t worst = 0, best = ~std::size_t(0);
+  for (const model::Finding& f : portfolio.firsts) {
+    model::Schedule shrunk = model::shrink(f.schedule, f.violation.kind, bug.bug);
+    std::size_t p = model::count_preemptions(shrunk, bug.bug);
+    worst = std::max(worst, p);
+    best = std::min(best, p);
+  }
+  std::size_t fewest = best;
+  bool proven = false;
+  bool lower_clean = true;  // every bound below B searched exhaustively, nothing found
+  for (std::uint32_t b = 0; b <= 3 && b < fewest; ++b) {
+    model::ExploreReport r = model::explore(base(bug.name, "dpor:" + std::to_string(b), 0, a.preemption_cap), bug.bug);
+    if (!r.findings.empty()) {
+      fewest = b;
+      proven = lower_clean;
+      break;
+    }
+    lower_clean = lower_clean && r.exhaustive;
+  }
+  if (!proven && fewest == best && best != ~std::size_t(0) && lower_clean && best <= 4) proven = true;
+  if (portfolio.firsts.empty()) return fewest == ~std::size_t(0) ? "-" : "- / " + std::to_string(fewest);
+  return std::to_string(worst) + " / " + std::to_string(fewest) + (proven ? " min" : "");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -153,12 +191,14 @@ int main(int argc, char** argv) {
   for (const std::string& s : a.strategies) std::printf("%s%-15s", sep, s.c_str());
   std::printf("%s%-14s%s%-10s", sep, "kind found", sep, "twin");
   for (const std::string& s : a.exhaustive) std::printf("%s%-22s", sep, ("twin " + s).c_str());
+  if (a.preemption_cap) std::printf("%s%-16s", sep, "preemptions");
   std::printf("%s\n", a.markdown ? " |" : "");
   if (a.markdown) {
     std::printf("|---|---|");
     for (std::size_t i = 0; i < a.strategies.size(); ++i) std::printf("---:|");
     std::printf("---|---|");
     for (std::size_t i = 0; i < a.exhaustive.size(); ++i) std::printf("---|");
+    if (a.preemption_cap) std::printf("---:|");
     std::printf("\n");
   }
 
@@ -185,6 +225,7 @@ int main(int argc, char** argv) {
                                           : "cap " + std::to_string(e.executions) + ", not done";
       std::printf("%s%-22s", sep, t.c_str());
     }
+    if (a.preemption_cap) std::printf("%s%-16s", sep, preemption_text(*bug, portfolio, a).c_str());
     std::printf("%s\n", a.markdown ? " |" : "");
     bool right_kind = portfolio.kinds.size() == 1 && portfolio.kinds.begin()->first == to_string(bug->kind);
     if (!right_kind || portfolio.missed || !twin.findings.empty()) ++wrong;
@@ -194,6 +235,11 @@ int main(int argc, char** argv) {
               "not run). twin: %llu portfolio executions.\n",
               static_cast<unsigned long long>(a.seeds), static_cast<unsigned long long>(a.max),
               static_cast<unsigned long long>(a.twin_budget));
+  if (a.preemption_cap)
+    std::printf("preemptions: the most a shrunk portfolio finding kept / the fewest known (dpor:B for B <= 3, at "
+                "most %llu executions each, or a shrunk finding); 'min': every smaller bound was searched "
+                "exhaustively without a finding.\n",
+                static_cast<unsigned long long>(a.preemption_cap));
   std::printf("bugs missed by the portfolio, reported with a wrong kind, or twins flagged: %d of %zu\n", wrong,
               bugs.size());
   return 0;

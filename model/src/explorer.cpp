@@ -435,6 +435,40 @@ struct LenientRunner {
   }
 };
 
+// Samples schedules of at most `bound` preemptions: `bound` choice points drawn among the
+// first `points` (the length of the schedule being shrunk) switch to a random other
+// enabled thread; everywhere else the current thread goes on, or, when it blocked, a
+// random enabled one takes over (free: not a preemption). Random draws return 0 and
+// faults never fire, as in dpor. Deterministic: seeded by (bound, index).
+class BoundedSampler final : public sim::DecisionSource {
+ public:
+  BoundedSampler(std::size_t bound, std::uint64_t points, std::uint64_t index)
+      : rng_(mix_seed(0x5eed0000u + bound, index)) {
+    for (std::size_t i = 0; i < bound; ++i) at_.push_back(rng_.random(std::max<std::uint64_t>(points, 1)));
+    std::sort(at_.begin(), at_.end());
+  }
+  std::size_t choose(const sim::Choice& c) override {
+    std::uint64_t here = step_++;
+    auto current = std::lower_bound(c.enabled.begin(), c.enabled.end(), c.current);
+    bool can_stay = c.current_enabled && current != c.enabled.end() && *current == c.current;
+    bool switch_here = next_ < at_.size() && at_[next_] <= here;
+    while (next_ < at_.size() && at_[next_] <= here) ++next_;
+    if (!can_stay) return std::size_t(rng_.random(c.enabled.size()));
+    std::size_t stay = std::size_t(current - c.enabled.begin());
+    if (!switch_here) return stay;
+    std::size_t other = std::size_t(rng_.random(c.enabled.size() - 1));
+    return other < stay ? other : other + 1;
+  }
+  std::uint64_t random(std::uint64_t) override { return 0; }
+  bool fault(std::string_view, std::uint32_t) override { return false; }
+
+ private:
+  sim::RandomSource rng_;
+  std::vector<std::uint64_t> at_;
+  std::size_t next_ = 0;
+  std::uint64_t step_ = 0;
+};
+
 }  // namespace
 
 Schedule shrink(const Schedule& schedule, ViolationKind kind, const Body& body, const Checker& checker_in,
@@ -470,9 +504,10 @@ Schedule shrink(const Schedule& schedule, ViolationKind kind, const Body& body, 
     }
   }
 
-  // 2. Remove preemptions until nothing changes: (a) cut the schedule just before a
-  // preemption (the rest runs without any), latest first; (b) delta-debugging: replace
-  // chunks of preemptions, of halving size, by "stay on the current thread".
+  // 2. Remove preemptions until nothing changes: (a) a bounded search for fewer; then
+  // (b) cut the schedule just before a preemption (the rest runs without any), latest
+  // first; and delta-debugging: replace chunks of preemptions, of halving size, by "stay
+  // on the current thread".
   auto positions = [&] {
     std::vector<std::size_t> out;
     for (std::size_t i = 0; i < preemptions.size() && i < best.decisions.size(); ++i)
@@ -490,8 +525,57 @@ Schedule shrink(const Schedule& schedule, ViolationKind kind, const Body& body, 
     currents = std::move(c);
     return true;
   };
-  constexpr std::uint64_t shrink_runs_max = 20000;  // a limit on everything: stop, keeping what we have
-  for (bool progress = true; progress && runner.runs < shrink_runs_max;) {
+  // (a) Search before editing: removing one preemption often loses the bug (the decisions
+  // after it then name threads in another state), so edits alone leave many. For B = 0,
+  // 1, ... below the current count, bounded DPOR (dpor:B) and, for B > 0, schedules with B
+  // random switches (BoundedSampler) look for a violation of the same kind within B
+  // preemptions; the first found replaces the schedule, and the edits below polish it. Its
+  // own budget of search_runs_max runs, shared by the bounds in order (bound 0 is often
+  // searched out in a few hundred).
+  {
+    constexpr std::uint64_t search_runs_max = 4000;
+    constexpr std::size_t bound_max = 3;
+    const std::uint64_t search_end = runner.runs + search_runs_max;
+    auto count = [&] { return std::size_t(std::count(preemptions.begin(), preemptions.end(), true)); };
+    const std::uint64_t points = std::uint64_t(std::count_if(best.decisions.begin(), best.decisions.end(),
+        [](const Decision& d) { return d.kind == DecisionKind::thread; }));
+    // Own simulators: dpor reads the trace of its previous execution when it begins the
+    // next, so nothing else may run on its simulator in between.
+    sim::SimPlatform dpor_sim(options);
+    sim::SimPlatform sample_sim(options);
+    for (std::size_t bound = 0; bound < count() && bound <= bound_max && runner.runs < search_end; ++bound) {
+      // Bound 0 is one search-out by dpor (usually small); above it, dpor's depth-first
+      // order reaches early switches last, so half the runs go to uniform samples.
+      DporStrategy dpor(&dpor_sim.trace(), std::uint32_t(bound));
+      bool dpor_done = false;
+      bool found = false;
+      for (std::uint64_t i = 0; runner.runs < search_end && !found; ++i) {
+        bool sample = bound > 0 && (i % 2 == 1 || dpor_done);
+        if (!sample && !dpor.begin_execution(i / (bound > 0 ? 2 : 1))) {
+          dpor_done = true;
+          if (bound == 0) break;
+          continue;
+        }
+        ++runner.runs;
+        BoundedSampler sampler(bound, points, i);
+        sim::SimPlatform& sim = sample ? sample_sim : dpor_sim;
+        sim::RunResult r = sample ? sim.run(body, sampler) : sim.run(body, dpor);
+        std::vector<Violation> vs = errors_of(checker, sim.trace(), r);
+        if (std::none_of(vs.begin(), vs.end(), [&](const Violation& v) { return v.kind == kind; })) continue;
+        Schedule candidate = best;
+        candidate.decisions.clear();
+        for (const sim::RecordedDecision& d : sim.decisions())
+          candidate.decisions.push_back(
+              Decision{DecisionKind(d.kind), d.value, d.kind == sim::RecordedKind::thread ? d.key : 0u});
+        found = attempt(candidate);
+      }
+      if (found) break;
+    }
+  }
+
+  constexpr std::uint64_t shrink_runs_max = 20000;  // a limit on the edits: stop, keeping what we have
+  const std::uint64_t edits_from = runner.runs;
+  for (bool progress = true; progress && runner.runs - edits_from < shrink_runs_max;) {
     progress = false;
     std::vector<std::size_t> pos = positions();
     for (std::size_t k = pos.size(); k > 0 && !progress; --k) {
@@ -499,7 +583,7 @@ Schedule shrink(const Schedule& schedule, ViolationKind kind, const Body& body, 
       candidate.decisions.resize(pos[k - 1]);
       progress = attempt(candidate);
     }
-    for (std::size_t chunk = std::max<std::size_t>(1, pos.size() / 2); !progress && runner.runs < shrink_runs_max;) {
+    for (std::size_t chunk = std::max<std::size_t>(1, pos.size() / 2); !progress && runner.runs - edits_from < shrink_runs_max;) {
       pos = positions();
       for (std::size_t end = pos.size(); end > 0 && !progress;) {
         std::size_t begin = end >= chunk ? end - chunk : 0;
