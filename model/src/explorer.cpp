@@ -668,4 +668,130 @@ std::size_t count_preemptions(const Schedule& schedule, const Body& body, const 
   return std::size_t(std::count(strategy.preemptions().begin(), strategy.preemptions().end(), true));
 }
 
+namespace {
+
+// Replays a schedule leniently and notes, at each preemption, the decision's position, how
+// long the trace was and which thread was preempted, and each fault that fired.
+class ShapeRecorder final : public sim::DecisionSource {
+ public:
+  struct Cut {
+    std::size_t decision;  // index into the decisions taken
+    std::size_t records;   // trace length when the decision was taken
+    sim::ThreadIndex from;
+    std::string fault;     // a fired fault instead of a preemption
+  };
+  ShapeRecorder(const Schedule& schedule, const sim::SimPlatform& sim)
+      : replay(schedule, ReplayStrategy::Mode::lenient), sim_(sim) {
+    replay.begin_execution(0);
+  }
+  std::size_t choose(const sim::Choice& c) override {
+    std::size_t k = replay.choose(c);
+    if (c.current_enabled && c.enabled[k] != c.current)
+      cuts.push_back(Cut{position_, sim_.trace().records.size(), c.current, {}});
+    ++position_;
+    return k;
+  }
+  std::uint64_t random(std::uint64_t bound) override {
+    ++position_;
+    return replay.random(bound);
+  }
+  bool fault(std::string_view name, std::uint32_t per_million) override {
+    bool fired = replay.fault(name, per_million);
+    if (fired) cuts.push_back(Cut{position_, sim_.trace().records.size(), 0, std::string(name)});
+    ++position_;
+    return fired;
+  }
+  ReplayStrategy replay;
+  std::vector<Cut> cuts;
+
+ private:
+  const sim::SimPlatform& sim_;
+  std::size_t position_ = 0;
+};
+
+std::string site_of(const sim::Trace& t, std::uint32_t site) {
+  return site == 0 || site >= t.sites.size() ? std::string("?") : t.sites[site].str();
+}
+
+// One lenient run of a candidate: the decisions it took, and its preemptions of the
+// violation's tasks with the site where each stood (none if nothing was violated).
+struct ShapeRun {
+  bool violated = false;
+  Schedule taken;
+  std::vector<std::pair<std::size_t, std::string>> involved;  // (decision, site)
+  std::vector<sim::ThreadIndex> currents;
+  std::set<std::string> faults;
+};
+
+ShapeRun shape_run(sim::SimPlatform& sim, const Schedule& candidate, const Body& body, const Checker& checker) {
+  ShapeRun out;
+  ShapeRecorder rec(candidate, sim);
+  sim::RunResult result = sim.run(body, rec);
+  const sim::Trace& t = sim.trace();
+  std::vector<Violation> vs = checker(t, result);
+  if (vs.empty()) return out;
+  out.violated = true;
+  out.taken = candidate;
+  out.taken.decisions.clear();
+  out.taken.trace_hash = 0;  // another execution: whoever replays it stamps it
+  out.taken.trace_records = 0;
+  for (const sim::RecordedDecision& d : sim.decisions())
+    out.taken.decisions.push_back(Decision{DecisionKind(d.kind), d.value, d.kind == sim::RecordedKind::thread ? d.key : 0u});
+  out.currents = rec.replay.currents();
+  std::set<TaskId> involved(vs.front().tasks.begin(), vs.front().tasks.end());
+  std::size_t last = t.records.size();  // a preemption after the violation's last record cannot cause it
+  if (!vs.front().records.empty()) last = *std::max_element(vs.front().records.begin(), vs.front().records.end());
+  for (std::uint32_t r : vs.front().records)
+    if (r < t.records.size() && t.records[r].task) involved.insert(t.records[r].task);
+  for (const ShapeRecorder::Cut& cut : rec.cuts) {
+    if (cut.records > last) continue;
+    if (!cut.fault.empty()) {
+      out.faults.insert("fault:" + cut.fault);
+      continue;
+    }
+    // Where the preempted thread stood: its last record with a site before the cut, and
+    // the task it was running then.
+    std::uint32_t site = 0;
+    TaskId task = 0;
+    for (std::size_t i = std::min(cut.records, t.records.size()); i-- > 0 && !(site && task);) {
+      const sim::TraceRecord& r = t.records[i];
+      if (r.thread != cut.from) continue;
+      if (!site) site = r.site;
+      if (!task) task = r.task;
+    }
+    if (task && involved.count(task)) out.involved.emplace_back(cut.decision, site_of(t, site));
+  }
+  return out;
+}
+
+}  // namespace
+
+Shape schedule_shape(const Schedule& schedule, const Body& body, const Checker& checker_in,
+                     const sim::Options& options) {
+  const Checker checker = checker_in ? checker_in : default_checker({});
+  sim::SimPlatform sim(options);
+  ShapeRun best = shape_run(sim, schedule, body, checker);
+  if (!best.violated) return Shape{false, "none", schedule};
+  // Leave out each involved preemption without which the violation still happens.
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (std::size_t k = 0; k < best.involved.size() && !progress; ++k) {
+      std::size_t at = best.involved[k].first;
+      if (at >= best.taken.decisions.size() || at >= best.currents.size()) continue;
+      Schedule candidate = best.taken;
+      candidate.decisions[at] = Decision{DecisionKind::thread, best.currents[at], 0};
+      ShapeRun r = shape_run(sim, candidate, body, checker);
+      if (r.violated && r.involved.size() < best.involved.size()) {
+        best = std::move(r);
+        progress = true;
+      }
+    }
+  }
+  std::set<std::string> parts = best.faults;
+  for (const auto& [at, site] : best.involved) parts.insert(site);
+  std::string text;
+  for (const std::string& p : parts) text += (text.empty() ? "" : ", ") + p;
+  return Shape{true, text.empty() ? "none" : text, best.taken};
+}
+
 }  // namespace weft::model

@@ -20,8 +20,9 @@
 //   jobs/<k>.seeds     the seeds job k has started, one per line (only for --iterations
 //                      campaigns of at most seed_log_max seeds per job: a night of random
 //                      walks would fill the disk)
-//   jobs/<k>.hits      a signature hash per violation that did not fit in the job's counter
+//   jobs/<k>.hits      a finding id per violation that did not fit in the job's counter
 //                      table; parent.hits: one per crash or hang
+//   jobs/<k>.paths     a finding id per distinct execution (trace) the job shrank into it
 //   findings/<hash>/   the first occurrence of each signature, shrunk: write_artefacts()
 //                      plus finding.txt ("key: value" lines, the source of the summary)
 //   corpus/<hash>.weft the finding's schedule file: the regression corpus
@@ -51,7 +52,9 @@
 #include <fstream>
 #include <map>
 #include <new>
+#include <optional>
 #include <set>
+#include <tuple>
 #include <sstream>
 
 #include "campaign.hpp"
@@ -68,6 +71,9 @@ constexpr const char* schedule_weft_version = WEFT_VERSION_STRING;
 constexpr std::uint64_t watchdog_default_s = 30;
 // Shrinking replays a finding many times; it gets this many watchdog periods.
 constexpr unsigned shrink_watchdog_factor = 20;
+// Violating executions remembered per job, by (target, trace hash, signature), before
+// starting afresh (about 200 bytes each; a path met again after that counts again).
+constexpr std::size_t grouped_max = 16384;
 
 volatile std::sig_atomic_t g_stop = 0;
 extern "C" void on_stop_signal(int) { g_stop = 1; }
@@ -238,29 +244,122 @@ std::string granularity_of(const Target& t) {
   return t.scenario->options.sim.granularity == sim::Granularity::fine ? "fine" : "coarse";
 }
 
-// The first occurrence of a signature: its finding.txt, corpus file and artefacts.
+// The first occurrence of a finding: its finding.txt, corpus file and artefacts.
 void publish_finding(const Campaign& c, const std::string& id, const Target& t, const model::Finding& f,
-                     const std::string& signature) {
+                     const std::string& signature, const std::string& shape = {}) {
   fs::path fdir = c.dir / "findings" / id;
   std::string token = model::to_token(f.schedule);
-  campaign::write_finding_file(fdir, {{"kind", to_string(f.violation.kind)},
-                            {"target", t.full_name()},
-                            {"signature", one_line(signature)},
-                            {"message", one_line(f.violation.message)},
-                            {"seed", std::to_string(f.schedule.seed)},
-                            {"token", token}});
+  std::map<std::string, std::string> fields{{"kind", to_string(f.violation.kind)},
+                                            {"target", t.full_name()},
+                                            {"signature", one_line(signature)},
+                                            {"message", one_line(f.violation.message)},
+                                            {"seed", std::to_string(f.schedule.seed)},
+                                            {"token", token}};
+  if (!shape.empty()) fields["shape"] = one_line(shape);
+  campaign::write_finding_file(fdir, fields);
   write_text_file(c.dir / "corpus" / (id + ".weft"), model::to_file(f.schedule));
   write_artefacts(fdir.string(), t, f);
 }
 
-void shrink_and_publish(const Campaign& c, const std::string& id, const Target& t, const model::Finding& f,
-                        const std::string& signature);
+// A violation grouped: the finding it belongs to (signature and shape of the shrunk
+// schedule), with the shrunk finding to publish if it is the first.
+struct Grouped {
+  std::string id, shape;
+  model::Finding shrunk;
+};
 
-// In the child: a violation. Counted every time; shrunk and written once per signature.
-void record_violation(const Campaign& c, JobState* counters, int hits_fd, std::set<std::string>& seen,
-                      const Target& t, const model::Finding& f) {
+// A job's memory of grouped violations.
+struct GroupCache {
+  // (target, trace hash, signature) -> finding id: the same execution shrinks the same way.
+  std::map<std::tuple<std::size_t, std::uint64_t, std::string>, std::string> executions;
+  // (target, signature) -> the group of the default schedule when it shows the signature
+  // (no preemption, no fault: shape "none"), else nothing.
+  std::map<std::pair<std::size_t, std::string>, std::optional<Grouped>> defaults;
+};
+
+// Replaces `g`'s finding by a replay of `schedule`, if it shows `signature`.
+void adopt(Grouped& g, const Target& t, const model::Schedule& schedule, const model::Checker& all,
+           const sim::Options& so, const std::string& signature) {
+  model::ReplayResult r = model::replay(schedule, t.body(), all, so);
+  if (r.diverged) return;
+  for (const Violation& v : r.violations) {
+    if (v.signature() != signature) continue;
+    g.shrunk.violation = v;
+    g.shrunk.schedule = schedule;
+    g.shrunk.trace = r.trace;
+    g.shrunk.result = r.result;
+    g.shrunk.trace_hash = r.result.trace_hash;
+    model::stamp_trace(g.shrunk.schedule, r.result, r.trace);
+    return;
+  }
+}
+
+// Shrinks `f` and takes the shape of the shrunk schedule. A signature that the default
+// schedule already shows has shape "none" without shrinking (shrinking would end there).
+// A shrink that throws leaves the finding unshrunk, with the shape of its own schedule.
+Grouped group_violation(const Campaign& c, GroupCache& cache, std::size_t target_index, const Target& t,
+                        const model::Finding& f, const std::string& signature) {
+  Grouped g{{}, {}, f};
+  sim::Options so = t.scenario->options.sim;
+  so.granularity = f.schedule.granularity == "fine" ? sim::Granularity::fine : sim::Granularity::coarse;
+  // The shrinker keeps a schedule while a violation of the kind reproduces: with a checker
+  // that sees only this signature, it keeps this bug, never another of the same kind.
+  model::Checker all = checker_for(t);
+  model::Checker same = [all, signature](const sim::Trace& tr, const sim::RunResult& rr) {
+    std::vector<Violation> vs = all(tr, rr);
+    std::erase_if(vs, [&](const Violation& v) { return v.signature() != signature; });
+    return vs;
+  };
+  ::alarm(c.watchdog_s * shrink_watchdog_factor);
+  try {
+    auto dkey = std::make_pair(target_index, signature);
+    auto d = cache.defaults.find(dkey);
+    if (d == cache.defaults.end()) {
+      model::Schedule none = f.schedule;
+      none.decisions.clear();
+      model::Shape shape = model::schedule_shape(none, t.body(), same, so);
+      std::optional<Grouped> dg;
+      if (shape.reproduced && shape.text == "none") {
+        dg = Grouped{{}, shape.text, f};
+        adopt(*dg, t, shape.schedule, all, so, signature);
+      }
+      d = cache.defaults.emplace(dkey, std::move(dg)).first;
+    }
+    if (d->second) {
+      g = *d->second;
+    } else {
+      adopt(g, t, model::shrink(f.schedule, f.violation.kind, t.body(), same, so), all, so, signature);
+      model::Shape shape = model::schedule_shape(g.shrunk.schedule, t.body(), same, so);
+      g.shape = shape.text;
+      // The published finding replays what the shape describes.
+      if (shape.schedule.decisions != g.shrunk.schedule.decisions) adopt(g, t, shape.schedule, all, so, signature);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "\nweft fuzz: shrinking a %s of %s: %s\n", to_string(f.violation.kind), t.full_name().c_str(),
+                 e.what());
+    if (g.shape.empty()) g.shape = "?";
+  }
+  ::alarm(0);
+  g.id = campaign::finding_id(campaign::finding_key(signature, g.shape));
+  return g;
+}
+
+// In the child: a violation. Every occurrence is shrunk (once per distinct execution: the
+// same trace shrinks to the same schedule) and counted under its signature and the shape
+// of its shrunk schedule; each such finding is written once.
+void record_violation(const Campaign& c, JobState* counters, int hits_fd, int paths_fd, std::set<std::string>& seen,
+                      GroupCache& cache, std::size_t target_index, const Target& t, const model::Finding& f) {
   std::string signature = f.violation.signature();
-  std::string id = campaign::finding_id(signature);
+  auto key = std::make_tuple(target_index, f.trace_hash, signature);
+  auto it = cache.executions.find(key);
+  std::optional<Grouped> g;  // only for an execution not met before: it may be a new finding
+  if (it == cache.executions.end()) {
+    if (cache.executions.size() >= grouped_max) cache.executions.clear();
+    g = group_violation(c, cache, target_index, t, f, signature);
+    it = cache.executions.emplace(key, g->id).first;
+    write_all(paths_fd, g->id + "\n");  // a path (distinct execution) into this finding
+  }
+  const std::string id = it->second;
   bool counted = false;
   for (std::size_t i = 0; i < counters->slots_used && !counted; ++i) {
     if (id == counters->slots[i].id) {
@@ -276,48 +375,13 @@ void record_violation(const Campaign& c, JobState* counters, int hits_fd, std::s
     counted = true;
   }
   if (!counted) write_all(hits_fd, id + "\n");
-  if (!seen.insert(id).second) return;
+  if (!g || !seen.insert(id).second) return;
   if (::mkdir((c.dir / "findings" / id).c_str(), 0755) != 0) return;  // another job has it
-  // Write the unshrunk finding first, so a crash while shrinking still leaves a replay.
-  campaign::write_finding_file(c.dir / "findings" / id,
-                               {{"kind", to_string(f.violation.kind)},
-                                {"target", t.full_name()},
-                                {"signature", one_line(signature)},
-                                {"message", one_line(f.violation.message)},
-                                {"seed", std::to_string(f.schedule.seed)},
-                                {"token", model::to_token(f.schedule)}});
-  write_text_file(c.dir / "corpus" / (id + ".weft"), model::to_file(f.schedule));
-
   try {
-    shrink_and_publish(c, id, t, f, signature);
+    publish_finding(c, id, t, g->shrunk, signature, g->shape);
   } catch (const std::exception& e) {
-    // The unshrunk finding above still stands; the campaign goes on.
     std::fprintf(stderr, "\nweft fuzz: finding %s: %s\n", id.c_str(), e.what());
   }
-}
-
-void shrink_and_publish(const Campaign& c, const std::string& id, const Target& t, const model::Finding& f,
-                        const std::string& signature) {
-  model::Finding best = f;
-  sim::Options so = t.scenario->options.sim;
-  so.granularity = f.schedule.granularity == "fine" ? sim::Granularity::fine : sim::Granularity::coarse;
-  ::alarm(c.watchdog_s * shrink_watchdog_factor);
-  model::Schedule shrunk = model::shrink(f.schedule, f.violation.kind, t.body(), checker_for(t), so);
-  model::ReplayResult r = model::replay(shrunk, t.body(), checker_for(t), so);
-  ::alarm(0);
-  if (!r.diverged) {
-    for (const Violation& v : r.violations) {
-      if (v.kind != f.violation.kind) continue;
-      best.violation = v;
-      best.schedule = shrunk;
-      best.trace = r.trace;
-      best.result = r.result;
-      best.trace_hash = r.result.trace_hash;
-      model::stamp_trace(best.schedule, r.result, r.trace);
-      break;
-    }
-  }
-  publish_finding(c, id, t, best, signature);
 }
 
 // The body of a job's child process: runs the job's pairs from state.next on. Never returns.
@@ -329,12 +393,14 @@ void shrink_and_publish(const Campaign& c, const std::string& id, const Target& 
     const bool log_seeds = c.iterations && c.seeds_of_job(job) <= seed_log_max;
     int seeds_fd = log_seeds ? open_append(c.job_file(job, ".seeds")) : ::open("/dev/null", O_WRONLY | O_CLOEXEC);
     int hits_fd = open_append(c.job_file(job, ".hits"));
-    if (current_fd < 0 || seeds_fd < 0 || hits_fd < 0) throw std::runtime_error("cannot open files in " + (c.dir / "jobs").string());
+    int paths_fd = open_append(c.job_file(job, ".paths"));
+    if (current_fd < 0 || seeds_fd < 0 || hits_fd < 0 || paths_fd < 0) throw std::runtime_error("cannot open files in " + (c.dir / "jobs").string());
     if (c.crash_seed_mod || c.hang_seed_mod) {
       rlimit no_core{0, 0};  // the test hooks crash on purpose: no core files
       ::setrlimit(RLIMIT_CORE, &no_core);
     }
     std::set<std::string> seen;
+    GroupCache grouped;
     const std::uint64_t T = c.pairs();
     std::uint64_t since_sync = 0;
     for (std::uint64_t p = js->next.load(std::memory_order_relaxed);; ++p) {
@@ -372,7 +438,7 @@ void shrink_and_publish(const Campaign& c, const std::string& id, const Target& 
       ::alarm(c.watchdog_s);
       model::ExploreReport report = model::explore(o, body, checker_for(target));
       ::alarm(0);
-      for (const model::Finding& f : report.findings) record_violation(c, js, hits_fd, seen, target, f);
+      for (const model::Finding& f : report.findings) record_violation(c, js, hits_fd, paths_fd, seen, grouped, t, target, f);
       // The pair is done only now: a death before this line is charged to this pair.
       js->next.store(p + 1, std::memory_order_release);
       if (++since_sync >= sync_every) {
@@ -728,6 +794,17 @@ int run_campaign(Campaign& c, const State& state, bool resumed) {
 
   // Occurrences per signature: the jobs' counter tables plus the hits files.
   std::error_code ec;
+  // Paths per finding: one line per distinct execution that shrank into it, per job.
+  auto collect_paths = [&] {
+    std::map<std::string, std::uint64_t> paths;
+    for (fs::directory_iterator it(c.dir / "jobs", ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->path().extension() != ".paths") continue;
+      std::ifstream in(it->path());
+      for (std::string line; std::getline(in, line);)
+        if (!line.empty()) ++paths[line];
+    }
+    return paths;
+  };
   auto collect_hits = [&] {
     std::map<std::string, std::uint64_t> hits;
     for (std::uint64_t k = 0; k < c.jobs; ++k) {
@@ -767,7 +844,8 @@ int run_campaign(Campaign& c, const State& state, bool resumed) {
         {"running", running ? "true" : "false"},
         {"interrupted", interrupted ? "true" : "false"},
     };
-    return campaign::write_summary(c.dir, header, &hits);
+    std::map<std::string, std::uint64_t> paths = collect_paths();
+    return campaign::write_summary(c.dir, header, &hits, &paths);
   };
 
   const bool tty = ::isatty(1) != 0;
@@ -858,12 +936,14 @@ int run_campaign(Campaign& c, const State& state, bool resumed) {
   progress(true);
 
   std::map<std::string, std::uint64_t> hits = collect_hits();
+  std::map<std::string, std::uint64_t> paths = collect_paths();
   ::close(parent_hits_fd);
   for (const auto& [id, n] : hits) {
     fs::path file = c.dir / "findings" / id / "finding.txt";
     auto fields = campaign::read_finding_file(file);
     if (fields.empty()) continue;
     fields["count"] = std::to_string(n);
+    if (paths.count(id)) fields["paths"] = std::to_string(paths.at(id));
     campaign::write_finding_file(c.dir / "findings" / id, fields);
   }
   state.header->elapsed_s = elapsed_s();

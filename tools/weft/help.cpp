@@ -72,7 +72,7 @@ const std::vector<Command>& commands() {
         {"--resume DIR", "continue the campaign in DIR after a kill: no seed lost or repeated (alone)", ""}},
        {"weft fuzz --all --duration 8h --out runs/night", "weft fuzz sync-over-async --iterations 100000 --shard 0/4 --out runs/s0",
         "weft fuzz --resume runs/night"}},
-      {"merge", "weft merge DIR... -o DIR", "combines campaign directories: findings deduplicated by signature",
+      {"merge", "weft merge DIR... -o DIR", "combines campaign directories: findings deduplicated by signature and shape",
        {{"-o, --output DIR", "the merged campaign directory", ""}},
        {"weft merge runs/shard-* -o runs/merged"}},
       {"bench", "weft bench [--json]", "the simulator's costs: step vs raw resume, executions/s, steps/s, memory",

@@ -1,7 +1,7 @@
 // weft merge: combines campaign directories (shards, machines, nights) into one.
-// Findings are the union deduplicated by signature (the directory name is a hash of it)
-// with their counts summed; the corpus is the union of schedule files; the summary's
-// counters are summed. Also home of the campaign summary writer used by `weft fuzz`.
+// Findings are the union deduplicated by signature and shape (the directory name is a hash
+// of both) with their counts and paths summed; the corpus is the union of schedule files;
+// the summary's counters are summed. Also home of the campaign summary writer used by `weft fuzz`.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -23,7 +23,7 @@ namespace {
 
 constexpr const char* summary_title = "weft fuzz campaign";
 // The order of finding.txt's fields, which is also the order of summary.json's.
-const char* const finding_keys[] = {"kind", "target", "message", "signature", "seed", "token", "count"};
+const char* const finding_keys[] = {"kind", "target", "message", "signature", "shape", "seed", "token", "count", "paths"};
 
 void write_text(const fs::path& p, const std::string& s) {
   std::ofstream out(p, std::ios::binary | std::ios::trunc);
@@ -81,14 +81,20 @@ std::vector<Finding> read_findings(const fs::path& dir) {
 }  // namespace
 
 // 12 hex digits of FNV-1a 64: short enough for a directory name, and a collision among
-// a campaign's few distinct signatures is not a practical concern.
-std::string finding_id(const std::string& signature) {
+// a campaign's few distinct findings is not a practical concern.
+std::string finding_id(const std::string& key) {
   std::uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : signature) {
+  for (unsigned char c : key) {
     h ^= c;
     h *= 0x100000001b3ull;
   }
   return hex64(h).substr(0, 12);
+}
+
+// A finding is a signature and, for violations, the shape of the shrunk schedule (crashes
+// and hangs have no trace, hence no shape): the id hashes both.
+std::string finding_key(const std::string& signature, const std::string& shape) {
+  return shape.empty() ? signature : signature + "\nshape: " + shape;
 }
 
 void write_finding_file(const fs::path& dir, const std::map<std::string, std::string>& fields) {
@@ -119,12 +125,14 @@ std::map<std::string, std::string> read_finding_file(const fs::path& file) {
 }
 
 std::size_t write_summary(const fs::path& dir, const std::vector<std::pair<std::string, std::string>>& header,
-                          const std::map<std::string, std::uint64_t>* counts) {
+                          const std::map<std::string, std::uint64_t>* counts,
+                          const std::map<std::string, std::uint64_t>* paths) {
   std::vector<Finding> findings = read_findings(dir);
   if (counts) {
     for (Finding& f : findings) {
       auto it = counts->find(f.id);
       f.fields["count"] = std::to_string(it == counts->end() ? 0 : it->second);
+      if (paths && paths->count(f.id)) f.fields["paths"] = std::to_string(paths->at(f.id));
     }
     std::sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
       return a.count() != b.count() ? a.count() > b.count() : a.id < b.id;
@@ -156,7 +164,7 @@ std::size_t write_summary(const fs::path& dir, const std::vector<std::pair<std::
       auto it = f.fields.find(k);
       std::string v = it == f.fields.end() ? "" : it->second;
       js << ", \"" << k << "\": ";
-      if (std::string(k) == "count" || std::string(k) == "seed")
+      if (std::string(k) == "count" || std::string(k) == "seed" || std::string(k) == "paths")
         js << (is_number(v) ? v : "null");
       else
         js << json_value(v);
@@ -180,6 +188,8 @@ std::size_t write_summary(const fs::path& dir, const std::vector<std::pair<std::
     };
     tx << "[" << f.id << "] " << get("kind") << " x" << f.count() << " in " << get("target") << ": "
        << get("message") << "\n";
+    if (!get("shape").empty())
+      tx << "    shape: " << get("shape") << (get("paths").empty() ? "" : " (" + get("paths") + " paths)") << "\n";
     tx << "    replay: weft replay " << get("token") << "\n";
     tx << "    artefacts: " << (dir / "findings" / f.id).string() << "/\n";
   }
@@ -248,7 +258,7 @@ int cmd_merge(const std::vector<std::string>& args) {
     if (ec) throw UsageError{"weft merge: cannot create " + (o / sub).string() + ": " + ec.message()};
   }
 
-  std::map<std::string, std::uint64_t> counts;
+  std::map<std::string, std::uint64_t> counts, paths;
   std::map<std::string, std::uint64_t> totals;
   std::vector<std::string> targets, shards;
   std::set<std::string> seed_bases;
@@ -271,8 +281,9 @@ int cmd_merge(const std::vector<std::string>& args) {
     for (fs::directory_iterator it(in / "findings", ec), end; !ec && it != end; it.increment(ec)) {
       auto fields = campaign::read_finding_file(it->path() / "finding.txt");
       if (fields.empty()) continue;
-      // Re-derive the id from the signature, so directories renamed by hand still merge.
-      std::string id = campaign::finding_id(fields["signature"]);
+      // Re-derive the id from the signature and shape, so directories renamed by hand still merge.
+      std::string id = campaign::finding_id(
+          campaign::finding_key(fields["signature"], fields.count("shape") ? fields.at("shape") : std::string()));
       std::uint64_t n = 0;
       try {
         n = parse_u64("count", fields["count"]);
@@ -283,6 +294,12 @@ int cmd_merge(const std::vector<std::string>& args) {
         fs::copy(it->path(), o / "findings" / id, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
       }
       counts[id] += n;
+      if (fields.count("paths")) {
+        try {
+          paths[id] += parse_u64("paths", fields["paths"]);
+        } catch (const UsageError&) {
+        }
+      }
     }
     for (fs::directory_iterator it(in / "corpus", ec), end; !ec && it != end; it.increment(ec)) {
       if (it->path().extension() != ".weft") continue;
@@ -293,6 +310,7 @@ int cmd_merge(const std::vector<std::string>& args) {
   for (const auto& [id, n] : counts) {
     auto fields = campaign::read_finding_file(o / "findings" / id / "finding.txt");
     fields["count"] = std::to_string(n);
+    if (paths.count(id)) fields["paths"] = std::to_string(paths.at(id));
     campaign::write_finding_file(o / "findings" / id, fields);
   }
 

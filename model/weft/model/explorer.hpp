@@ -127,4 +127,22 @@ Schedule shrink(const Schedule& schedule, ViolationKind kind, const Body& body, 
 // enabled (measured by replaying it).
 std::size_t count_preemptions(const Schedule& schedule, const Body& body, const sim::Options& sim = {});
 
+// The shape of a (shrunk) schedule: where the tasks its violation involves were preempted
+// (the sites where they stood when another thread was run instead), as a sorted set, and
+// the faults it fires ("fault:NAME"), joined by ", "; "none" when neither (the bug happens
+// on the default schedule). The violation is the first that `checker` reports on the
+// replay (pass a checker that keeps only the bug's signature). Preemptions of tasks it
+// does not involve (other work that happened to interleave) are left out, and so is each
+// involved preemption without which the violation still happens (tried one at a time, in
+// order: an execution that met the same message twice, through two causes, keeps the
+// last). Sites are those of the trace, as in signatures: a shape names no thread, task or
+// step, so one bug reached by many paths has one shape, and one message with two causes two.
+struct Shape {
+  bool reproduced = false;  // the checker reported a violation on the replay
+  std::string text;
+  Schedule schedule;  // the schedule it describes (the input, less the preemptions left out)
+};
+Shape schedule_shape(const Schedule& schedule, const Body& body, const Checker& checker,
+                     const sim::Options& sim = {});
+
 }  // namespace weft::model
