@@ -9,7 +9,9 @@
 #include <ctime>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
+#include <vector>
 #include <thread>
 
 #include "weft/timer.hpp"
@@ -62,8 +64,22 @@ const char* to_string(EventKind k) noexcept {
     case EventKind::channel_send: return "channel_send";
     case EventKind::channel_receive: return "channel_receive";
     case EventKind::channel_close: return "channel_close";
+    case EventKind::object_create: return "object_create";
   }
   return "?";
+}
+
+const char* to_string(ObjectKind k) noexcept {
+  switch (k) {
+    case ObjectKind::executor: return "executor";
+    case ObjectKind::mutex: return "mutex";
+    case ObjectKind::semaphore: return "semaphore";
+    case ObjectKind::event: return "event";
+    case ObjectKind::channel: return "channel";
+    case ObjectKind::task_group: return "task_group";
+    case ObjectKind::other: return "object";
+  }
+  return "object";
 }
 
 struct Platform::Ids {
@@ -285,6 +301,92 @@ static void work(Nanos d, WorkKind k, const std::source_location& where) {
 
 void blocking_io(Nanos d, std::source_location where) { work(d, WorkKind::blocking_io, where); }
 void cpu_work(Nanos d, std::source_location where) { work(d, WorkKind::cpu_work, where); }
+
+namespace detail {
+
+void emit_object_create(Platform& p, ObjectId id, ObjectKind kind, std::string_view name,
+                        const std::source_location& where) {
+  if (!p.tracing()) return;
+  TraceEvent e{EventKind::object_create};
+  e.task = tls_state ? tls_state->task : 0;
+  e.object = id;
+  e.value = std::int64_t(kind);
+  e.file = where.file_name();
+  e.line = where.line();
+  e.text = name;
+  p.emit(e);
+}
+
+namespace {
+// The qualified name of the function whose signature is `f`, without return type, parameters,
+// template arguments' "[with ...]" note or anonymous namespaces; at most its last two parts.
+std::string parse_function_name(std::string_view f) {
+  if (auto b = f.find(" ["); b != std::string_view::npos) f = f.substr(0, b);
+  for (std::string_view lambda : {"::<lambda", "::(anonymous class)", "::(lambda"}) {
+    if (auto at = f.find(lambda); at != std::string_view::npos) {
+      std::string outer = parse_function_name(f.substr(0, at));
+      return outer.empty() ? "lambda" : "lambda in " + outer;
+    }
+  }
+  std::string_view head = f;
+  if (auto close = f.rfind(')'); close != std::string_view::npos) {
+    int depth = 0;
+    for (std::size_t i = close + 1; i-- > 0;) {
+      if (f[i] == ')') ++depth;
+      if (f[i] == '(' && --depth == 0) {
+        head = f.substr(0, i);
+        break;
+      }
+    }
+  }
+  // The name starts after the last space outside angle brackets (the return type's end).
+  std::size_t start = 0;
+  int depth = 0;
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    char c = head[i];
+    if (c == '<' || c == '(') ++depth;
+    if ((c == '>' || c == ')') && depth > 0) --depth;
+    if (c == ' ' && depth == 0) start = i + 1;
+  }
+  head = head.substr(start);
+  std::vector<std::string_view> parts;
+  depth = 0;
+  std::size_t from = 0;
+  for (std::size_t i = 0; i + 1 < head.size(); ++i) {
+    char c = head[i];
+    if (c == '<' || c == '(') ++depth;
+    if ((c == '>' || c == ')') && depth > 0) --depth;
+    if (depth == 0 && c == ':' && head[i + 1] == ':') {
+      parts.push_back(head.substr(from, i - from));
+      from = i + 2;
+      ++i;
+    }
+  }
+  parts.push_back(head.substr(from));
+  std::erase_if(parts, [](std::string_view x) {
+    return x.empty() || x == "(anonymous namespace)" || x == "{anonymous}";
+  });
+  std::string out;
+  for (std::size_t i = parts.size() > 2 ? parts.size() - 2 : 0; i < parts.size(); ++i) {
+    if (!out.empty()) out += "::";
+    out += parts[i];
+  }
+  return out;
+}
+}  // namespace
+
+std::string_view short_function_name(const char* function_name) {
+  if (!function_name || !*function_name) return {};
+  // Keyed by the address of the compiler's static string: one parse per coroutine function.
+  static std::mutex m;
+  static std::map<const char*, std::string> cache;
+  std::lock_guard lk(m);
+  auto it = cache.find(function_name);
+  if (it == cache.end()) it = cache.emplace(function_name, parse_function_name(function_name)).first;
+  return it->second;
+}
+
+}  // namespace detail
 
 void annotate(std::string_view text, std::source_location where) {
   auto& p = current_platform();

@@ -11,8 +11,9 @@ namespace {
 std::mutex g_handler_m;
 UnhandledExceptionHandler& handler_slot() {
   static UnhandledExceptionHandler h = [](const LostException& e) {
-    std::fprintf(stderr, "weft: lost exception in %stask %u spawned at %s:%u: %s\n", e.detached ? "detached " : "",
-                 e.task, e.where.file_name(), unsigned(e.where.line()), e.message.c_str());
+    std::string name = e.name.empty() ? "" : " (" + e.name + ")";
+    std::fprintf(stderr, "weft: lost exception in %stask %u%s spawned at %s:%u: %s\n", e.detached ? "detached " : "",
+                 e.task, name.c_str(), e.where.file_name(), unsigned(e.where.line()), e.message.c_str());
   };
   return h;
 }
@@ -66,6 +67,11 @@ void report_lost(const LostException& e, Platform& pl) {
   if (h) h(e);
 }
 
+std::string_view PromiseBase::name() const noexcept {
+  if (name_) return *name_;
+  return short_function_name(origin_.function_name());
+}
+
 void prepare_spawn(PromiseBase& p, std::coroutine_handle<> h, Platform& pl, const std::source_location& where,
                    ObjectId executor, bool detached) {
   p.set_where(where);
@@ -85,6 +91,7 @@ void prepare_spawn(PromiseBase& p, std::coroutine_handle<> h, Platform& pl, cons
     e.value = detached;
     e.file = where.file_name();
     e.line = where.line();
+    e.text = p.name();
     pl.emit(e);
   }
 }
@@ -225,7 +232,7 @@ void PromiseBase::report_if_lost() noexcept {
   if (!exception_ || observed) return;
   // A detached task ended by the shutdown of its executor was cancelled as designed.
   if (detached && is_shutdown(exception_)) return;
-  LostException e{exception_, describe(exception_), where_, id, detached};
+  LostException e{exception_, describe(exception_), where_, id, detached, std::string(name())};
   try {
     report_lost(e, *platform);
   } catch (...) {

@@ -49,7 +49,11 @@ void emit_sync(Platform& p, EventKind k, ObjectId obj, TaskId other, std::int64_
 
 }  // namespace detail
 
-Mutex::Mutex(Platform& p) : p_(p), m_(p.make_mutex()), id_(p.next_object_id()) {}
+Mutex::Mutex(Platform& p, std::source_location where) : Mutex(std::string_view{}, p, where) {}
+Mutex::Mutex(std::string_view name, Platform& p, std::source_location where)
+    : p_(p), m_(p.make_mutex()), id_(p.next_object_id()), name_(name) {
+  detail::emit_object_create(p, id_, ObjectKind::mutex, name_, where);
+}
 
 bool Mutex::try_lock() {
   m_->lock();
@@ -92,8 +96,12 @@ void Mutex::unlock() {
   if (w) w->wake();
 }
 
-Semaphore::Semaphore(std::int64_t initial, Platform& p)
-    : p_(p), m_(p.make_mutex()), count_(initial), id_(p.next_object_id()) {}
+Semaphore::Semaphore(std::int64_t initial, Platform& p, std::source_location where)
+    : Semaphore(initial, std::string_view{}, p, where) {}
+Semaphore::Semaphore(std::int64_t initial, std::string_view name, Platform& p, std::source_location where)
+    : p_(p), m_(p.make_mutex()), count_(initial), id_(p.next_object_id()), name_(name) {
+  detail::emit_object_create(p, id_, ObjectKind::semaphore, name_, where);
+}
 
 bool Semaphore::take_permit() {
   m_->lock();
@@ -141,7 +149,11 @@ void Semaphore::release(std::int64_t n) {
   while (auto* w = wake.pop()) w->wake();
 }
 
-Event::Event(Platform& p) : p_(p), m_(p.make_mutex()), id_(p.next_object_id()) {}
+Event::Event(Platform& p, std::source_location where) : Event(std::string_view{}, p, where) {}
+Event::Event(std::string_view name, Platform& p, std::source_location where)
+    : p_(p), m_(p.make_mutex()), id_(p.next_object_id()), name_(name) {
+  detail::emit_object_create(p, id_, ObjectKind::event, name_, where);
+}
 
 bool Event::WaitAwaiter::await_suspend(std::coroutine_handle<> h) {
   capture(h);

@@ -15,7 +15,7 @@ struct AggregateError::State {
   ~State() {
     for (std::size_t i = 0; i < errors.size(); ++i) {
       if (observed[i]) continue;
-      LostException e{errors[i], describe(errors[i]), where, 0, false};
+      LostException e{errors[i], describe(errors[i]), where, 0, false, {}};
       try {
         detail::report_lost(e, *platform);
       } catch (...) {
@@ -61,7 +61,7 @@ void AggregateError::rethrow_first() const {
 namespace detail {
 
 TaskId prepare_child(std::coroutine_handle<ChildPromise> c, GroupBase* g, std::size_t index,
-                     const std::source_location& where) {
+                     const std::source_location& where, std::string_view name) {
   auto& pr = c.promise();
   pr.group = g;
   pr.index = index;
@@ -75,6 +75,7 @@ TaskId prepare_child(std::coroutine_handle<ChildPromise> c, GroupBase* g, std::s
     e.other = parent;
     e.file = where.file_name();
     e.line = where.line();
+    e.text = name;
     p.emit(e);
   }
   return pr.id;
@@ -112,7 +113,7 @@ void drop_loser_error(const std::exception_ptr& err, TaskId task, const std::sou
     return;  // the expected end of a cancelled loser
   } catch (...) {
   }
-  LostException e{err, describe(err), where, task, false};
+  LostException e{err, describe(err), where, task, false, {}};
   report_lost(e, current_platform());
 }
 

@@ -80,8 +80,13 @@ enum class EventKind : std::uint8_t {
   channel_send,        // task put a value into channel `object` (value = values buffered after)
   channel_receive,     // task took a value from channel `object`
   channel_close,       // task closed channel `object`
+  object_create,       // object = id, value = ObjectKind, text = name (may be empty), site = declaration
 };
 const char* to_string(EventKind k) noexcept;
+
+// What an object_create record created (its `value`).
+enum class ObjectKind : std::uint8_t { executor, mutex, semaphore, event, channel, task_group, other };
+const char* to_string(ObjectKind k) noexcept;
 
 struct TraceEvent {
   EventKind kind;
@@ -248,6 +253,16 @@ inline Platform& current_platform() noexcept {
 // Blocking work as user code writes it: a legacy synchronous call, CPU-bound work.
 void blocking_io(Nanos d, std::source_location where = std::source_location::current());
 void cpu_work(Nanos d, std::source_location where = std::source_location::current());
+
+namespace detail {
+// Records the creation of a named (or unnamed) synchronisation object. No-op when not tracing.
+void emit_object_create(Platform& p, ObjectId id, ObjectKind kind, std::string_view name,
+                        const std::source_location& where);
+// A readable task name from a std::source_location::function_name(): "orders::fetch_user"
+// from "weft::Task<int> orders::fetch_user(int)", "lambda in main" for a lambda. Returns a
+// string with static storage duration (cached per distinct input).
+std::string_view short_function_name(const char* function_name);
+}  // namespace detail
 
 // Emits a user annotation into the trace (no-op when not tracing).
 void annotate(std::string_view text, std::source_location where = std::source_location::current());

@@ -20,6 +20,7 @@ struct LostException {
   std::source_location where;  // spawn site
   TaskId task = 0;
   bool detached = false;
+  std::string name;  // the task's name (given, or its coroutine function's); may be empty
 };
 using UnhandledExceptionHandler = std::function<void(const LostException&)>;
 // Process-wide hook; returns the previous one. The default prints one line to stderr.
@@ -149,6 +150,13 @@ JoinHandle<T> spawn(Executor& ex, Task<T> task, std::source_location where = std
   return JoinHandle<T>(h);
 }
 
+// As above, naming the task for traces and reports: spawn(pool, refresh(), "refresh-prices").
+template <class T>
+JoinHandle<T> spawn(Executor& ex, Task<T> task, std::string_view name,
+                    std::source_location where = std::source_location::current()) {
+  return spawn(ex, std::move(task).named(name), where);
+}
+
 // Fire-and-forget: an escaping exception reaches the unhandled-exception hook.
 template <class T>
 void spawn_detached(Executor& ex, Task<T> task, std::source_location where = std::source_location::current()) {
@@ -194,7 +202,8 @@ void spawn_supervised(Executor& ex, Task<T> task, OnError on_error,
       on_err(std::current_exception());
     }
   };
-  spawn_detached(ex, wrapper(std::move(task), std::move(on_error)), where);
+  std::string name(task.name());
+  spawn_detached(ex, wrapper(std::move(task), std::move(on_error)).named(name), where);
 }
 
 }  // namespace weft

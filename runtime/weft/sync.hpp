@@ -7,6 +7,8 @@
 #include <optional>
 #include <source_location>
 #include <stop_token>
+#include <string>
+#include <string_view>
 
 #include "weft/executor.hpp"
 #include "weft/task.hpp"
@@ -45,9 +47,13 @@ void emit_sync(Platform& p, EventKind k, ObjectId obj, TaskId other = 0, std::in
                const std::source_location* where = nullptr);
 }  // namespace detail
 
+// Every primitive takes an optional name ("cache", "db-pool"): traces and reports use it,
+// with the declaration site, in an object_create record.
 class Mutex {
  public:
-  explicit Mutex(Platform& p = current_platform());
+  explicit Mutex(Platform& p = current_platform(), std::source_location where = std::source_location::current());
+  explicit Mutex(std::string_view name, Platform& p = current_platform(),
+                 std::source_location where = std::source_location::current());
   class Guard {
    public:
     Guard() = default;
@@ -83,6 +89,7 @@ class Mutex {
   bool try_lock();
   void unlock();
   ObjectId id() const noexcept { return id_; }
+  const std::string& name() const noexcept { return name_; }
 
  private:
   Platform& p_;
@@ -91,6 +98,7 @@ class Mutex {
   TaskId owner_ = 0;
   detail::WaiterList waiters_;
   ObjectId id_;
+  std::string name_;
 };
 
 // A mutex for synchronous code on threads, in std::mutex's place (lock/unlock/lock_guard).
@@ -108,7 +116,10 @@ class BlockingMutex {
 
 class Semaphore {
  public:
-  explicit Semaphore(std::int64_t initial, Platform& p = current_platform());
+  explicit Semaphore(std::int64_t initial, Platform& p = current_platform(),
+                     std::source_location where = std::source_location::current());
+  Semaphore(std::int64_t initial, std::string_view name, Platform& p = current_platform(),
+            std::source_location where = std::source_location::current());
   struct AcquireAwaiter : detail::Waiter {
     Semaphore* s;
     AcquireAwaiter(Semaphore* ss, const std::source_location& w) : Waiter(w), s(ss) {}
@@ -122,6 +133,7 @@ class Semaphore {
   bool try_acquire();
   void release(std::int64_t n = 1);
   ObjectId id() const noexcept { return id_; }
+  const std::string& name() const noexcept { return name_; }
 
  private:
   bool take_permit();
@@ -131,12 +143,15 @@ class Semaphore {
   std::int64_t count_;
   detail::WaiterList waiters_;
   ObjectId id_;
+  std::string name_;
 };
 
 // Manual-reset event: wait() suspends until set().
 class Event {
  public:
-  explicit Event(Platform& p = current_platform());
+  explicit Event(Platform& p = current_platform(), std::source_location where = std::source_location::current());
+  explicit Event(std::string_view name, Platform& p = current_platform(),
+                 std::source_location where = std::source_location::current());
   struct WaitAwaiter : detail::Waiter {
     Event* e;
     WaitAwaiter(Event* ee, const std::source_location& w) : Waiter(w), e(ee) {}
@@ -148,6 +163,7 @@ class Event {
   void set();
   bool is_set() const noexcept { return set_.load(std::memory_order_acquire); }
   ObjectId id() const noexcept { return id_; }
+  const std::string& name() const noexcept { return name_; }
 
  private:
   Platform& p_;
@@ -155,6 +171,7 @@ class Event {
   std::atomic<bool> set_{false};
   detail::WaiterList waiters_;
   ObjectId id_;
+  std::string name_;
 };
 
 class ChannelClosed : public std::runtime_error {
@@ -166,8 +183,14 @@ class ChannelClosed : public std::runtime_error {
 template <class T>
 class Channel {
  public:
-  explicit Channel(std::size_t capacity = 0, Platform& p = current_platform())
-      : p_(p), m_(p.make_mutex()), capacity_(capacity), id_(p.next_object_id()) {}
+  explicit Channel(std::size_t capacity = 0, Platform& p = current_platform(),
+                   std::source_location where = std::source_location::current())
+      : Channel(capacity, std::string_view{}, p, where) {}
+  Channel(std::size_t capacity, std::string_view name, Platform& p = current_platform(),
+          std::source_location where = std::source_location::current())
+      : p_(p), m_(p.make_mutex()), capacity_(capacity), id_(p.next_object_id()), name_(name) {
+    detail::emit_object_create(p, id_, ObjectKind::channel, name_, where);
+  }
 
   struct RecvAwaiter : detail::Waiter {
     Channel* c;
@@ -278,6 +301,7 @@ class Channel {
     while (auto* w = s.pop()) w->wake();
   }
   ObjectId id() const noexcept { return id_; }
+  const std::string& name() const noexcept { return name_; }
 
  private:
   // Hands `v` to a waiting receiver or buffers it; consumes v on success. Lock held.
@@ -330,6 +354,7 @@ class Channel {
   detail::WaiterList deferred_;  // senders admitted under the lock, woken after it
   detail::Waiter* pending_wake_ = nullptr;
   ObjectId id_;
+  std::string name_;
 
  public:
   // Wakes senders admitted by a receive; called by RecvAwaiter paths after unlocking.

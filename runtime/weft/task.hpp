@@ -7,9 +7,12 @@
 #include <atomic>
 #include <coroutine>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <source_location>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -75,6 +78,10 @@ class PromiseBase {
 
   const std::source_location& where() const noexcept { return where_; }
   void set_where(const std::source_location& w) noexcept { where_ = w; }
+  // The task's name: the one given (Task::named, spawn(ex, t, name)), else the coroutine's
+  // function name ("orders::fetch_user", "lambda in main").
+  std::string_view name() const noexcept;
+  void set_name(std::string_view n) { name_ = std::make_unique<std::string>(n); }
   bool faulted() const noexcept { return exception_ != nullptr; }
   const std::exception_ptr& exception() const noexcept { return exception_; }
 
@@ -96,11 +103,15 @@ class PromiseBase {
   bool started = false;
   std::exception_ptr exception_;
   std::source_location where_;
+  std::source_location origin_;  // the coroutine function itself (for its default name)
+  std::unique_ptr<std::string> name_;  // null: not named (most tasks: one pointer, no string)
 };
 
 template <class T>
 class Promise : public PromiseBase {
  public:
+  // The default argument is evaluated in the coroutine's own body: origin_ names it.
+  explicit Promise(std::source_location origin = std::source_location::current()) noexcept { origin_ = origin; }
   Task<T> get_return_object() noexcept;
   template <class U>
   void return_value(U&& v) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
@@ -116,6 +127,7 @@ class Promise : public PromiseBase {
 template <>
 class Promise<void> : public PromiseBase {
  public:
+  explicit Promise(std::source_location origin = std::source_location::current()) noexcept { origin_ = origin; }
   Task<void> get_return_object() noexcept;
   void return_void() noexcept {}
   void take() {
@@ -174,6 +186,13 @@ class [[nodiscard]] Task {
     };
     return Awaiter{h_};
   }
+
+  // Names the task for traces and reports (default: its coroutine function's name).
+  Task&& named(std::string_view name) && {
+    if (h_) h_.promise().set_name(name);
+    return std::move(*this);
+  }
+  std::string_view name() const noexcept { return h_ ? h_.promise().name() : std::string_view{}; }
 
   handle_type release() noexcept { return std::exchange(h_, {}); }
   handle_type handle() const noexcept { return h_; }

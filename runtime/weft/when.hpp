@@ -90,13 +90,14 @@ Child run_child(Task<T> t, Slot<T>* slot) {
 }
 
 // Gives child `c` its task id (a sub-task of the calling task) and records its spawn.
+// `name` is the user task's (Task::name()), for the spawn record.
 TaskId prepare_child(std::coroutine_handle<ChildPromise> c, GroupBase* g, std::size_t index,
-                     const std::source_location& where);
+                     const std::source_location& where, std::string_view name = {});
 // Runs a prepared child inline until it first suspends.
 void run_child_inline(std::coroutine_handle<ChildPromise> c);
 inline void start_child(std::coroutine_handle<ChildPromise> c, GroupBase* g, std::size_t index,
-                        const std::source_location& where) {
-  prepare_child(c, g, index, where);
+                        const std::source_location& where, std::string_view name = {}) {
+  prepare_child(c, g, index, where, name);
   run_child_inline(c);
 }
 void emit_race_lost(TaskId loser, TaskId winner);
@@ -127,8 +128,10 @@ struct AllAwaiter {
     g->remaining.store(tasks.size() + 1, std::memory_order_relaxed);  // +1: the starter
     g->parent = h;
     g->parent_task = current_task();
-    for (std::size_t i = 0; i < tasks.size(); ++i)
-      start_child(run_child<T>(std::move(tasks[i]), &g->slots[i]).h, g.get(), i, g->where);
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      std::string_view name = tasks[i].name();  // lives in the task's frame, kept by the child
+      start_child(run_child<T>(std::move(tasks[i]), &g->slots[i]).h, g.get(), i, g->where, name);
+    }
     g->child_done(tasks.size());  // drop the starter's count; may resume the parent here
   }
   auto await_resume() {
@@ -215,8 +218,9 @@ struct AnyAwaiter {
     std::vector<std::coroutine_handle<ChildPromise>> children;
     children.reserve(tasks.size());
     for (std::size_t i = 0; i < tasks.size(); ++i) {
+      std::string_view name = tasks[i].name();
       children.push_back(run_child<T>(std::move(tasks[i]), &raw->slots[i]).h);
-      raw->ids[i] = prepare_child(children.back(), raw, i, where);
+      raw->ids[i] = prepare_child(children.back(), raw, i, where, name);
     }
     for (auto c : children) run_child_inline(c);
     raw->open_gate();

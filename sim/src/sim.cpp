@@ -939,6 +939,7 @@ void SimPlatform::emit(const TraceEvent& e) {
       ti.site = r.site;
       ti.executor = e.object;
       ti.detached = e.value != 0;
+      ti.name = std::string(e.text);
       if (m.child_ordinals.size() <= e.task) m.child_ordinals.resize(e.task + 1, 0);
       std::uint32_t ordinal = m.child_ordinals[e.other]++;
       std::uint64_t parent_key = 0;
@@ -961,6 +962,9 @@ void SimPlatform::emit(const TraceEvent& e) {
     }
     case EventKind::executor_create:
       tr.executors.push_back(ExecutorInfo{e.object, std::string(e.text)});
+      break;
+    case EventKind::object_create:
+      tr.objects.push_back(ObjectInfo{e.object, ObjectKind(e.value), std::string(e.text), r.site});
       break;
     case EventKind::resume:
       if (cur && cur->index < tr.threads.size()) tr.threads[cur->index].executor = e.object;

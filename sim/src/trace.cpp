@@ -60,6 +60,24 @@ std::string Trace::executor_name(ObjectId id) const {
   return "executor#" + std::to_string(id);
 }
 
+const ObjectInfo* Trace::object(ObjectId id) const {
+  for (const auto& o : objects)
+    if (o.id == id) return &o;
+  return nullptr;
+}
+
+std::string Trace::object_name(ObjectId id) const {
+  const ObjectInfo* o = object(id);
+  if (o && !o->name.empty()) return o->name;
+  return std::string(to_string(o ? o->kind : ObjectKind::other)) + " #" + std::to_string(id);
+}
+
+std::string Trace::task_name(TaskId id) const {
+  const TaskInfo* t = task(id);
+  if (t && !t->name.empty()) return t->name;
+  return "task " + std::to_string(id);
+}
+
 // Linear search: sites are source locations (a few hundred at most). A hash index would
 // need a member in the header; the vectors are the whole state on purpose (copyable data).
 std::uint32_t Trace::intern_site(const char* file, std::uint32_t line) {
@@ -87,6 +105,7 @@ void Trace::clear() {
   threads.clear();
   tasks.clear();
   executors.clear();
+  objects.clear();
 }
 
 // Hashes contents, not indices into the tables, and never a pointer: two traces that

@@ -46,6 +46,15 @@ struct TaskInfo {
   ObjectId executor = 0;         // executor it was spawned on (0 = inline / block_on)
   std::uint64_t stable_key = 0;  // hash of (parent key, spawn site, ordinal under parent)
   bool detached = false;
+  std::string name;              // from the spawn record's text (given or the coroutine's name)
+};
+
+// A synchronisation object, from its object_create record.
+struct ObjectInfo {
+  ObjectId id = 0;
+  ObjectKind kind = ObjectKind::other;
+  std::string name;              // empty when not named
+  std::uint32_t site = 0;        // declaration site (index into sites)
 };
 
 struct ExecutorInfo {
@@ -61,6 +70,7 @@ class Trace {
   std::vector<ThreadInfo> threads;
   std::vector<TaskInfo> tasks;             // tasks[id - 1]
   std::vector<ExecutorInfo> executors;
+  std::vector<ObjectInfo> objects;          // in creation order
 
   std::string_view text(const TraceRecord& r) const { return strings[r.text]; }
   // The site with index i, or the empty site [0] for an index this trace does not have.
@@ -68,6 +78,11 @@ class Trace {
   const SourceSite& site(const TraceRecord& r) const { return site_at(r.site); }
   const TaskInfo* task(TaskId id) const { return id && id <= tasks.size() ? &tasks[id - 1] : nullptr; }
   std::string executor_name(ObjectId id) const;
+  const ObjectInfo* object(ObjectId id) const;
+  // "cache" for a named object, else "<kind> #id" ("mutex #3"), "object #id" if unknown.
+  std::string object_name(ObjectId id) const;
+  // The task's name ("refresh-prices", "orders::fetch_user"), else "task N".
+  std::string task_name(TaskId id) const;
   std::string thread_name(ThreadIndex t) const { return t < threads.size() ? threads[t].name : "?"; }
 
   std::uint32_t intern_site(const char* file, std::uint32_t line);
