@@ -19,6 +19,7 @@ std::string describe_task(const sim::Trace& t, TaskId id) {
   std::string s = "task " + std::to_string(id);
   const sim::TaskInfo* ti = t.task(id);
   if (!ti) return s;
+  if (!ti->name.empty()) s += " \"" + ti->name + "\"";
   std::string where = site_str(t, ti->site);
   if (!where.empty() || ti->executor) {
     s += " (";

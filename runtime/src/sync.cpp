@@ -32,6 +32,14 @@ bool WaiterList::remove(Waiter* w) noexcept {
   return false;
 }
 
+void Withdraw::operator()() const noexcept {
+  m->lock();
+  bool removed = list->remove(w);
+  if (removed) w->cancelled = true;
+  m->unlock();
+  if (removed) w->wake();
+}
+
 void emit_sync(Platform& p, EventKind k, ObjectId obj, TaskId other, std::int64_t value,
                const std::source_location* where) {
   if (!p.tracing()) return;
@@ -68,11 +76,17 @@ bool Mutex::try_lock() {
 
 bool Mutex::LockAwaiter::await_suspend(std::coroutine_handle<> h) {
   capture(h);
+  stop.watch(this, m->m_.get(), &m->waiters_);
   m->m_->lock();
   if (!m->locked_) {
     m->locked_ = true;
     m->owner_ = task;
     m->m_->unlock();
+    return false;
+  }
+  if (stop.stopped()) {
+    m->m_->unlock();
+    cancelled = true;
     return false;
   }
   // Record before publishing: once in the list, another thread may resume (and end) us.
@@ -124,16 +138,29 @@ void Semaphore::emit_acquired(const std::source_location& where) const {
 
 bool Semaphore::AcquireAwaiter::await_suspend(std::coroutine_handle<> h) {
   capture(h);
+  stop.watch(this, s->m_.get(), &s->waiters_);
   s->m_->lock();
   if (s->count_ > 0) {
     --s->count_;
     s->m_->unlock();
     return false;
   }
-  detail::emit_sync(s->p_, EventKind::sem_wait, s->id_, 0, 0, &where);
+  if (stop.stopped()) {
+    s->m_->unlock();
+    cancelled = true;
+    return false;
+  }
+    detail::emit_sync(s->p_, EventKind::sem_wait, s->id_, 0, 0, &where);
   s->waiters_.push(this);
   s->m_->unlock();
   return true;
+}
+
+std::int64_t Semaphore::available() const {
+  m_->lock();
+  std::int64_t n = count_;
+  m_->unlock();
+  return n;
 }
 
 void Semaphore::release(std::int64_t n) {
@@ -157,12 +184,18 @@ Event::Event(std::string_view name, Platform& p, std::source_location where)
 
 bool Event::WaitAwaiter::await_suspend(std::coroutine_handle<> h) {
   capture(h);
+  stop.watch(this, e->m_.get(), &e->waiters_);
   e->m_->lock();
   if (e->set_.load(std::memory_order_relaxed)) {
     e->m_->unlock();
     return false;
   }
-  detail::emit_sync(e->p_, EventKind::event_wait, e->id_, 0, 0, &where);
+  if (stop.stopped()) {
+    e->m_->unlock();
+    cancelled = true;
+    return false;
+  }
+    detail::emit_sync(e->p_, EventKind::event_wait, e->id_, 0, 0, &where);
   e->waiters_.push(this);
   e->m_->unlock();
   return true;

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "weft/cancel.hpp"
 #include "weft/executor.hpp"
 #include "weft/task.hpp"
 #include "weft/timer.hpp"
@@ -45,6 +46,25 @@ struct WaiterList {
 // A wait/acquire/release/send/receive/set record of a primitive (task = the caller).
 void emit_sync(Platform& p, EventKind k, ObjectId obj, TaskId other = 0, std::int64_t value = 0,
                const std::source_location* where = nullptr);
+
+// Takes a waiter off `list` when its token is stopped. Whoever takes it off the list under
+// `m` decides the outcome: a release that hands it the resource, or this (cancelled). So a
+// stop racing with a grant gives either outcome and never loses the resource.
+struct Withdraw {
+  Waiter* w;
+  PlatformMutex* m;
+  WaiterList* list;
+  void operator()() const noexcept;
+};
+struct StopWatch {
+  std::stop_token token;
+  std::optional<std::stop_callback<Withdraw>> on_stop;
+  // Before publishing the waiter: a stop that races with it is settled under the lock.
+  void watch(Waiter* w, PlatformMutex* m, WaiterList* list) {
+    if (token.stop_possible()) on_stop.emplace(token, Withdraw{w, m, list});
+  }
+  bool stopped() const noexcept { return token.stop_requested(); }
+};
 }  // namespace detail
 
 // Every primitive takes an optional name ("cache", "db-pool"): traces and reports use it,
@@ -76,16 +96,29 @@ class Mutex {
   };
   struct LockAwaiter : detail::Waiter {
     Mutex* m;
-    LockAwaiter(Mutex* mm, const std::source_location& w) : Waiter(w), m(mm) {}
-    bool await_ready() { return m->try_lock(); }
+    detail::StopWatch stop;
+    LockAwaiter(Mutex* mm, std::stop_token t, const std::source_location& w) : Waiter(w), m(mm), stop{std::move(t), {}} {}
+    bool await_ready() {
+      if (stop.stopped()) return cancelled = true;
+      return m->try_lock();
+    }
     bool await_suspend(std::coroutine_handle<> h);
-    Guard await_resume() noexcept {
+    Guard await_resume() {
+      stop.on_stop.reset();
+      if (cancelled) detail::throw_cancelled(m->id_);
       detail::emit_sync(m->p_, EventKind::mutex_acquire, m->id_, 0, 0, &where);
       return Guard(m);
     }
   };
-  // co_await m.lock() -> Guard (unlocks when destroyed)
-  LockAwaiter lock(std::source_location where = std::source_location::current()) { return LockAwaiter(this, where); }
+  // co_await m.lock() -> Guard (unlocks when destroyed). With a token: OperationCancelled
+  // if it is stopped before the lock is ours; with a timeout: TimedOut after `timeout`.
+  LockAwaiter lock(std::stop_token stop = {}, std::source_location where = std::source_location::current()) {
+    return LockAwaiter(this, std::move(stop), where);
+  }
+  Task<Guard> lock(Nanos timeout, std::stop_token stop = {},
+                   std::source_location where = std::source_location::current()) {
+    return with_timeout(timeout, std::move(stop), [this, where](std::stop_token t) { return lock(std::move(t), where); });
+  }
   bool try_lock();
   void unlock();
   ObjectId id() const noexcept { return id_; }
@@ -122,14 +155,71 @@ class Semaphore {
             std::source_location where = std::source_location::current());
   struct AcquireAwaiter : detail::Waiter {
     Semaphore* s;
-    AcquireAwaiter(Semaphore* ss, const std::source_location& w) : Waiter(w), s(ss) {}
-    bool await_ready() { return s->take_permit(); }
+    detail::StopWatch stop;
+    AcquireAwaiter(Semaphore* ss, std::stop_token t, const std::source_location& w)
+        : Waiter(w), s(ss), stop{std::move(t), {}} {}
+    bool await_ready() {
+      if (stop.stopped()) return cancelled = true;
+      return s->take_permit();
+    }
     bool await_suspend(std::coroutine_handle<> h);
-    void await_resume() const noexcept { s->emit_acquired(where); }
+    void await_resume() {
+      stop.on_stop.reset();
+      if (cancelled) detail::throw_cancelled(s->id_);
+      s->emit_acquired(where);
+    }
   };
-  AcquireAwaiter acquire(std::source_location where = std::source_location::current()) {
-    return AcquireAwaiter(this, where);
+  // One permit, given back when the Permit is destroyed (or release()d): the exception
+  // path cannot leak it. Movable, not copyable.
+  class [[nodiscard]] Permit {
+   public:
+    Permit() = default;
+    explicit Permit(Semaphore* s) noexcept : s_(s) {}
+    Permit(Permit&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+    Permit& operator=(Permit&& o) noexcept {
+      if (this != &o) {
+        release();
+        s_ = std::exchange(o.s_, nullptr);
+      }
+      return *this;
+    }
+    ~Permit() { release(); }
+    void release() {
+      if (s_) std::exchange(s_, nullptr)->release();
+    }
+    explicit operator bool() const noexcept { return s_ != nullptr; }
+
+   private:
+    Semaphore* s_ = nullptr;
+  };
+  struct PermitAwaiter : AcquireAwaiter {
+    using AcquireAwaiter::AcquireAwaiter;
+    Permit await_resume() {
+      AcquireAwaiter::await_resume();
+      return Permit(s);
+    }
+  };
+  // co_await s.acquire(): one permit, given back by release(). Cancellable and timed like
+  // Mutex::lock.
+  AcquireAwaiter acquire(std::stop_token stop = {}, std::source_location where = std::source_location::current()) {
+    return AcquireAwaiter(this, std::move(stop), where);
   }
+  Task<void> acquire(Nanos timeout, std::stop_token stop = {},
+                     std::source_location where = std::source_location::current()) {
+    return with_timeout(timeout, std::move(stop),
+                        [this, where](std::stop_token t) { return acquire(std::move(t), where); });
+  }
+  // co_await s.permit() -> Permit: the RAII form of acquire().
+  PermitAwaiter permit(std::stop_token stop = {}, std::source_location where = std::source_location::current()) {
+    return PermitAwaiter(this, std::move(stop), where);
+  }
+  Task<Permit> permit(Nanos timeout, std::stop_token stop = {},
+                      std::source_location where = std::source_location::current()) {
+    return with_timeout(timeout, std::move(stop),
+                        [this, where](std::stop_token t) { return permit(std::move(t), where); });
+  }
+  // Permits available now (a snapshot).
+  std::int64_t available() const;
   bool try_acquire();
   void release(std::int64_t n = 1);
   ObjectId id() const noexcept { return id_; }
@@ -154,12 +244,24 @@ class Event {
                  std::source_location where = std::source_location::current());
   struct WaitAwaiter : detail::Waiter {
     Event* e;
-    WaitAwaiter(Event* ee, const std::source_location& w) : Waiter(w), e(ee) {}
-    bool await_ready() const noexcept { return e->is_set(); }
+    detail::StopWatch stop;
+    WaitAwaiter(Event* ee, std::stop_token t, const std::source_location& w) : Waiter(w), e(ee), stop{std::move(t), {}} {}
+    bool await_ready() noexcept {
+      if (stop.stopped()) return cancelled = true;
+      return e->is_set();
+    }
     bool await_suspend(std::coroutine_handle<> h);
-    void await_resume() const noexcept {}
+    void await_resume() {
+      stop.on_stop.reset();
+      if (cancelled) detail::throw_cancelled(e->id_);
+    }
   };
-  WaitAwaiter wait(std::source_location where = std::source_location::current()) { return WaitAwaiter(this, where); }
+  WaitAwaiter wait(std::stop_token stop = {}, std::source_location where = std::source_location::current()) {
+    return WaitAwaiter(this, std::move(stop), where);
+  }
+  Task<void> wait(Nanos timeout, std::stop_token stop = {}, std::source_location where = std::source_location::current()) {
+    return with_timeout(timeout, std::move(stop), [this, where](std::stop_token t) { return wait(std::move(t), where); });
+  }
   void set();
   bool is_set() const noexcept { return set_.load(std::memory_order_acquire); }
   ObjectId id() const noexcept { return id_; }
@@ -255,11 +357,22 @@ class Channel {
   struct SendAwaiter : detail::Waiter {
     Channel* c;
     std::optional<T> value;
-    SendAwaiter(Channel* cc, T v, const std::source_location& w) : Waiter(w), c(cc), value(std::move(v)) {}
-    bool await_ready() { return c->try_send_moving(value); }
+    detail::StopWatch stop;
+    SendAwaiter(Channel* cc, T v, std::stop_token t, const std::source_location& w)
+        : Waiter(w), c(cc), value(std::move(v)), stop{std::move(t), {}} {}
+    bool await_ready() {
+      if (stop.stopped()) return cancelled = true;
+      return c->try_send_moving(value);
+    }
     bool await_suspend(std::coroutine_handle<> h) {
       capture(h);
+      stop.watch(this, c->m_.get(), &c->senders_);
       c->m_->lock();
+      if (!c->closed_ && stop.stopped()) {
+        c->m_->unlock();
+        cancelled = true;
+        return false;
+      }
       if (c->closed_ || c->offer_locked(value)) {
         auto* w = std::exchange(c->pending_wake_, nullptr);
         c->m_->unlock();
@@ -272,6 +385,8 @@ class Channel {
       return true;
     }
     void await_resume() {
+      stop.on_stop.reset();
+      if (cancelled) detail::throw_cancelled(c->id_);
       if (value) throw ChannelClosed();
       detail::emit_sync(c->p_, EventKind::channel_send, c->id_, 0, 0, &where);
     }
@@ -280,8 +395,20 @@ class Channel {
   RecvAwaiter receive(std::stop_token token = {}, std::source_location where = std::source_location::current()) {
     return RecvAwaiter(this, std::move(token), where);
   }
-  SendAwaiter send(T v, std::source_location where = std::source_location::current()) {
-    return SendAwaiter(this, std::move(v), where);
+  Task<std::optional<T>> receive(Nanos timeout, std::stop_token token = {},
+                                 std::source_location where = std::source_location::current()) {
+    return with_timeout(timeout, std::move(token),
+                        [this, where](std::stop_token t) { return receive(std::move(t), where); });
+  }
+  // With a token: OperationCancelled if stopped before the value is taken (it is dropped).
+  SendAwaiter send(T v, std::stop_token token = {}, std::source_location where = std::source_location::current()) {
+    return SendAwaiter(this, std::move(v), std::move(token), where);
+  }
+  Task<void> send(T v, Nanos timeout, std::stop_token token = {},
+                  std::source_location where = std::source_location::current()) {
+    return with_timeout(timeout, std::move(token), [this, where, v = std::move(v)](std::stop_token t) mutable {
+      return send(std::move(v), std::move(t), where);
+    });
   }
   // Non-blocking send; false if full or closed.
   bool try_send(T v, std::source_location where = std::source_location::current()) {

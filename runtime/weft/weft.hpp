@@ -2,6 +2,7 @@
 #pragma once
 
 #include "weft/affinity.hpp"
+#include "weft/cancel.hpp"
 #include "weft/executor.hpp"
 #include "weft/platform.hpp"
 #include "weft/spawn.hpp"

@@ -107,8 +107,10 @@ bool WaitGraph::apply(std::uint32_t index) {
     case EventKind::schedule:
       if (!r.task) return false;
       set_queued(r.task, r.object);
-      // A woken mutex waiter owns the mutex from the moment it is queued (hand-off).
-      if (const Wait* w = find_wait(r.task); w && w->on == On::mutex) {
+      // A woken mutex waiter owns the mutex from the moment it is queued (hand-off): the
+      // owner's release came just before. A waiter withdrawn by its stop token is woken
+      // while the owner still holds it, and owns nothing.
+      if (const Wait* w = find_wait(r.task); w && w->on == On::mutex && !owner_.count(w->object)) {
         owner_[w->object] = r.task;
         owner_since_[w->object] = index;
       }

@@ -20,6 +20,7 @@
 #include <variant>
 #include <vector>
 
+#include "weft/cancel.hpp"
 #include "weft/task.hpp"
 #include "weft/timer.hpp"
 
@@ -60,79 +61,13 @@ class Listener {
   virtual void close() = 0;
 };
 
+// The timeout combinators live in weft/cancel.hpp; these names stay for existing callers.
+using weft::with_timeout;
+using weft::with_stop;
 namespace detail {
-struct ForwardStop {
-  std::stop_source* to;
-  void operator()() const noexcept { to->request_stop(); }
-};
-
-// Requests stop on `target` when `timeout` of platform time passes, unless disarmed first.
-// The owner must co_await disarm() before it goes away: if the timer is firing at that
-// moment, disarm() waits until the stop request (and the callbacks it runs) has finished.
-class Deadline : TimerEntry {
- public:
-  explicit Deadline(std::stop_source& target) noexcept;
-  Deadline(const Deadline&) = delete;
-  Deadline& operator=(const Deadline&) = delete;
-  void arm(Nanos timeout);
-  bool fired() const noexcept { return fired_.load(std::memory_order_acquire); }
-
-  struct DisarmAwaiter {
-    Deadline* d;
-    bool await_ready() noexcept;
-    bool await_suspend(std::coroutine_handle<> h) noexcept;
-    void await_resume() const noexcept {}
-  };
-  DisarmAwaiter disarm() noexcept { return DisarmAwaiter{this}; }
-
- private:
-  static void fire(Job* j) noexcept;
-  struct FireJob : Job {
-    Deadline* owner;
-  };
-  std::stop_source* target_;
-  TimerService* service_ = nullptr;
-  FireJob fire_job_;
-  std::atomic<bool> fired_{false};
-  // 0: the fire job has not finished; 1: it has; 2: the owner waits for it (resume_).
-  std::atomic<int> fire_state_{0};
-  Executor* waiter_ctx_ = nullptr;
-  ResumeJob resume_;
-};
-
-bool is_cancellation(const std::exception_ptr& e) noexcept;
+using weft::detail::Deadline;
+using weft::detail::ForwardStop;
+using weft::detail::is_cancellation;
 }  // namespace detail
-
-// Runs `make(token)` and stops it after `timeout` of platform time (TimedOut) or when
-// `outer` is stopped (OperationCancelled). Returns only once the operation has ended, so
-// a cancelled operation never outlives the buffers it was given.
-template <class Make>
-auto with_timeout(Nanos timeout, std::stop_token outer, Make make)
-    -> Task<typename decltype(make(std::stop_token{}))::value_type> {
-  using T = typename decltype(make(std::stop_token{}))::value_type;
-  std::stop_source op_stop;
-  std::stop_callback<detail::ForwardStop> link(outer, detail::ForwardStop{&op_stop});
-  detail::Deadline deadline(op_stop);
-  deadline.arm(timeout);
-  std::optional<std::conditional_t<std::is_void_v<T>, std::monostate, T>> value;
-  std::exception_ptr error;
-  try {
-    auto op = make(op_stop.get_token());
-    if constexpr (std::is_void_v<T>) {
-      co_await std::move(op);
-      value.emplace();
-    } else {
-      value.emplace(co_await std::move(op));
-    }
-  } catch (...) {
-    error = std::current_exception();
-  }
-  co_await deadline.disarm();
-  if (error) {
-    if (deadline.fired() && !outer.stop_requested() && detail::is_cancellation(error)) throw TimedOut();
-    std::rethrow_exception(error);
-  }
-  if constexpr (!std::is_void_v<T>) co_return std::move(*value);
-}
 
 }  // namespace weft::io
