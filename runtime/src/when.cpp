@@ -1,5 +1,6 @@
 #include "weft/when.hpp"
 
+#include <atomic>
 #include <mutex>
 
 namespace weft {
@@ -36,9 +37,21 @@ AggregateError::AggregateError(std::vector<std::exception_ptr> errors, std::size
                  " tasks failed; first: " + describe(state_->errors.front());
 }
 
+namespace {
+std::atomic<AggregateObservation> g_observation{AggregateObservation::whole};
+bool whole() noexcept { return g_observation.load(std::memory_order_relaxed) == AggregateObservation::whole; }
+}  // namespace
+
+AggregateObservation AggregateError::set_observation(AggregateObservation policy) noexcept {
+  return g_observation.exchange(policy, std::memory_order_relaxed);
+}
+
 const char* AggregateError::what() const noexcept {
   std::lock_guard lk(state_->m);
-  state_->observed[0] = 1;
+  if (whole())
+    for (auto& o : state_->observed) o = 1;
+  else
+    state_->observed[0] = 1;
   return state_->what.c_str();
 }
 
@@ -48,12 +61,21 @@ const std::vector<std::exception_ptr>& AggregateError::exceptions() const noexce
   return state_->errors;
 }
 
-std::size_t AggregateError::size() const noexcept { return state_->errors.size(); }
+std::size_t AggregateError::size() const noexcept {
+  if (whole()) {
+    std::lock_guard lk(state_->m);
+    for (auto& o : state_->observed) o = 1;
+  }
+  return state_->errors.size();
+}
 
 void AggregateError::rethrow_first() const {
   {
     std::lock_guard lk(state_->m);
-    state_->observed[0] = 1;
+    if (whole())
+      for (auto& o : state_->observed) o = 1;
+    else
+      state_->observed[0] = 1;
   }
   std::rethrow_exception(state_->errors.front());
 }

@@ -8,6 +8,7 @@
 #include "weft/spawn.hpp"
 #include "weft/sync.hpp"
 #include "weft/task.hpp"
+#include "weft/task_group.hpp"
 #include "weft/thread_pool.hpp"
 #include "weft/timer.hpp"
 #include "weft/when.hpp"

@@ -7,7 +7,11 @@
 #include <memory>
 #include <optional>
 #include <stop_token>
+#include <array>
+#include <string_view>
 #include <tuple>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "weft/spawn.hpp"
@@ -16,18 +20,26 @@
 
 namespace weft {
 
+// How much of an AggregateError counts as observed (process-wide, see set_observation).
+enum class AggregateObservation : std::uint8_t {
+  whole,   // what(), size(), exceptions() or rethrow_first() observe every inner exception
+  strict,  // only the inner exceptions looked at: what()/rethrow_first() the first, exceptions() all
+};
+
 // Several children failed. Tracks which inner exceptions somebody looked at: when the last
 // copy goes away, the ones nobody observed are reported as lost exceptions.
 class AggregateError : public std::exception {
  public:
   struct State;
   AggregateError(std::vector<std::exception_ptr> errors, std::size_t children, const std::source_location& where);
-  const char* what() const noexcept override;  // observes the first only
+  const char* what() const noexcept override;
   // Observes all of them.
   const std::vector<std::exception_ptr>& exceptions() const noexcept;
   std::size_t size() const noexcept;
-  // Rethrows the first inner exception (observes only it).
+  // Rethrows the first inner exception.
   [[noreturn]] void rethrow_first() const;
+  // Sets the process-wide observation policy (default: whole); returns the previous one.
+  static AggregateObservation set_observation(AggregateObservation policy) noexcept;
 
  private:
   std::shared_ptr<State> state_;
@@ -69,11 +81,27 @@ struct ChildPromise {
   void unhandled_exception() noexcept { std::terminate(); }  // bodies catch everything
 };
 
+// What a child of type T gives back: T, or std::monostate for void.
+template <class T>
+using JoinValue = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
+
 template <class T>
 struct Slot {
-  std::optional<std::conditional_t<std::is_void_v<T>, std::monostate, T>> value;
+  std::optional<JoinValue<T>> value;
   std::exception_ptr error;
 };
+
+template <class T>
+std::exception_ptr& slot_error(std::vector<Slot<T>>& slots, std::size_t i) noexcept {
+  return slots[i].error;
+}
+template <class... Ts>
+std::exception_ptr& slot_error(std::tuple<Slot<Ts>...>& slots, std::size_t i) noexcept {
+  std::exception_ptr* out = nullptr;
+  std::size_t k = 0;
+  std::apply([&](auto&... s) { ((k++ == i ? (void)(out = &s.error) : void()), ...); }, slots);
+  return *out;
+}
 
 template <class T>
 Child run_child(Task<T> t, Slot<T>* slot) {
@@ -150,9 +178,10 @@ struct AllAwaiter {
   }
 };
 
-template <class T>
-struct AnyState : GroupBase {
-  std::vector<Slot<T>> slots;
+// The shared state of a when_any; `Slots` is a vector (one type) or a tuple (variadic).
+template <class Slots>
+struct AnyStateOf : GroupBase {
+  Slots slots;
   std::vector<TaskId> ids;
   std::atomic<std::size_t> remaining{0};
   std::atomic<bool> decided{false};
@@ -162,7 +191,7 @@ struct AnyState : GroupBase {
   Executor* parent_ctx = nullptr;
   TaskId parent_task = 0;
   std::stop_source* stop = nullptr;
-  std::shared_ptr<AnyState> keep_alive;  // released by the last child
+  std::shared_ptr<AnyStateOf> keep_alive;  // released by the last child
   std::source_location where;
   ResumeJob resume;
   void child_done(std::size_t i) noexcept override {
@@ -173,8 +202,8 @@ struct AnyState : GroupBase {
         if (j != i) emit_race_lost(ids[j], ids[i]);
       if (stop) weft::request_stop(*stop, where);
       open_gate();
-    } else if (slots[i].error) {
-      drop_loser_error(slots[i].error, ids[i], where);
+    } else if (auto& error = slot_error(slots, i)) {
+      drop_loser_error(error, ids[i], where);
     }
     if (remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) keep_alive.reset();  // may delete this
   }
@@ -185,6 +214,9 @@ struct AnyState : GroupBase {
     resume_in(parent_ctx, &resume);
   }
 };
+
+template <class T>
+using AnyState = AnyStateOf<std::vector<Slot<T>>>;
 
 template <class T>
 struct AnyResult {
@@ -232,7 +264,136 @@ struct AnyAwaiter {
   }
 };
 
+template <class... Ts>
+struct AllTupleGroup : GroupBase {
+  std::tuple<Slot<Ts>...> slots;
+  std::atomic<std::size_t> remaining{0};
+  std::coroutine_handle<> parent;
+  TaskId parent_task = 0;
+  std::source_location where;
+  void child_done(std::size_t) noexcept override {
+    if (remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      if (auto* s = tls_state) s->task = parent_task;
+      parent.resume();
+    }
+  }
+};
+
+template <class... Ts>
+struct AllTupleAwaiter {
+  std::tuple<Task<Ts>...> tasks;
+  std::unique_ptr<AllTupleGroup<Ts...>> g = std::make_unique<AllTupleGroup<Ts...>>();
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) {
+    g->remaining.store(sizeof...(Ts) + 1, std::memory_order_relaxed);  // +1: the starter
+    g->parent = h;
+    g->parent_task = current_task();
+    start(std::index_sequence_for<Ts...>{});
+    g->child_done(sizeof...(Ts));  // drop the starter's count; may resume the parent here
+  }
+  template <std::size_t... I>
+  void start(std::index_sequence<I...>) {
+    (start_one<I>(), ...);
+  }
+  template <std::size_t I>
+  void start_one() {
+    using T = std::tuple_element_t<I, std::tuple<Ts...>>;
+    auto& t = std::get<I>(tasks);
+    std::string_view name = t.name();
+    start_child(run_child<T>(std::move(t), &std::get<I>(g->slots)).h, g.get(), I, g->where, name);
+  }
+  std::tuple<JoinValue<Ts>...> await_resume() {
+    std::vector<std::exception_ptr> errors;
+    std::apply([&](auto&... s) { ((s.error ? errors.push_back(s.error) : void()), ...); }, g->slots);
+    if (!errors.empty()) throw AggregateError(std::move(errors), sizeof...(Ts), g->where);
+    return std::apply([](auto&... s) { return std::tuple<JoinValue<Ts>...>(std::move(*s.value)...); }, g->slots);
+  }
+};
+
+// The first of several tasks of different types to finish: its position and its value.
+template <class... Ts>
+struct AnyOf {
+  std::size_t index;
+  std::variant<JoinValue<Ts>...> value;  // alternative `index` holds the value
+};
+
+template <class... Ts>
+struct AnyTupleAwaiter {
+  std::tuple<Task<Ts>...> tasks;
+  std::stop_source* stop;
+  std::source_location where;
+  using State = AnyStateOf<std::tuple<Slot<Ts>...>>;
+  std::shared_ptr<State> st = std::make_shared<State>();
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) {
+    constexpr std::size_t n = sizeof...(Ts);
+    st->ids.resize(n);
+    st->remaining.store(n, std::memory_order_relaxed);
+    st->parent = h;
+    st->parent_ctx = current_context();
+    st->parent_task = current_task();
+    st->stop = stop;
+    st->where = where;
+    st->keep_alive = st;
+    auto keep = st;  // the awaiter may be gone once the gate opens
+    std::array<std::coroutine_handle<ChildPromise>, n> children;
+    prepare(children, std::index_sequence_for<Ts...>{});
+    for (auto c : children) run_child_inline(c);
+    keep->open_gate();
+  }
+  template <std::size_t... I>
+  void prepare(std::array<std::coroutine_handle<ChildPromise>, sizeof...(Ts)>& children, std::index_sequence<I...>) {
+    ((children[I] = prepare_one<I>()), ...);
+  }
+  template <std::size_t I>
+  std::coroutine_handle<ChildPromise> prepare_one() {
+    using T = std::tuple_element_t<I, std::tuple<Ts...>>;
+    auto& t = std::get<I>(tasks);
+    std::string_view name = t.name();
+    auto c = run_child<T>(std::move(t), &std::get<I>(st->slots)).h;
+    st->ids[I] = prepare_child(c, st.get(), I, where, name);
+    return c;
+  }
+  AnyOf<Ts...> await_resume() {
+    std::optional<AnyOf<Ts...>> out;
+    pick(out, std::index_sequence_for<Ts...>{});
+    return std::move(*out);
+  }
+  template <std::size_t... I>
+  void pick(std::optional<AnyOf<Ts...>>& out, std::index_sequence<I...>) {
+    ((I == st->winner ? take<I>(out) : void()), ...);
+  }
+  template <std::size_t I>
+  void take(std::optional<AnyOf<Ts...>>& out) {
+    auto& s = std::get<I>(st->slots);
+    if (s.error) std::rethrow_exception(s.error);
+    out.emplace(AnyOf<Ts...>{I, std::variant<JoinValue<Ts>...>(std::in_place_index<I>, std::move(*s.value))});
+  }
+};
+
 }  // namespace detail
+
+using detail::AnyOf;
+
+// when_all(t1, t2, ...): runs tasks of different types concurrently; a tuple of their values
+// (std::monostate for void), or AggregateError with every failure.
+template <class T1, class T2, class... Ts>
+detail::AllTupleAwaiter<T1, T2, Ts...> when_all(Task<T1> t1, Task<T2> t2, Task<Ts>... ts) {
+  return detail::AllTupleAwaiter<T1, T2, Ts...>{{std::move(t1), std::move(t2), std::move(ts)...}};
+}
+
+// when_any(t1, t2, ...): the first to finish, as AnyOf{index, variant}; then requests stop on
+// `losers` (the source whose tokens the tasks were given).
+template <class T1, class T2, class... Ts>
+detail::AnyTupleAwaiter<T1, T2, Ts...> when_any(std::stop_source& losers, Task<T1> t1, Task<T2> t2, Task<Ts>... ts) {
+  return detail::AnyTupleAwaiter<T1, T2, Ts...>{
+      {std::move(t1), std::move(t2), std::move(ts)...}, &losers, std::source_location::current()};
+}
+template <class T1, class T2, class... Ts>
+detail::AnyTupleAwaiter<T1, T2, Ts...> when_any(Task<T1> t1, Task<T2> t2, Task<Ts>... ts) {
+  return detail::AnyTupleAwaiter<T1, T2, Ts...>{
+      {std::move(t1), std::move(t2), std::move(ts)...}, nullptr, std::source_location::current()};
+}
 
 template <class T>
 detail::AllAwaiter<T> when_all(std::vector<Task<T>> tasks, std::source_location where = std::source_location::current()) {

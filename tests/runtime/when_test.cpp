@@ -48,9 +48,10 @@ TEST_CASE("when_all keeps every exception", "[when]") {
   CHECK(n == 2);
 }
 
-TEST_CASE("when_all errors nobody looked at are reported lost", "[when][lost]") {
+TEST_CASE("when_all errors nobody looked at are reported lost (strict observation)", "[when][lost]") {
   std::atomic<int> lost{0};
   auto prev = set_unhandled_exception_handler([&](const LostException&) { ++lost; });
+  auto policy = AggregateError::set_observation(AggregateObservation::strict);
   {
     ThreadPool pool(2);
     spawn(pool, []() -> Task<void> {
@@ -65,6 +66,7 @@ TEST_CASE("when_all errors nobody looked at are reported lost", "[when][lost]") 
       }
     }()).join();
   }
+  AggregateError::set_observation(policy);
   set_unhandled_exception_handler(prev);
   CHECK(lost == 2);
 }

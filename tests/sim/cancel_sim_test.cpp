@@ -161,3 +161,44 @@ TEST_CASE("sim: cancel vs unlock, 2,000 executions: the mutex is never left owne
   CHECK(granted > 0);
   CHECK(cancelled > 0);
 }
+
+namespace {
+Task<void> sleep_counting_end(std::atomic<int>& n, std::stop_token t) {
+  struct Count {
+    std::atomic<int>& n;
+    ~Count() { ++n; }
+  } count{n};
+  co_await sleep_for(10_s, t);
+}
+Task<void> leave_early(ThreadPool& p, std::atomic<int>& ended) {
+  TaskGroup group{"scope"};
+  for (int i = 0; i < 3; ++i) group.spawn(p, sleep_counting_end(ended, group.token()));
+  co_await sleep_for(1_ms);
+  throw std::runtime_error("gave up");  // leaves the scope without join()
+}
+}  // namespace
+
+TEST_CASE("sim: a TaskGroup left early cancels and joins its sleeping children, 500 executions", "[group][sim]") {
+  sim::SimPlatform sp;
+  for (std::uint64_t seed = 0; seed < 500; ++seed) {
+    sim::RandomSource rs(seed);
+    std::atomic<int> ended{0};
+    bool threw = false;
+    Nanos at = 0;
+    auto r = sp.run([&] {
+      ThreadPool pool(2, "pool");
+      auto h = spawn(pool, leave_early(pool, ended));
+      try {
+        h.join();
+      } catch (const std::runtime_error&) {
+        threw = true;
+      }
+      at = current_platform().now();
+    }, rs);
+    REQUIRE(r.outcome == sim::Outcome::completed);
+    REQUIRE(threw);
+    REQUIRE(ended == 3);
+    REQUIRE(at == 1_ms);  // nobody slept the 10 s
+    REQUIRE(count(sp.trace(), EventKind::exception_dropped) == 0);
+  }
+}
