@@ -276,7 +276,7 @@ std::optional<RecordedFinding> parse_finding_file(std::string_view text, std::st
       std::uint64_t v[6];
       for (std::size_t i = 0; i < 6; ++i)
         if (!u(i, i == 4 ? UINT64_MAX : i == 5 ? 1 : UINT32_MAX, v[i])) return fail("bad task line");
-      f.trace.tasks.push_back(sim::TaskInfo{TaskId(v[0]), TaskId(v[1]), std::uint32_t(v[2]), ObjectId(v[3]), v[4], v[5] != 0});
+      f.trace.tasks.push_back(sim::TaskInfo{TaskId(v[0]), TaskId(v[1]), std::uint32_t(v[2]), ObjectId(v[3]), v[4], v[5] != 0, {}});
     } else if (l.keyword == "executor" && n(2) && s(1)) {
       std::uint64_t id = 0;
       if (!u(0, UINT32_MAX, id)) return fail("bad executor id");
@@ -323,6 +323,15 @@ std::optional<RecordedFinding> parse_finding_file(std::string_view text, std::st
         error = "finding file: a violation highlights a record the trace does not have";
         return std::nullopt;
       }
+  // Names are facts of the records (the spawn text, object_create): derived, not stored twice.
+  for (const auto& r : f.trace.records) {
+    if (r.kind == EventKind::spawn && r.text && r.task && r.task <= f.trace.tasks.size())
+      f.trace.tasks[r.task - 1].name = f.trace.strings[r.text];
+    if (r.kind == EventKind::object_create) {
+      auto kind = r.value >= 0 && r.value <= std::int64_t(ObjectKind::other) ? ObjectKind(r.value) : ObjectKind::other;
+      f.trace.objects.push_back(sim::ObjectInfo{r.object, kind, f.trace.strings[r.text], r.site});
+    }
+  }
   return f;
 }
 

@@ -13,7 +13,8 @@ namespace {
 template <class Make>
 Task<std::string> outcome_of(Make make) {
   try {
-    co_await make();
+    auto op = make();
+    (void)co_await std::move(op);
     co_return "ok";
   } catch (const TimedOut&) {
     co_return "timed out";
