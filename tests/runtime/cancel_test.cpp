@@ -13,8 +13,12 @@ namespace {
 template <class Make>
 Task<std::string> outcome_of(Make make) {
   try {
-    auto op = make();
-    (void)co_await std::move(op);
+    using R = detail::awaited_result_t<decltype(make())>;
+    if constexpr (std::is_void_v<R>) {
+      co_await make();
+    } else {
+      [[maybe_unused]] R result = co_await make();  // a Guard or a Permit: let go at once
+    }
     co_return "ok";
   } catch (const TimedOut&) {
     co_return "timed out";
