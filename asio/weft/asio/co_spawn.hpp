@@ -160,7 +160,7 @@ struct detached_handler {
     Platform& p = platform ? *platform : current_platform();
     emit_complete(p, task, e);
     if (!e) return;
-    weft::detail::report_lost(LostException{e, describe(e), where, task, true}, p);
+    weft::detail::report_lost(LostException{e, describe(e), where, task, true, {}}, p);
   }
   template <class... A>
   void operator()(A&&...) const {}
