@@ -148,7 +148,35 @@ class SimListener final : public io::Listener {
 Network::Network(NetOptions options, Platform& p) : options_(options), p_(p), m_(p.make_mutex()) {}
 Network::~Network() = default;
 
-std::unique_ptr<io::Listener> Network::listen(const std::string& host, std::uint16_t port) {
+void Network::add_host(const std::string& name, std::vector<std::string> addresses) {
+  m_->lock();
+  for (const auto& a : addresses) host_of_[a] = name;
+  auto& mine = addresses_[name];
+  mine.insert(mine.end(), addresses.begin(), addresses.end());
+  m_->unlock();
+}
+
+std::string Network::canonical(const std::string& host_or_address) {
+  m_->lock();
+  auto it = host_of_.find(host_or_address);
+  std::string out = it == host_of_.end() ? host_or_address : it->second;
+  m_->unlock();
+  return out;
+}
+
+std::vector<std::string> Network::resolve(const std::string& name) {
+  m_->lock();
+  std::vector<std::string> out;
+  if (auto it = addresses_.find(name); it != addresses_.end())
+    out = it->second;
+  else if (host_of_.count(name))
+    out.push_back(name);
+  m_->unlock();
+  return out;
+}
+
+std::unique_ptr<io::Listener> Network::listen(const std::string& host_or_address, std::uint16_t port) {
+  const std::string host = canonical(host_or_address);
   auto s = std::make_shared<ListenerState>(p_);
   m_->lock();
   bool fresh = listeners_.emplace(std::make_pair(host, port), s).second;
@@ -163,9 +191,11 @@ void Network::unlisten(const std::string& host, std::uint16_t port) {
   m_->unlock();
 }
 
-Task<std::unique_ptr<io::Stream>> Network::connect(std::string from, std::string host, std::uint16_t port,
+Task<std::unique_ptr<io::Stream>> Network::connect(std::string from, std::string to, std::uint16_t port,
                                                    std::stop_token stop) {
-  const std::string where = host + ":" + std::to_string(port);
+  const std::string where = to + ":" + std::to_string(port);
+  from = canonical(from);
+  const std::string host = canonical(to);
   // SYN
   if (options_.latency > 0) co_await sleep_for(options_.latency, stop);
   if (partitioned(from, host)) {
@@ -185,19 +215,22 @@ Task<std::unique_ptr<io::Stream>> Network::connect(std::string from, std::string
   co_return std::make_unique<SimStream>(*this, std::move(c), true);
 }
 
-void Network::partition(const std::string& a, const std::string& b) {
+void Network::partition(const std::string& a_in, const std::string& b_in) {
+  std::string a = canonical(a_in), b = canonical(b_in);
   m_->lock();
   cuts_.insert(std::minmax(a, b));
   m_->unlock();
 }
 
-void Network::heal(const std::string& a, const std::string& b) {
+void Network::heal(const std::string& a_in, const std::string& b_in) {
+  std::string a = canonical(a_in), b = canonical(b_in);
   m_->lock();
   cuts_.erase(std::minmax(a, b));
   m_->unlock();
 }
 
-bool Network::partitioned(const std::string& a, const std::string& b) {
+bool Network::partitioned(const std::string& a_in, const std::string& b_in) {
+  std::string a = canonical(a_in), b = canonical(b_in);
   m_->lock();
   bool cut = cuts_.count(std::minmax(a, b)) != 0;
   m_->unlock();

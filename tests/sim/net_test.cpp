@@ -211,3 +211,38 @@ TEST_CASE("sim net: a partitioned client times out while the others are served",
   REQUIRE(r.outcome == sim::Outcome::completed);
   CHECK(log == "cut:error " + std::to_string(ETIMEDOUT) + "|ok:200:hello,");
 }
+
+namespace {
+Task<bool> accept_one(io::Listener& l) {
+  auto a = l.accept();
+  auto s = co_await std::move(a);
+  co_return bool(s);
+}
+}  // namespace
+
+TEST_CASE("sim net: hosts have names and addresses (documentation ranges, in memory only)", "[sim][net]") {
+  sim::SimPlatform sp;
+  sim::RandomSource rs(5);
+  auto r = sp.run([] {
+    ThreadPool pool(2, "pool");
+    sim::Network net;
+    net.add_host("db", {"192.0.2.5", "2001:db8::5"});
+    CHECK(net.canonical("2001:db8::5") == "db");
+    CHECK(net.canonical("app") == "app");
+    CHECK(net.resolve("db") == std::vector<std::string>{"192.0.2.5", "2001:db8::5"});
+    CHECK(net.resolve("nobody").empty());
+    auto l = net.listen("2001:db8::5", 5432);  // listening on an address of "db" is listening on "db"
+    CHECK_THROWS_AS(net.listen("db", 5432), io::NetError);
+    auto accepted = spawn(pool, accept_one(*l));
+    auto stream = spawn(pool, net.connect("app", "192.0.2.5", 5432)).join();
+    CHECK(stream != nullptr);
+    CHECK(accepted.join());
+    net.partition("app", "2001:db8::5");
+    CHECK(net.partitioned("app", "db"));
+    net.heal("app", "db");
+    CHECK(!net.partitioned("app", "192.0.2.5"));
+    stream->close();
+    l->close();
+  }, rs);
+  REQUIRE(r.outcome == sim::Outcome::completed);
+}

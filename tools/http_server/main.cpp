@@ -1,6 +1,6 @@
 // http_server: the weft HTTP service on real sockets (127.0.0.1) until SIGINT/SIGTERM.
 //
-//   http_server --port P [--handlers blocking|async] [--threads N] [--db-ms D] [--affinity io|pool]
+//   http_server --port P [--address A] [--handlers blocking|async] [--threads N] [--db-ms D] [--affinity io|pool]
 //
 // --affinity io (the default): N event loops, each polling its own epoll instance and
 // running the connections registered with it; /db runs on a pool of N workers.
@@ -22,7 +22,7 @@ namespace {
 enum Exit { ok = 0, bad_usage = 2, cannot_listen = 3 };
 
 [[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr, "http_server: %s\nusage: http_server --port P [--handlers blocking|async] [--threads N] [--db-ms D] [--affinity io|pool]\n",
+  std::fprintf(stderr, "http_server: %s\nusage: http_server --port P [--address A] [--handlers blocking|async] [--threads N] [--db-ms D] [--affinity io|pool]\n",
                why);
   std::exit(bad_usage);
 }
@@ -42,6 +42,7 @@ long number(const char* flag, const char* text, long lo, long hi) {
 int main(int argc, char** argv) {
   using namespace weft;
   long port = -1;
+  std::string address = "127.0.0.1";  // or "::1", "0.0.0.0", "::"
   long threads = 2;
   http::ServiceOptions options;
   options.affinity = http::Affinity::io;
@@ -51,6 +52,8 @@ int main(int argc, char** argv) {
     const char* v = argv[++i];
     if (a == "--port") {
       port = number("--port", v, 0, 65535);
+    } else if (a == "--address") {
+      address = v;
     } else if (a == "--threads") {
       threads = number("--threads", v, 1, 1024);
     } else if (a == "--db-ms") {
@@ -93,13 +96,13 @@ int main(int argc, char** argv) {
   try {
     if (options.affinity == http::Affinity::io) {
       loops = std::make_unique<io::EventLoops>(static_cast<std::uint32_t>(threads), "loop");
-      listener = io::tcp_listen(*loops, static_cast<std::uint16_t>(port));
+      listener = io::tcp_listen(*loops, address, static_cast<std::uint16_t>(port));
     } else {
       reactor = std::make_unique<io::EpollReactor>();
-      listener = io::tcp_listen(*reactor, static_cast<std::uint16_t>(port));
+      listener = io::tcp_listen(*reactor, address, static_cast<std::uint16_t>(port));
     }
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "http_server: cannot listen on 127.0.0.1:%ld: %s\n", port, e.what());
+    std::fprintf(stderr, "http_server: cannot listen on %s:%ld: %s\n", address.c_str(), port, e.what());
     return cannot_listen;
   }
   http::ServiceStats stats;
@@ -108,7 +111,7 @@ int main(int argc, char** argv) {
     ThreadPool pool(static_cast<std::uint32_t>(threads), "http");
     Executor& acceptor = loops ? static_cast<Executor&>((*loops)[0]) : pool;
     auto served = spawn(acceptor, http::serve(*listener, pool, options, stop.get_token(), &stats));
-    std::printf("listening on 127.0.0.1:%u (%s handlers, %ld threads, db %lld ms, %s affinity)\n", listener->port(),
+    std::printf("listening on %s:%u (%s handlers, %ld threads, db %lld ms, %s affinity)\n", address.c_str(), listener->port(),
                 options.handlers == http::Handlers::async ? "async" : "blocking", threads,
                 static_cast<long long>(options.db_latency / 1_ms),
                 options.affinity == http::Affinity::io ? "io" : "pool");

@@ -1,6 +1,9 @@
 #include "weft/io/epoll.hpp"
 
+#include "weft/thread_pool.hpp"
+
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -336,44 +339,46 @@ class EpollListener final : public Listener {
   std::atomic<std::size_t> next_{0};
 };
 
-sockaddr_in loopback_address(const std::string& host, std::uint16_t port) {
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  if (::inet_pton(AF_INET, host.c_str(), &a.sin_addr) != 1) throw NetError(EINVAL, "bad IPv4 address: " + host);
-  return a;
-}
+// An IPv4 or IPv6 literal ("[::1]" allowed) and a port as a socket address.
+struct SocketAddress {
+  sockaddr_storage storage{};
+  socklen_t size = 0;
+  int family() const noexcept { return storage.ss_family; }
+  sockaddr* get() noexcept { return reinterpret_cast<sockaddr*>(&storage); }
+};
 
-}  // namespace
-
-std::unique_ptr<Listener> tcp_listen(Reactor& reactor, std::uint16_t port, int backlog) {
-  return tcp_listen(reactor, {}, port, backlog);
-}
-
-std::unique_ptr<Listener> tcp_listen(Reactor& reactor, std::vector<Reactor*> spread, std::uint16_t port,
-                                     int backlog) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw_errno(errno, "socket");
-  int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  auto a = loopback_address("127.0.0.1", port);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, backlog) != 0) {
-    int err = errno;
-    ::close(fd);
-    throw_errno(err, "listen on 127.0.0.1");
+std::optional<SocketAddress> parse_address(std::string_view text, std::uint16_t port) {
+  std::string host(text);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  SocketAddress a;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&a.storage);
+  if (::inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    a.size = sizeof(sockaddr_in);
+    return a;
   }
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  return std::make_unique<EpollListener>(reactor, reactor.adopt(fd), ntohs(a.sin_port), std::move(spread));
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&a.storage);
+  if (::inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    a.size = sizeof(sockaddr_in6);
+    return a;
+  }
+  return std::nullopt;
 }
 
-Task<std::unique_ptr<Stream>> tcp_connect(Reactor& reactor, std::string host, std::uint16_t port,
-                                          std::stop_token stop) {
-  auto a = loopback_address(host, port);
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+std::uint16_t port_of(const sockaddr_storage& s) noexcept {
+  if (s.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(&s)->sin6_port);
+  return ntohs(reinterpret_cast<const sockaddr_in*>(&s)->sin_port);
+}
+
+// Connects to one address; the stream once the peer accepted.
+Task<std::unique_ptr<Stream>> connect_to(Reactor& reactor, SocketAddress a, std::stop_token stop) {
+  int fd = ::socket(a.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) throw_errno(errno, "socket");
   set_nodelay(fd);
-  int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  int rc = ::connect(fd, a.get(), a.size);
   if (rc != 0 && errno != EINPROGRESS) {
     int err = errno;
     ::close(fd);
@@ -388,13 +393,124 @@ Task<std::unique_ptr<Stream>> tcp_connect(Reactor& reactor, std::string host, st
     socklen_t len = sizeof err;
     ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
     if (err != 0) throw_errno(err, "connect");
-    sockaddr_in peer{};
+    sockaddr_storage peer{};
     socklen_t plen = sizeof peer;
     if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &plen) == 0) break;
     detail::WaitReady w(s, detail::kWrite, seen, stop);
     co_await w;
   }
   co_return stream;
+}
+
+Task<std::unique_ptr<Stream>> connect_any(Reactor& reactor, std::string host, std::uint16_t port, Executor* resolver,
+                                          std::stop_token stop) {
+  std::vector<std::string> addresses;
+  if (parse_address(host, port)) {
+    addresses.push_back(host);
+  } else {
+    auto r = resolve(resolver ? *resolver : default_resolver(), host);
+    addresses = co_await std::move(r);
+  }
+  std::exception_ptr last;
+  for (const auto& literal : addresses) {
+    auto a = parse_address(literal, port);
+    if (!a) continue;
+    try {
+      auto c = connect_to(reactor, *a, stop);
+      co_return co_await std::move(c);
+    } catch (const NetError&) {
+      if (stop.stop_requested()) throw;
+      last = std::current_exception();  // try the next address
+    }
+  }
+  if (last) std::rethrow_exception(last);
+  throw NetError(EHOSTUNREACH, "connect: no address for " + host);
+}
+
+}  // namespace
+
+std::unique_ptr<Listener> tcp_listen(Reactor& reactor, std::uint16_t port, int backlog) {
+  return tcp_listen(reactor, std::vector<Reactor*>{}, "127.0.0.1", port, ListenOptions{backlog, false});
+}
+
+std::unique_ptr<Listener> tcp_listen(Reactor& reactor, std::string_view address, std::uint16_t port,
+                                     ListenOptions options) {
+  return tcp_listen(reactor, std::vector<Reactor*>{}, address, port, options);
+}
+
+std::unique_ptr<Listener> tcp_listen(Reactor& reactor, std::vector<Reactor*> spread, std::uint16_t port,
+                                     int backlog) {
+  return tcp_listen(reactor, std::move(spread), "127.0.0.1", port, ListenOptions{backlog, false});
+}
+
+std::unique_ptr<Listener> tcp_listen(Reactor& reactor, std::vector<Reactor*> spread, std::string_view address,
+                                     std::uint16_t port, ListenOptions options) {
+  auto a = parse_address(address, port);
+  if (!a) throw NetError(EINVAL, "listen: not an IPv4 or IPv6 address: " + std::string(address));
+  int fd = ::socket(a->family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw_errno(errno, "socket");
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (options.reuse_port) ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+  // An IPv6 listener takes IPv6 only, so "::1" and "127.0.0.1" may share a port.
+  if (a->family() == AF_INET6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  if (::bind(fd, a->get(), a->size) != 0 || ::listen(fd, options.backlog) != 0) {
+    int err = errno;
+    ::close(fd);
+    throw_errno(err, ("listen on " + std::string(address)).c_str());
+  }
+  sockaddr_storage bound{};
+  socklen_t len = sizeof bound;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
+  return std::make_unique<EpollListener>(reactor, reactor.adopt(fd), port_of(bound), std::move(spread));
+}
+
+Executor& default_resolver() {
+  // Never destroyed: resolutions may still be under way while the process exits.
+  static BlockingPool* pool = new BlockingPool(4, "resolver", real_platform());
+  return *pool;
+}
+
+Task<std::vector<std::string>> resolve(Executor& resolver, std::string host) {
+  if (parse_address(host, 0)) co_return std::vector<std::string>{host};
+  auto lookup = spawn_blocking(resolver, [host]() -> std::vector<std::string> {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &found);
+    if (rc != 0) throw NetError(EHOSTUNREACH, "resolve " + host + ": " + ::gai_strerror(rc));
+    std::vector<std::string> out;
+    for (addrinfo* i = found; i; i = i->ai_next) {
+      char text[INET6_ADDRSTRLEN] = {};
+      const void* raw = i->ai_family == AF_INET6
+                            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(i->ai_addr)->sin6_addr)
+                            : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(i->ai_addr)->sin_addr);
+      if (::inet_ntop(i->ai_family, raw, text, sizeof text)) {
+        std::string t(text);
+        bool seen = false;
+        for (auto& o : out) seen = seen || o == t;
+        if (!seen) out.push_back(t);
+      }
+    }
+    ::freeaddrinfo(found);
+    return out;
+  });
+  co_return co_await std::move(lookup);
+}
+
+Task<std::unique_ptr<Stream>> tcp_connect(Reactor& reactor, std::string host, std::uint16_t port,
+                                          std::stop_token stop) {
+  return connect_any(reactor, std::move(host), port, nullptr, std::move(stop));
+}
+
+Task<std::unique_ptr<Stream>> tcp_connect(Reactor& reactor, std::string host, std::uint16_t port,
+                                          ConnectOptions options, std::stop_token stop) {
+  if (options.timeout == no_deadline) return connect_any(reactor, std::move(host), port, options.resolver, std::move(stop));
+  return with_timeout(options.timeout, std::move(stop),
+                      [&reactor, host = std::move(host), port, resolver = options.resolver](std::stop_token t) {
+                        return connect_any(reactor, host, port, resolver, std::move(t));
+                      });
 }
 
 }  // namespace weft::io

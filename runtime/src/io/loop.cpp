@@ -103,4 +103,9 @@ std::unique_ptr<Listener> tcp_listen(EventLoops& loops, std::uint16_t port, int 
   return tcp_listen(loops[0], loops.reactors(), port, backlog);
 }
 
+std::unique_ptr<Listener> tcp_listen(EventLoops& loops, std::string_view address, std::uint16_t port,
+                                     ListenOptions options) {
+  return tcp_listen(loops[0], loops.reactors(), address, port, options);
+}
+
 }  // namespace weft::io

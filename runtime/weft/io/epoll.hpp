@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "weft/io/net.hpp"
@@ -79,15 +80,44 @@ class EpollReactor final : public Reactor {
   std::unique_ptr<PlatformThread> thread_;
 };
 
-// Listens on 127.0.0.1:port (0 = any free port); accepted connections are registered
-// with `reactor` too.
+struct ListenOptions {
+  int backlog = 1024;
+  // SO_REUSEPORT: several listeners (threads or processes) bind the same address and port
+  // and the kernel spreads the connections between them.
+  bool reuse_port = false;
+};
+
+// Listens on address:port. `address` is an IPv4 or IPv6 literal: "127.0.0.1", "::1",
+// "[::1]", "0.0.0.0", "::" (port 0 = any free port). Accepted connections are registered
+// with `reactor` too. Throws NetError (EINVAL for a bad address, EADDRINUSE, ...).
+std::unique_ptr<Listener> tcp_listen(Reactor& reactor, std::string_view address, std::uint16_t port,
+                                     ListenOptions options = {});
+// Listens on 127.0.0.1:port.
 std::unique_ptr<Listener> tcp_listen(Reactor& reactor, std::uint16_t port, int backlog = 1024);
 // Listens through `reactor`; accepted connections are registered with `spread` in turn
 // (round robin), so each event loop of a group serves its share of the connections.
 std::unique_ptr<Listener> tcp_listen(Reactor& reactor, std::vector<Reactor*> spread, std::uint16_t port,
                                      int backlog = 1024);
-// Connects to host:port (a dotted IPv4 address). Throws NetError (ECONNREFUSED, ...).
+std::unique_ptr<Listener> tcp_listen(Reactor& reactor, std::vector<Reactor*> spread, std::string_view address,
+                                     std::uint16_t port, ListenOptions options = {});
+
+// The addresses a host name (or literal) stands for, in getaddrinfo's order, as literals
+// ("::1", "127.0.0.1"). getaddrinfo blocks, so it runs on `resolver` (a BlockingPool);
+// literals are returned as they are without it. Throws NetError (EHOSTUNREACH: unknown name).
+Task<std::vector<std::string>> resolve(Executor& resolver, std::string host);
+// A small process-wide BlockingPool for name resolution (started on first use).
+Executor& default_resolver();
+
+struct ConnectOptions {
+  Nanos timeout = no_deadline;       // for resolving and connecting together: TimedOut
+  Executor* resolver = nullptr;      // where getaddrinfo runs (null: default_resolver())
+};
+
+// Connects to host:port: a literal (IPv4 or IPv6) or a name resolved through the resolver;
+// the addresses are tried in order until one accepts. Throws NetError (ECONNREFUSED, ...).
 Task<std::unique_ptr<Stream>> tcp_connect(Reactor& reactor, std::string host, std::uint16_t port,
                                           std::stop_token stop = {});
+Task<std::unique_ptr<Stream>> tcp_connect(Reactor& reactor, std::string host, std::uint16_t port,
+                                          ConnectOptions options, std::stop_token stop = {});
 
 }  // namespace weft::io

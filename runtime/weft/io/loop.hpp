@@ -69,5 +69,8 @@ class EventLoops {
 // Listens on 127.0.0.1:port through the first loop; accepted connections go to the loops
 // in turn (Stream::home() names the loop to run each one on).
 std::unique_ptr<Listener> tcp_listen(EventLoops& loops, std::uint16_t port, int backlog = 1024);
+// Listens on address:port ("::1", "127.0.0.1", "::", ...; see the Reactor overload).
+std::unique_ptr<Listener> tcp_listen(EventLoops& loops, std::string_view address, std::uint16_t port,
+                                     ListenOptions options = {});
 
 }  // namespace weft::io

@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "weft/io/net.hpp"
 
@@ -34,6 +35,15 @@ class Network {
   ~Network();
   Network(const Network&) = delete;
   Network& operator=(const Network&) = delete;
+
+  // Gives host `name` addresses (literals such as "192.0.2.5", "2001:db8::5"): everywhere a
+  // host is named below, one of its addresses names it too, and resolve() maps the name to
+  // them as DNS would. A host without addresses is known by its name only.
+  void add_host(const std::string& name, std::vector<std::string> addresses);
+  // The host an address belongs to (the argument itself when it is no known address).
+  std::string canonical(const std::string& host_or_address);
+  // The addresses of `name` in the order given (empty: none; a literal resolves to itself).
+  std::vector<std::string> resolve(const std::string& name);
 
   // Listens on host:port. Throws io::NetError(EADDRINUSE) if taken.
   std::unique_ptr<io::Listener> listen(const std::string& host, std::uint16_t port);
@@ -59,6 +69,8 @@ class Network {
   std::unique_ptr<PlatformMutex> m_;
   std::map<std::pair<std::string, std::uint16_t>, std::shared_ptr<ListenerState>> listeners_;  // guarded by m_
   std::set<std::pair<std::string, std::string>> cuts_;                                        // guarded by m_
+  std::map<std::string, std::string> host_of_;                    // address -> host, guarded by m_
+  std::map<std::string, std::vector<std::string>> addresses_;     // host -> addresses, guarded by m_
 };
 
 }  // namespace weft::sim
