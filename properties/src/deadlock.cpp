@@ -199,7 +199,7 @@ class Deadlock final : public Property {
       detail::add_unique(v.locations, bsite);
       detail::add_unique(v.locations, detail::spawn_site(tr, w.on));
       if (i) msg += "; ";
-      msg += tr.thread_name(t) + " waits for task " + std::to_string(w.on);
+      msg += tr.thread_name(t) + " waits for " + tr.task_label(w.on);
       detail += "  " + tr.thread_name(t) + " is blocked";
       if (!bsite.empty()) detail += " at " + bsite;
       detail += " waiting for " + detail::describe_task(tr, w.on) + "\n";
@@ -208,7 +208,7 @@ class Deadlock final : public Property {
           const auto& q = tr.records[idx];
           v.records.push_back(idx);
           v.time = std::max(v.time, q.time);
-          detail += "    task " + std::to_string(q.task) + "'s continuation is queued on " + tr.executor_name(q.object) +
+          detail += "    " + tr.task_label(q.task) + "'s continuation is queued on " + tr.executor_name(q.object) +
                     " since " + detail::format_ms(q.time) + ", never resumed\n";
         }
         std::string ex = w.executor ? tr.executor_name(w.executor) : "its executors";
@@ -218,14 +218,14 @@ class Deadlock final : public Property {
         detail += "\n";
       } else {
         msg += " running on " + tr.thread_name(w.needs.front());
-        detail += "    task " + std::to_string(w.on) + " is running on " + tr.thread_name(w.needs.front()) + ", which is blocked\n";
+        detail += "    " + tr.task_label(w.on) + " is running on " + tr.thread_name(w.needs.front()) + ", which is blocked\n";
       }
     }
     // Threads stuck behind the cycle without being part of it.
     std::string behind;
     for (auto& [t, w] : waits)
       if (std::find(cycle.begin(), cycle.end(), t) == cycle.end()) {
-        behind += "  " + tr.thread_name(t) + " waits for task " + std::to_string(w.on);
+        behind += "  " + tr.thread_name(t) + " waits for " + tr.task_label(w.on);
         std::string s = detail::site_str(tr, tr.records[open_block[t]].site);
         if (!s.empty()) behind += " at " + s;
         behind += "\n";
@@ -366,8 +366,8 @@ class Deadlock final : public Property {
         v.time = std::max(v.time, r.time);
         detail::add_unique(v.locations, detail::spawn_site(tr, cycle[i]));
         v.message += " task " + std::to_string(cycle[i]) + " -> " + std::to_string(r.other);
-        v.detail += "  " + detail::describe_task(tr, cycle[i]) + " waits for mutex #" + std::to_string(r.object) +
-                    " held by task " + std::to_string(r.other) + " since " + detail::format_ms(r.time) + "\n";
+        v.detail += "  " + detail::describe_task(tr, cycle[i]) + " waits for " + tr.object_label(r.object, "mutex") +
+                    " held by " + tr.task_label(r.other) + " since " + detail::format_ms(r.time) + "\n";
       }
       v.message += " (" + chain + ")";
       out.push_back(std::move(v));

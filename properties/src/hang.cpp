@@ -127,10 +127,10 @@ class Hang final : public Property {
       v.records = {i, last_idx};
       std::string site = detail::spawn_site(tr, loser);  // the when_any site
       detail::add_unique(v.locations, site);
-      v.message = "hang: when_any loser task " + std::to_string(loser) +
+      v.message = "hang: when_any loser " + tr.task_label(loser) +
                   " kept running after the race was decided, never cancelled";
-      v.detail = "task " + std::to_string(winner) + " won the race" + (site.empty() ? "" : " at " + site) + " at " +
-                 detail::format_ms(r.time) + "\nloser task " + std::to_string(loser) + " ran on for " +
+      v.detail = tr.task_label(winner) + " won the race" + (site.empty() ? "" : " at " + site) + " at " +
+                 detail::format_ms(r.time) + "\nloser " + tr.task_label(loser) + " ran on for " +
                  detail::format_ms(ran_on) + " (last: " + to_string(tr.records[last_idx].kind) + " at " +
                  detail::format_ms(tr.records[last_idx].time) + ") and never observed a cancellation\n" +
                  "pass the when_any stop_source's token to the losers' waits\n";

@@ -78,6 +78,21 @@ std::string Trace::task_name(TaskId id) const {
   return "task " + std::to_string(id);
 }
 
+std::string Trace::task_label(TaskId id) const {
+  std::string s = "task " + std::to_string(id);
+  const TaskInfo* t = task(id);
+  if (t && !t->name.empty()) s += " \"" + t->name + "\"";
+  return s;
+}
+
+std::string Trace::object_label(ObjectId id, std::string_view kind) const {
+  const ObjectInfo* o = object(id);
+  std::string s = std::string(o && o->kind != ObjectKind::other ? std::string_view(to_string(o->kind)) : kind) + " #" +
+                  std::to_string(id);
+  if (o && !o->name.empty()) s += " \"" + o->name + "\"";
+  return s;
+}
+
 // Linear search: sites are source locations (a few hundred at most). A hash index would
 // need a member in the header; the vectors are the whole state on purpose (copyable data).
 std::uint32_t Trace::intern_site(const char* file, std::uint32_t line) {

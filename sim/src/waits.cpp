@@ -296,12 +296,12 @@ std::vector<TaskId> WaitGraph::waiting_tasks() const {
 }
 
 std::string WaitGraph::node_name(Node n) const {
-  return n.thread ? trace_->thread_name(ThreadIndex(n.id)) : "task " + std::to_string(n.id);
+  return n.thread ? trace_->thread_name(ThreadIndex(n.id)) : trace_->task_label(n.id);
 }
 
 std::string WaitGraph::object_name(On on, ObjectId id) const {
   const char* kind = on == On::mutex ? "mutex" : on == On::semaphore ? "semaphore" : on == On::event ? "event" : "channel";
-  return std::string(kind) + " #" + std::to_string(id);
+  return trace_->object_label(id, kind);
 }
 
 std::string WaitGraph::site_of(std::uint32_t record) const {
@@ -347,7 +347,7 @@ std::vector<WaitGraph::Link> WaitGraph::chain(Node root) const {
         break;
       }
       TaskId x = trace_->records[b->second].other;
-      l.text += " waits on task " + std::to_string(x) + add_site(b->second);
+      l.text += " waits on " + trace_->task_label(x) + add_site(b->second);
       if (completed(x)) l.text += ", which has finished";
       else next = Node{false, x};
     } else if (completed(n.id)) {
@@ -362,7 +362,7 @@ std::vector<WaitGraph::Link> WaitGraph::chain(Node root) const {
           if (!o) {
             l.text += ", which nobody holds";
           } else {
-            l.text += " held by task " + std::to_string(o);
+            l.text += " held by " + trace_->task_label(o);
             if (auto s = owner_since_.find(wt.object); s != owner_since_.end()) {
               std::string at = site_of(s->second);
               if (!at.empty()) l.text += " (locked at " + at + ")";
@@ -382,7 +382,7 @@ std::vector<WaitGraph::Link> WaitGraph::chain(Node root) const {
           l.text += ": " + std::to_string(it->second.size()) + " permit(s) held by";
           bool first = true;
           for (auto& [t, rec] : it->second) {
-            l.text += std::string(first ? " " : ", ") + "task " + std::to_string(t);
+            l.text += std::string(first ? " " : ", ") + trace_->task_label(t);
             first = false;
             std::string at = site_of(rec);
             l.records.push_back(rec);
@@ -401,7 +401,7 @@ std::vector<WaitGraph::Link> WaitGraph::chain(Node root) const {
                     (trace_->records[wt.record].value ? "send" : "receive") + ", which nobody does";
           break;
         case On::task:
-          l.text += " awaits task " + std::to_string(wt.task) + spawned(wt.task);
+          l.text += " awaits " + trace_->task_label(wt.task) + spawned(wt.task);
           if (completed(wt.task)) l.text += ", which has finished";
           else next = Node{false, wt.task};
           break;

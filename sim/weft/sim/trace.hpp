@@ -83,6 +83,10 @@ class Trace {
   std::string object_name(ObjectId id) const;
   // The task's name ("refresh-prices", "orders::fetch_user"), else "task N".
   std::string task_name(TaskId id) const;
+  // The forms reports use: 'task 4 "refresh-prices"' / 'task 4', and 'mutex #3 "cache"' /
+  // 'mutex #3' (`kind` stands in when the object has no object_create record).
+  std::string task_label(TaskId id) const;
+  std::string object_label(ObjectId id, std::string_view kind) const;
   std::string thread_name(ThreadIndex t) const { return t < threads.size() ? threads[t].name : "?"; }
 
   std::uint32_t intern_site(const char* file, std::uint32_t line);
