@@ -6,6 +6,9 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <chrono>
 #include <condition_variable>
@@ -378,12 +381,30 @@ std::string parse_function_name(std::string_view f) {
 std::string_view short_function_name(const char* function_name) {
   if (!function_name || !*function_name) return {};
   // Keyed by the address of the compiler's static string: one parse per coroutine function.
+  // The entries live for the whole process and are malloc'd, not new'd: a simulator may
+  // replace operator new with a per-execution heap that is dropped when the execution ends.
+  struct Entry {
+    const char* key;
+    std::size_t size;
+    Entry* next;
+    char text[1];
+  };
   static std::mutex m;
-  static std::map<const char*, std::string> cache;
+  static Entry* buckets[256] = {};
   std::lock_guard lk(m);
-  auto it = cache.find(function_name);
-  if (it == cache.end()) it = cache.emplace(function_name, parse_function_name(function_name)).first;
-  return it->second;
+  Entry*& head = buckets[(reinterpret_cast<std::uintptr_t>(function_name) >> 4) % 256];
+  for (Entry* e = head; e; e = e->next)
+    if (e->key == function_name) return {e->text, e->size};
+  std::string parsed = parse_function_name(function_name);
+  auto* e = static_cast<Entry*>(std::malloc(sizeof(Entry) + parsed.size()));
+  if (!e) return {};
+  e->key = function_name;
+  e->size = parsed.size();
+  e->next = head;
+  std::memcpy(e->text, parsed.data(), parsed.size());
+  e->text[parsed.size()] = '\0';
+  head = e;
+  return {e->text, e->size};
 }
 
 }  // namespace detail
