@@ -58,12 +58,15 @@ void forward(int sig, siginfo_t* info, void* uctx) {
     return;
   }
   // Default action: restore it and return; the faulting instruction runs again and the
-  // process ends the way it would have without us.
+  // process ends the way it would have without us. A signal that was sent (raise, kill)
+  // has no instruction to run again: send it again, now to the default action.
   signal(sig, SIG_DFL);
+  if (info->si_code <= 0) raise(sig);
 }
 
 void on_fault(int sig, siginfo_t* info, void* uctx) {
-  if (t_watcher.check) t_watcher.check(t_watcher.arg, info->si_addr);  // returns: not ours
+  // Only a fault the kernel raised can be a stack overflow (a sent signal has no address).
+  if (t_watcher.check && info->si_code > 0) t_watcher.check(t_watcher.arg, info->si_addr);  // returns: not ours
   forward(sig, info, uctx);
 }
 

@@ -121,16 +121,20 @@ struct StackPool {
     for (char* s : free) fiber::free_stack(s, bytes);
   }
   char* get() {
+    char* s = nullptr;
     if (!free.empty()) {
-      char* s = free.back();
+      s = free.back();
       free.pop_back();
-#ifdef WEFT_ASAN
-      // A reused stack still carries the redzones of the frames that last lived on it.
-      __asan_unpoison_memory_region(s, bytes);
-#endif
-      return s;
+    } else {
+      s = fiber::allocate_stack(bytes);
     }
-    return fiber::allocate_stack(bytes);
+#ifdef WEFT_ASAN
+    // A reused stack still carries the redzones of the frames that last lived on it; so
+    // does a new mapping at the address of one another simulator unmapped (munmap leaves
+    // ASan's shadow as it was).
+    if (s) __asan_unpoison_memory_region(s, bytes);
+#endif
+    return s;
   }
   void put(char* s) { free.push_back(s); }
 };
