@@ -8,6 +8,7 @@
 #include <string>
 
 #include "weft/properties/invariant.hpp"
+#include "weft/sim/sim.hpp"
 #include "weft/weft.hpp"
 
 namespace weft::detection {
@@ -522,6 +523,9 @@ void close_race(bool fixed) {
   if (second) block_on(*second);
   ch.close();
   block_on(consumer);
+  // The detached producer still runs: let it finish (and lose its ChannelClosed) while the
+  // channel it sends on is alive. Without this it ran on into a destroyed channel.
+  sim::settle();
 }
 
 // ---- async: a permit leaked on the exception path ----------------------------------
