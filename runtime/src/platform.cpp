@@ -259,8 +259,11 @@ class RealPlatform final : public Platform {
 }  // namespace
 
 Platform& real_platform() {
-  static RealPlatform p;
-  return p;
+  // Never destroyed: threads the process leaves running at exit (the name resolver's pool,
+  // a detached worker of a leaked executor, the timer thread) still call into it while
+  // static destructors run; a destroyed platform under them is a use after free.
+  static RealPlatform* p = new RealPlatform;
+  return *p;
 }
 
 namespace detail {

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <string>
 #include <thread>
 #include <weft/weft.hpp>
 
@@ -53,4 +54,34 @@ TEST_CASE("resume_anywhere on a Task: its awaits capture nothing", "[affinity]")
     co_return block_on([]() -> Task<int> { co_return co_await resume_anywhere(library_call_captured()); }());
   }());
   CHECK(h.join() == 1);
+}
+
+namespace {
+Task<void> note(std::string* order, char c) {
+  *order += c;
+  co_return;
+}
+// Runs resumed anywhere (no captured context) on the pool's only worker: queues a job on
+// that pool, then yields. The yield must give the thread away, so the job runs first.
+Task<void> yields_anywhere(ThreadPool* pool, std::string* order, bool* context_after) {
+  auto other = spawn(*pool, note(order, 'B'));
+  co_await yield();
+  *order += 'A';
+  *context_after = current_context() != nullptr;
+  co_await std::move(other);
+}
+}  // namespace
+
+TEST_CASE("yield under resume_anywhere gives the thread away and resumes with no context", "[affinity]") {
+  ThreadPool pool(1, "one-worker");
+  std::string order;
+  bool context_after = true;
+  auto h = spawn(pool, [](ThreadPool* p, std::string* o, bool* c) -> Task<void> {
+    co_await resume_anywhere(yields_anywhere(p, o, c));
+  }(&pool, &order, &context_after));
+  h.join();
+  // Before: a yield with no captured context returned at once ("AB"), and a loop of inline
+  // completions resumed anywhere could never unwind its stack.
+  CHECK(order == "BA");
+  CHECK_FALSE(context_after);
 }
