@@ -9,16 +9,32 @@ namespace weft::model {
 
 namespace {
 
-// "ui runs spawn task 2": the thread and the first thing it did from scheduling step `step` on.
-std::string what_ran(const sim::Trace& t, std::uint64_t thread, std::uint32_t step) {
-  std::string name = thread < t.threads.size() ? t.threads[thread].name : "thread " + std::to_string(thread);
+// What a thread did first from scheduling step `step` on: its name, the task it ran there (by
+// the task's name: "load_profile", else "task 2") and the first record's kind.
+struct Ran {
+  std::string thread;
+  std::string task;  // empty: no task (the thread's own code, or nothing ran)
+  std::string what;
+};
+
+Ran what_ran(const sim::Trace& t, std::uint64_t thread, std::uint32_t step) {
+  Ran out;
+  out.thread = thread < t.threads.size() ? t.threads[thread].name : "thread " + std::to_string(thread);
   for (const auto& r : t.records)
     if (r.thread == thread && r.step >= step) {
-      std::string what = to_string(r.kind);
-      if (r.task) what += " of task " + std::to_string(r.task);
-      return name + " runs first (" + what + ")";
+      out.what = to_string(r.kind);
+      // A spawn record names the spawned task; what ran is its parent.
+      TaskId task = r.kind == EventKind::spawn ? r.other : r.task;
+      if (task) out.task = t.task_name(task);
+      break;
     }
-  return name + " runs first";
+  return out;
+}
+
+// "ui runs load_profile first (resume)"
+std::string describe(const Ran& r) {
+  std::string s = r.thread + " runs " + (r.task.empty() ? "" : r.task + " ") + "first";
+  return r.what.empty() ? s : s + " (" + r.what + ")";
 }
 
 }  // namespace
@@ -64,20 +80,22 @@ NearestPass nearest_pass(const Schedule& failing, ViolationKind kind, const Body
       if (same) continue;
       out.found = true;
       out.decision = i;
-      out.failing = what_ran(failing_trace, d.value, step);
-      out.passing = what_ran(sim.trace(), th, step);
+      const Ran failing_ran = what_ran(failing_trace, d.value, step);
+      const Ran passing_ran = what_ran(sim.trace(), th, step);
+      out.failing = describe(failing_ran);
+      out.passing = describe(passing_ran);
       out.passing_schedule = candidate;
       out.passing_schedule.decisions.clear();
       for (const auto& x : taken)
         out.passing_schedule.decisions.push_back(
             Decision{DecisionKind(x.kind), x.value, x.kind == sim::RecordedKind::thread ? x.key : 0u});
       stamp_trace(out.passing_schedule, r, sim.trace());  // its own execution's trace, not the failing one's
-      std::string pname = th < failing_trace.threads.size() ? failing_trace.threads[th].name : "thread " + std::to_string(th);
-      out.sentence = "if " + pname + " runs at step " + std::to_string(step) + " (decision " + std::to_string(i) +
-                     ") instead of " +
-                     (d.value < failing_trace.threads.size() ? failing_trace.threads[d.value].name
-                                                             : "thread " + std::to_string(d.value)) +
-                     ", the " + to_string(kind) + " disappears";
+      // "if pool-1 runs deposit at step 3 (decision 3) instead of pool-0 running withdraw, the
+      // deadlock disappears": threads and tasks by name.
+      out.sentence = "if " + passing_ran.thread + " runs " + (passing_ran.task.empty() ? "" : passing_ran.task + " ") +
+                     "at step " + std::to_string(step) + " (decision " + std::to_string(i) + ") instead of " +
+                     failing_ran.thread + (failing_ran.task.empty() ? "" : " running " + failing_ran.task) + ", the " +
+                     to_string(kind) + " disappears";
       return out;
     }
   }

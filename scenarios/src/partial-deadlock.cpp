@@ -27,12 +27,12 @@ Task<void> handle(Mutex* first, Mutex* second, int* updates) {
 
 void run(bool fixed) {
   ThreadPool pool(2, "app");
-  Mutex stock, orders;
+  Mutex stock{"stock"}, orders{"orders"};
   bool done = false;
   int updates = 0;
   auto beat = spawn(pool, heartbeat(&done));
-  auto reserve = spawn(pool, handle(&stock, &orders, &updates));
-  auto cancel = spawn(pool, fixed ? handle(&stock, &orders, &updates) : handle(&orders, &stock, &updates));
+  auto reserve = spawn(pool, handle(&stock, &orders, &updates), "reserve");
+  auto cancel = spawn(pool, fixed ? handle(&stock, &orders, &updates) : handle(&orders, &stock, &updates), "cancel");
   reserve.join();
   cancel.join();
   done = true;

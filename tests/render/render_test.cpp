@@ -15,9 +15,12 @@
 #include <variant>
 #include <vector>
 
+#include "weft/properties/property.hpp"
 #include "weft/properties/violation.hpp"
 #include "weft/render/render.hpp"
+#include "weft/sim/sim.hpp"
 #include "weft/sim/trace.hpp"
+#include "weft/weft.hpp"
 
 namespace {
 
@@ -714,8 +717,10 @@ TEST_CASE("Chrome JSON parses and has one track per thread", "[render][chrome]")
   bool violation_marker = false, complete_instant = false;
   for (const Json* i : instants) {
     if (i->at("name").str().rfind("lost-exception: ", 0) == 0) violation_marker = i->at("s").str() == "g";
-    if (i->at("name").str() == "complete" && i->at("args").has("text"))
-      complete_instant = i->at("args").at("text").str() == "cache server unreachable: connect() timed out";
+    // Instants are named as people read them; the record kind is an argument.
+    if (i->at("args").at("kind").str() == "complete" && i->at("args").has("text"))
+      complete_instant = i->at("name").str() == "faulted task 1" &&
+                         i->at("args").at("text").str() == "cache server unreachable: connect() timed out";
   }
   CHECK(violation_marker);
   CHECK(complete_instant);
@@ -1033,4 +1038,159 @@ TEST_CASE("The minimal pair is in the report, the HTML and the picture", "[rende
   pair.tried = 12;
   CHECK(weft::render::to_markdown(in).find("No schedule one decision away passes (12 tried)") != std::string::npos);
   CHECK(weft::render::to_dot(in).find("minimal pair") == std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names: a real program on the simulator with named tasks and sync objects, one of each named
+// hostilely, rendered in every format.
+
+namespace names_case {
+
+// Two handlers take two locks in opposite orders (a mutex cycle); one holds a permit of the
+// "db" semaphore meanwhile, so the semaphore is in the story too.
+Task<void> handler(Mutex* first, Mutex* second, Semaphore* db) {
+  co_await db->acquire();
+  auto g1 = co_await first->lock();
+  co_await sleep_for(1_ms);
+  auto g2 = co_await second->lock();
+  db->release();
+}
+
+struct Run {
+  Trace trace;
+  Violation violation;
+};
+
+Run run(const std::string& second_mutex, const std::string& second_task) {
+  weft::sim::SimPlatform sp;
+  weft::sim::RandomSource rs(7);
+  auto r = sp.run([&] {
+    ThreadPool pool(2, "app");
+    Mutex cache{"cache"};
+    Mutex other{second_mutex};
+    Semaphore db{2, "db"};
+    auto a = spawn(pool, handler(&cache, &other, &db), "load_profile");
+    auto b = spawn(pool, handler(&other, &cache, &db), second_task);
+    a.join();
+    b.join();
+  }, rs);
+  Run out;
+  out.trace = sp.trace();
+  for (auto& v : weft::properties::check_all(out.trace, r))
+    if (v.kind == ViolationKind::deadlock) {
+      out.violation = v;
+      break;
+    }
+  return out;
+}
+
+}  // namespace names_case
+
+TEST_CASE("Every view names tasks and objects by their names", "[render][names]") {
+  auto c = names_case::run("sessions", "save_session");
+  REQUIRE(c.violation.kind == ViolationKind::deadlock);
+  // The property's own words are not the renderers' business here: only what the views say.
+  c.violation.message = "mutex cycle";
+  c.violation.detail.clear();
+  RenderInput in{c.trace, &c.violation, "names", "", ""};
+  const std::string dot = weft::render::to_dot(in);
+  const std::string mmd = weft::render::to_mermaid(in);
+  const std::string md = weft::render::to_markdown(in);
+  const std::string seq = weft::render::to_sequence_svg(in);
+  const std::string html = weft::render::to_html(in, "");
+  const std::string json = weft::render::to_chrome_json(in);
+  for (const std::string* out : {&dot, &mmd, &md, &seq, &html, &json}) {
+    INFO(*out);
+    CHECK(out->find("load_profile") != std::string::npos);
+    CHECK(out->find("save_session") != std::string::npos);
+    CHECK(out->find("task 1") == std::string::npos);  // never the number when there is a name
+    CHECK(out->find("channel") == std::string::npos);  // no object is taken for a channel
+  }
+  // Objects: kind and name, in each format's quoting.
+  CHECK(dot.find("wait for mutex &quot;sessions&quot;") != std::string::npos);
+  CHECK(dot.find("lock mutex &quot;cache&quot;") != std::string::npos);  // who holds it is drawn
+  CHECK(mmd.find("mutex #quot;cache#quot;") != std::string::npos);
+  CHECK(md.find("| mutex | cache | `tests/render/render_test.cpp:") != std::string::npos);  // declaration site
+  CHECK(md.find("| semaphore | db |") != std::string::npos);
+  CHECK(md.find("acquire semaphore \"db\"") != std::string::npos);
+  CHECK(html.find("semaphore &quot;db&quot;") != std::string::npos);
+  Json doc = parse_json(json);
+  bool named_instant = false;
+  for (const auto& e : doc.at("traceEvents").arr())
+    if (e.at("ph").str() == "i" && e.at("args").has("object_name"))
+      named_instant = named_instant || (e.at("name").str() == "wait for mutex \"sessions\"" &&
+                                        e.at("args").at("object_name").str() == "mutex \"sessions\"" &&
+                                        e.at("args").at("kind").str() == "mutex_wait");
+  CHECK(named_instant);
+}
+
+TEST_CASE("Task and object names are escaped in every format", "[render][names][escaping]") {
+  const std::string hostile = kScript + "\n'x' `y` | *z* ; %% #w {v}";
+  auto c = names_case::run(hostile, hostile);
+  REQUIRE(c.violation.kind == ViolationKind::deadlock);
+  c.violation.message = "mutex cycle";  // the views' escaping of names, not of the message
+  c.violation.detail.clear();
+  RenderInput in{c.trace, &c.violation, "names", "", ""};
+  const std::string dot = weft::render::to_dot(in);
+  CHECK(dot.find("<script") == std::string::npos);
+  CHECK(dot.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+  std::string svg, error;
+  REQUIRE(weft::render::layout(dot, "svg", svg, error));  // Graphviz accepts the labels
+  CHECK(svg.find("<script") == std::string::npos);
+  const std::string mmd = weft::render::to_mermaid(in);
+  CHECK(mmd.find("<script") == std::string::npos);
+  CHECK(mmd.find(" ; ") == std::string::npos);
+  CHECK(mmd.find("#lt;script#gt;") != std::string::npos);
+  // The newline in the name does not break a statement: every line after the header is one
+  // indented statement.
+  std::istringstream statements(mmd);
+  std::string line;
+  std::getline(statements, line);
+  while (std::getline(statements, line)) CHECK(line.rfind("  ", 0) == 0);
+  const std::string md = weft::render::to_markdown(in);
+  CHECK(count_in_markdown_prose(md, "<script") == 0);
+  CHECK(count_in_markdown_prose(md, "&lt;script&gt;") > 0);
+  CHECK(md.find("\n'x'") == std::string::npos);
+  CHECK(md.find(" \\| ") != std::string::npos);  // a pipe in a name does not split a table cell
+  for (const std::string& out : {weft::render::to_sequence_svg(in), weft::render::to_html(in, svg)}) {
+    CHECK(out.find("<script") == std::string::npos);
+    CHECK(out.find("&lt;script&gt;") != std::string::npos);
+  }
+  const std::string json = weft::render::to_chrome_json(in);
+  CHECK(json.find("<script") == std::string::npos);
+  Json doc;
+  REQUIRE_NOTHROW(doc = parse_json(json));
+  bool round_trip = false;
+  for (const auto& e : doc.at("traceEvents").arr())
+    if (e.at("args").is_obj() && e.at("args").has("object_name"))
+      round_trip = round_trip || e.at("args").at("object_name").str() == "mutex \"" + hostile + "\"";
+  CHECK(round_trip);
+}
+
+TEST_CASE("Objects without a name: kind and declaration site, never another kind", "[render][names]") {
+  // A hand-made trace: a semaphore known only from its object_create record (no name), one
+  // known only from what was done to it, and a waitable whose kind nothing tells.
+  Trace t;
+  t.threads = {{"main", 0}};
+  add_task(t, 0, "app/a.cpp", 3, 0);
+  std::uint32_t site = t.intern_site("app/pool.cpp", 12);
+  t.objects.push_back({5, ObjectKind::semaphore, "", site});
+  add(t, {.kind = EventKind::spawn, .task = 1, .file = "app/a.cpp", .line = 3, .text = "fill"});
+  add(t, {.kind = EventKind::object_create, .object = 5, .value = std::int64_t(ObjectKind::semaphore), .file = "app/pool.cpp", .line = 12});
+  add(t, {.step = 1, .kind = EventKind::sem_wait, .task = 1, .object = 5});
+  add(t, {.step = 2, .kind = EventKind::sem_release, .task = 1, .object = 6, .value = 1});
+  add(t, {.step = 3, .kind = EventKind::channel_wait, .task = 1, .object = 7});
+  Violation v;
+  v.kind = ViolationKind::hang;
+  v.message = "hang";
+  v.tasks = {1};
+  v.records = {2};
+  RenderInput in{t, &v, "t", "", ""};
+  in.full = true;
+  const std::string md = weft::render::to_markdown(in);
+  CHECK(md.find("wait for semaphore at pool.cpp:12") != std::string::npos);
+  CHECK(md.find("release semaphore #6") != std::string::npos);
+  CHECK(md.find("wait on object #7") != std::string::npos);
+  CHECK(md.find("channel") == std::string::npos);
+  CHECK(md.find("fill") != std::string::npos);  // the task's name, from the spawn record
 }

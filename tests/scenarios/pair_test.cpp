@@ -22,6 +22,10 @@ TEST_CASE("nearest_pass: a passing schedule one decision away, which replays wit
   REQUIRE(pair.found);
   CHECK(pair.decision < f.schedule.decisions.size());
   CHECK(pair.sentence.find("the lost-exception disappears") != std::string::npos);
+  // Threads and tasks by name: the coroutines of the catalogue live in namespace scenarios.
+  CHECK(pair.sentence.find(" scenarios::") != std::string::npos);
+  CHECK(pair.sentence.find("task ") == std::string::npos);
+  CHECK(pair.failing.find(" scenarios::") != std::string::npos);
   auto passing = model::replay(pair.passing_schedule, s->bug, checker, o.sim);
   CHECK(!passing.diverged);
   CHECK(std::none_of(passing.violations.begin(), passing.violations.end(),

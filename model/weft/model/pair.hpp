@@ -13,8 +13,8 @@ struct NearestPass {
   bool found = false;
   std::size_t tried = 0;      // schedules replayed
   std::size_t decision = 0;   // index of the decision that differs
-  std::string failing;        // "ui runs task 1" (what the failing schedule did there)
-  std::string passing;        // "timer runs task 2"
+  std::string failing;        // "ui runs on_click first (resume)" (what the failing schedule did there)
+  std::string passing;        // "timer runs load_profile first (timer_fire)"
   std::string sentence;       // the flip in one line
   Schedule passing_schedule;  // replays strictly
 };

@@ -76,12 +76,15 @@ struct Args {
   void str(const char* key, std::string_view v) { add(key, json_string(v)); }
 };
 
-Args args_of(const Trace& t, const TraceRecord& r) {
+Args args_of(const detail::Model& m, const TraceRecord& r) {
+  const Trace& t = m.t;
   Args a;
+  a.str("kind", to_string(r.kind));
   a.num("step", r.step);
-  if (r.task) a.num("task", r.task);
+  if (r.task) a.num("task", r.task), a.str("task_name", m.task(r.task));
   if (r.other) a.num("other", r.other);
   if (r.object) a.num("object", r.object);
+  if (r.object && detail::is_sync(r)) a.str("object_name", m.object(r.object));
   if (r.value) a.num("value", r.value);
   std::string site = site_str(t, r.site);
   if (!site.empty()) a.str("site", site);
@@ -179,7 +182,7 @@ std::string to_chrome_json(const RenderInput& in) {
     const auto& r = rs[i];
     if (consumed[i]) continue;  // shown as the end of its slice
     bool red = red_records.count(std::uint32_t(i)) || (r.task && red_tasks.count(r.task));
-    Args a = args_of(t, r);
+    Args a = args_of(model, r);
     std::string ev;
     if (opens(r) != Slice::none) {
       std::size_t c = close_of[i];
@@ -189,7 +192,9 @@ std::string to_chrome_json(const RenderInput& in) {
       ev = head("X", r.thread) + ",\"name\":" + json_string(slice_name(model, r)) + ",\"cat\":\"" + category(r) +
            "\",\"ts\":" + micros(r.time) + ",\"dur\":" + micros(end - r.time);
     } else {
-      ev = head("i", r.thread) + ",\"s\":\"t\",\"name\":" + json_string(to_string(r.kind)) + ",\"cat\":\"event\",\"ts\":" +
+      // Named as people read it ("lock mutex \"cache\"", "timer armed load_profile"); the record
+      // kind is in args.kind.
+      ev = head("i", r.thread) + ",\"s\":\"t\",\"name\":" + json_string(model.headline(r)) + ",\"cat\":\"event\",\"ts\":" +
            micros(r.time);
     }
     if (red) ev += ",\"cname\":\"terrible\"";
@@ -214,6 +219,8 @@ std::string to_chrome_json(const RenderInput& in) {
         case detail::Edge::io: name = "I/O"; break;
         case detail::Edge::mutex: name = "unlock"; break;
         case detail::Edge::exception: name = "exception"; break;
+        case detail::Edge::permit: name = "permit"; break;
+        case detail::Edge::message: name = "message"; break;
         default: break;
       }
       ++id;

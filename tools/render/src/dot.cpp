@@ -143,6 +143,8 @@ EdgeStyle style_of(Edge e) {
     case Edge::io: return {"I/O", "#17becf", ""};
     case Edge::mutex: return {"unlock", "#8c564b", ""};
     case Edge::exception: return {"exception", "#d62728", ", style=dashed"};
+    case Edge::permit: return {"permit", "#8c564b", ""};
+    case Edge::message: return {"message", "#17becf", ""};
     case Edge::wait_for: return {"waits for", "red", ", penwidth=2.5, style=bold, constraint=false"};
     case Edge::lost: return {"lost", "red", ", penwidth=2.5, style=bold, constraint=false"};
   }
@@ -155,7 +157,18 @@ const char* fill_of(const TraceRecord& r) {
     case EventKind::complete: return r.text ? "#fde0c5" : "#dff3df";
     case EventKind::block:
     case EventKind::mutex_wait:
+    case EventKind::sem_wait:
+    case EventKind::event_wait:
+    case EventKind::join_wait:
     case EventKind::channel_wait: return "#fff2b3";
+    case EventKind::mutex_acquire:
+    case EventKind::mutex_release:
+    case EventKind::sem_acquire:
+    case EventKind::sem_release:
+    case EventKind::event_set:
+    case EventKind::channel_send:
+    case EventKind::channel_receive:
+    case EventKind::channel_close: return "#efe6dc";
     case EventKind::timer_arm:
     case EventKind::timer_fire: return "#ffe6cc";
     case EventKind::io_submit:
@@ -298,6 +311,7 @@ std::string to_dot(const RenderInput& in) {
 
   // Endpoints of the red edges stay visible.
   std::vector<bool> pinned = m.key;
+  for (std::size_t i = 0; i < rs.size(); ++i) pinned[i] = pinned[i] || (m.anchor[i] && m.keep[i]);
   for (const auto& e : m.culprit) pinned[e.from] = pinned[e.to] = true;
 
   std::vector<Node> nodes = build_nodes(m, pinned, false);

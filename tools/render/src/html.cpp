@@ -100,6 +100,21 @@ std::string to_html(const RenderInput& in, const std::string& lanes_svg, const s
     if (s.dropped_steps) out += "<p class=\"muted\">… " + std::to_string(s.dropped_steps) + " more steps.</p>\n";
   }
 
+  if (m.v) {
+    std::vector<ObjectId> objects = m.shown_objects();
+    if (!objects.empty()) {
+      out += "<h2>Objects</h2>\n<table><tr><th>object</th><th>kind</th><th>name</th><th>declared at</th></tr>\n";
+      for (ObjectId id : objects) {
+        auto name = m.object_names.find(id);
+        auto site = m.object_sites.find(id);
+        out += "<tr><td>" + std::to_string(id) + "</td><td>" + html(m.object_kind(id)) + "</td><td>" +
+               (name == m.object_names.end() ? std::string() : html(name->second)) + "</td><td>" +
+               (site == m.object_sites.end() ? std::string() : html(m.site(site->second))) + "</td></tr>\n";
+      }
+      out += "</table>\n";
+    }
+  }
+
   // Source lines around the sites of the red records and the violation's locations.
   if (m.v) {
     std::set<std::pair<std::string, std::uint32_t>> sites;

@@ -245,10 +245,28 @@ std::string to_markdown(const RenderInput& in) {
         continue;
       }
       std::string site = info->site && info->site < t.sites.size() ? cell_code(model.site(info->site)) : "";
-      out += row({std::to_string(id), md(model.task(id)), site, md(t.executor_name(info->executor)),
+      auto full = model.full_task_names.find(id);
+      out += row({std::to_string(id), md(full != model.full_task_names.end() ? full->second : model.task(id)), site,
+                  md(t.executor_name(info->executor)),
                   info->parent ? std::to_string(info->parent) : "", info->detached ? "yes" : "no"});
     }
     out += "\n";
+  }
+
+  // The synchronisation objects of the story: name (or none), kind, where they were declared.
+  if (failed) {
+    std::vector<ObjectId> objects = model.shown_objects();
+    if (!objects.empty()) {
+      out += "## Objects\n\n";
+      out += "| object | kind | name | declared at |\n|---:|---|---|---|\n";
+      for (ObjectId id : objects) {
+        auto name = model.object_names.find(id);
+        auto site = model.object_sites.find(id);
+        out += row({std::to_string(id), md(model.object_kind(id)), name == model.object_names.end() ? "" : md(name->second),
+                    site == model.object_sites.end() ? "" : cell_code(model.site(site->second))});
+      }
+      out += "\n";
+    }
   }
 
   if (!v->threads.empty()) {
@@ -272,6 +290,7 @@ std::string to_markdown(const RenderInput& in) {
       const TraceRecord& r = t.records[i];
       std::string where = r.site && r.site < t.sites.size() ? cell_code(model.site(r.site)) : "";
       std::string note = r.text && r.text < t.strings.size() ? md(t.strings[r.text]) : "";
+      if (note.empty() && r.object && detail::is_sync(r)) note = md(model.object(r.object));
       if (note.empty() && r.other)
         note = (r.kind == EventKind::block ? "waits for " : "other: ") + md(model.task(r.other));
       out += row({format_duration(r.time), std::to_string(r.step), md(thread_name(t, r.thread)), cell_code(to_string(r.kind)),

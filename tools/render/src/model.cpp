@@ -108,6 +108,28 @@ bool is_faulted_complete(const TraceRecord& r) { return r.kind == EventKind::com
 
 bool is_object_create(EventKind k) { return std::string_view(to_string(k)) == "object_create"; }
 
+const char* sync_kind(EventKind k) {
+  switch (k) {
+    case EventKind::mutex_wait:
+    case EventKind::mutex_acquire:
+    case EventKind::mutex_release: return "mutex";
+    case EventKind::sem_wait:
+    case EventKind::sem_acquire:
+    case EventKind::sem_release: return "semaphore";
+    case EventKind::event_wait:
+    case EventKind::event_set: return "event";
+    case EventKind::channel_send:
+    case EventKind::channel_receive:
+    case EventKind::channel_close: return "channel";
+    default: return nullptr;  // channel_wait / channel_wake: any waitable object
+  }
+}
+
+bool is_sync(const TraceRecord& r) {
+  return sync_kind(r.kind) || r.kind == EventKind::channel_wait || r.kind == EventKind::channel_wake ||
+         is_object_create(r.kind);
+}
+
 bool is_routine(const TraceRecord& r) {
   switch (r.kind) {
     case EventKind::resume:
@@ -150,15 +172,27 @@ std::string violation_line(const Violation& v) {
 std::string Model::task(TaskId id) const {
   if (id == 0) return "main";
   auto it = task_names.find(id);
-  if (it != task_names.end()) return it->second;
+  if (it != task_names.end()) return shared_task_names.count(it->second) ? it->second + " #" + std::to_string(id) : it->second;
   return "task " + std::to_string(id);
 }
 
-std::string Model::object(ObjectId id) const {
-  auto n = object_names.find(id);
-  if (n != object_names.end()) return n->second;
+std::string Model::object_kind(ObjectId id) const {
   auto k = object_kinds.find(id);
-  return (k != object_kinds.end() ? k->second : std::string("object")) + " #" + std::to_string(id);
+  return k != object_kinds.end() ? k->second : std::string("object");
+}
+
+std::string Model::object(ObjectId id) const {
+  auto l = object_labels.find(id);
+  return l != object_labels.end() ? l->second : object_kind(id) + " #" + std::to_string(id);
+}
+
+std::vector<ObjectId> Model::shown_objects() const {
+  std::vector<ObjectId> out;
+  std::set<ObjectId> seen;
+  for (std::size_t i = 0; i < t.records.size(); ++i)
+    if (keep[i] && is_sync(t.records[i]) && t.records[i].object && seen.insert(t.records[i].object).second)
+      out.push_back(t.records[i].object);
+  return out;
 }
 
 std::string Model::thread(ThreadIndex i) const {
@@ -206,6 +240,19 @@ std::string Model::headline(const TraceRecord& r) const {
     case EventKind::mutex_release: return "unlock " + object(r.object);
     case EventKind::channel_wait: return "wait on " + object(r.object);
     case EventKind::channel_wake: return "wake from " + object(r.object);
+    case EventKind::sem_wait: return "wait for " + object(r.object);
+    case EventKind::sem_acquire: return "acquire " + object(r.object);
+    case EventKind::sem_release: return "release " + object(r.object);
+    case EventKind::event_wait: return "wait for " + object(r.object);
+    case EventKind::event_set: return "set " + object(r.object);
+    case EventKind::channel_send: return "send to " + object(r.object);
+    case EventKind::channel_receive: return "receive from " + object(r.object);
+    case EventKind::channel_close: return "close " + object(r.object);
+    case EventKind::join_wait: return "join " + task(r.other);
+    case EventKind::race_lost: return "lost the race" + who;
+    case EventKind::cancel_request: return "cancel requested";
+    case EventKind::cancelled: return "cancelled" + who;
+    case EventKind::invariant_failed: return "invariant failed";
     default:
       if (is_object_create(r.kind)) return "create " + object(r.object);
       return to_string(r.kind) + who;
@@ -228,11 +275,30 @@ std::string Model::specifics(const TraceRecord& r) const {
     case EventKind::timer_fire: return "deadline " + format_duration(r.value);
     case EventKind::blocking_begin:
     case EventKind::blocking_end: return "for " + format_duration(r.value);
-    case EventKind::mutex_wait:
+    case EventKind::mutex_wait: {
+      std::string s = r.task ? "by " + task(r.task) : "";
+      if (r.other) s += std::string(s.empty() ? "" : ", ") + "held by " + task(r.other);
+      return s;
+    }
+    case EventKind::sem_acquire: {
+      std::string s = r.task ? "by " + task(r.task) + ", " : "";
+      return s + std::to_string(r.value) + " permit" + (r.value == 1 ? "" : "s") + " left";
+    }
+    case EventKind::sem_release: {
+      std::string s = r.task ? "by " + task(r.task) + ", " : "";
+      return s + std::to_string(r.value) + " permit" + (r.value == 1 ? "" : "s");
+    }
+    case EventKind::join_wait: return r.task ? "by " + task(r.task) : "";
     case EventKind::mutex_acquire:
     case EventKind::mutex_release:
     case EventKind::channel_wait:
-    case EventKind::channel_wake: return r.task ? "by " + task(r.task) : "";
+    case EventKind::channel_wake:
+    case EventKind::sem_wait:
+    case EventKind::event_wait:
+    case EventKind::event_set:
+    case EventKind::channel_send:
+    case EventKind::channel_receive:
+    case EventKind::channel_close: return r.task ? "by " + task(r.task) : "";
     case EventKind::race_lost: return "lost to " + task(r.other);
     case EventKind::probe: {
       std::string s = "latency " + format_duration(r.value);
@@ -281,6 +347,8 @@ std::vector<RecordEdge> happens_before(const Trace& t) {
   std::map<std::pair<TaskId, std::int64_t>, std::deque<std::size_t>> timers;
   std::map<std::pair<TaskId, ObjectId>, std::deque<std::size_t>> ios;
   std::map<ObjectId, std::size_t> released;
+  std::map<ObjectId, std::deque<std::size_t>> permits;
+  std::map<ObjectId, std::deque<std::size_t>> sent;
   for (std::size_t i = 0; i < rs.size(); ++i) {
     const auto& r = rs[i];
     switch (r.kind) {
@@ -331,6 +399,26 @@ std::vector<RecordEdge> happens_before(const Trace& t) {
         break;
       }
       case EventKind::mutex_release: released[r.object] = i; break;
+      // A permit released reaches the next acquire of that semaphore; a value sent, the next
+      // receive from that channel (FIFO).
+      case EventKind::sem_release: permits[r.object].push_back(i); break;
+      case EventKind::sem_acquire: {
+        auto& q = permits[r.object];
+        if (!q.empty()) {
+          add(q.front(), i, Edge::permit);
+          q.pop_front();
+        }
+        break;
+      }
+      case EventKind::channel_send: sent[r.object].push_back(i); break;
+      case EventKind::channel_receive: {
+        auto& q = sent[r.object];
+        if (!q.empty()) {
+          add(q.front(), i, Edge::message);
+          q.pop_front();
+        }
+        break;
+      }
       case EventKind::mutex_acquire: {
         auto rel = released.find(r.object);
         if (rel != released.end()) {
@@ -405,27 +493,86 @@ void add_record_chain(Model& m) {
   for (auto i : m.v->records)
     if (i < m.t.records.size()) {
       auto k = m.t.records[i].kind;
-      if (k == EventKind::mutex_wait || k == EventKind::channel_wait || k == EventKind::block) waits.push_back(i);
+      if (k == EventKind::mutex_wait || k == EventKind::channel_wait || k == EventKind::block || k == EventKind::sem_wait ||
+          k == EventKind::event_wait || k == EventKind::join_wait)
+        waits.push_back(i);
     }
   if (waits.size() < 2) return;
   for (std::size_t i = 0; i < waits.size(); ++i) {
     std::uint32_t a = waits[i], b = waits[(i + 1) % waits.size()];
+    const auto& ra = m.t.records[a];
     const auto& rb = m.t.records[b];
-    m.culprit.push_back({a, b, Edge::wait_for, "held by " + m.task(rb.task)});
+    const char* how = ra.kind == EventKind::mutex_wait ? "held by " : ra.kind == EventKind::sem_wait ? "permit held by " : "waits for ";
+    m.culprit.push_back({a, b, Edge::wait_for, how + m.task(rb.task)});
   }
 }
 
+// Names and kinds from the records (the spawn text, object_create) and from the trace's tables
+// (traces rebuilt from a finding file); the kind of an object without an object_create record
+// from what was done to it (a semaphore is never taken for a channel).
 void add_names(Model& m) {
+  for (const auto& info : m.t.tasks)
+    if (!info.name.empty()) m.task_names.emplace(info.id, info.name);
+  for (const auto& o : m.t.objects) {
+    if (o.kind != ObjectKind::other) m.object_kinds[o.id] = to_string(o.kind);
+    if (!o.name.empty()) m.object_names[o.id] = o.name;
+    if (o.site) m.object_sites[o.id] = o.site;
+  }
   for (const auto& r : m.t.records) {
     if (r.kind == EventKind::spawn && r.text && r.task && !m.task_names.count(r.task))
       m.task_names[r.task] = std::string(m.t.text(r));
     if (is_object_create(r.kind) && r.object) {
-      if (r.text) m.object_names[r.object] = std::string(m.t.text(r));
+      if (r.text) m.object_names.emplace(r.object, std::string(m.t.text(r)));
+      if (r.site) m.object_sites.emplace(r.object, r.site);
+      if (r.value >= 0 && ObjectKind(r.value) != ObjectKind::other)
+        m.object_kinds.emplace(r.object, to_string(ObjectKind(r.value)));
     }
-    if (r.object && (r.kind == EventKind::mutex_wait || r.kind == EventKind::mutex_acquire ||
-                     r.kind == EventKind::mutex_release))
-      m.object_kinds.emplace(r.object, "mutex");
+    if (const char* kind = sync_kind(r.kind); kind && r.object) m.object_kinds.emplace(r.object, kind);
   }
+  // A namespace every qualified task name shares says nothing in a picture: "scenarios::load_profile"
+  // and "scenarios::on_click" are drawn as "load_profile" and "on_click" (the Tasks table keeps
+  // the full names). A class name is kept whenever the names differ in it.
+  std::string common;
+  bool first = true;
+  for (const auto& [id, name] : m.task_names) {
+    auto at = name.find("::");
+    if (at == std::string::npos) continue;
+    std::string prefix = name.substr(0, at + 2);
+    if (first) common = prefix, first = false;
+    else if (prefix != common) common.clear();
+  }
+  m.full_task_names = m.task_names;
+  if (!common.empty())
+    for (auto& [id, name] : m.task_names)
+      if (name.size() > common.size() && name.compare(0, common.size(), common) == 0) name.erase(0, common.size());
+  // Two tasks of one coroutine ("handle" twice) are told apart by their ids: "handle #2".
+  std::map<std::string, int> uses;
+  for (const auto& [id, name] : m.task_names) ++uses[name];
+  for (const auto& [name, n] : uses)
+    if (n > 1) m.shared_task_names.insert(name);
+  // Objects: 'mutex "cache"', else the kind and declaration site ("mutex at stock.cpp:30"),
+  // else "mutex #3"; a label two objects share gets their ids ("mutex at stock.cpp:30 #4").
+  std::set<ObjectId> ids;
+  for (const auto& [id, k] : m.object_kinds) ids.insert(id);
+  for (const auto& [id, n] : m.object_names) ids.insert(id);
+  for (const auto& [id, s] : m.object_sites) ids.insert(id);
+  std::map<std::string, int> label_uses;
+  for (ObjectId id : ids) {
+    std::string kind = m.object_kind(id), label;
+    auto n = m.object_names.find(id);
+    auto s = m.object_sites.find(id);
+    std::string where = s != m.object_sites.end() ? m.short_site(s->second) : "";
+    if (n != m.object_names.end())
+      label = kind + " \"" + n->second + "\"";
+    else if (!where.empty())
+      label = kind + " at " + where;
+    else
+      label = kind + " #" + std::to_string(id);
+    ++label_uses[label];
+    m.object_labels[id] = label;
+  }
+  for (auto& [id, label] : m.object_labels)
+    if (label_uses[label] > 1 && label != m.object_kind(id) + " #" + std::to_string(id)) label += " #" + std::to_string(id);
 }
 
 }  // namespace
@@ -437,6 +584,7 @@ Model build_model(const Trace& t, const Violation* violation, bool full) {
   m.key.assign(rs.size(), false);
   m.keep.assign(rs.size(), true);
   m.involved.assign(rs.size(), false);
+  m.anchor.assign(rs.size(), false);
   add_names(m);
   m.hb = happens_before(t);
   if (!v) return m;
@@ -477,6 +625,18 @@ Model build_model(const Trace& t, const Violation* violation, bool full) {
       std::size_t last = last_index(t, [&](const TraceRecord& r) { return r.task == task; });
       if (last != SIZE_MAX) m.key[last] = true;
     }
+  // Who holds what the red records wait for: the last acquisition of each waited-for mutex or
+  // semaphore before the wait (a mutex cycle reads "lock stock ... wait for orders").
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    if (!m.key[i] || (rs[i].kind != EventKind::mutex_wait && rs[i].kind != EventKind::sem_wait)) continue;
+    EventKind take = rs[i].kind == EventKind::mutex_wait ? EventKind::mutex_acquire : EventKind::sem_acquire;
+    for (std::size_t j = i; j-- > 0;)
+      if (rs[j].kind == take && rs[j].object == rs[i].object) {
+        m.anchor[j] = true;
+        break;
+      }
+  }
+  for (std::size_t i = 0; i < rs.size(); ++i) m.anchor[i] = m.anchor[i] && !m.key[i];
   if (full) return m;
 
   // Focus: the tasks and threads of the violation, the tasks its key records belong to or
@@ -516,6 +676,7 @@ Model build_model(const Trace& t, const Violation* violation, bool full) {
     if (keep[i] && !m.key[i] && (r.kind == EventKind::thread_start || r.kind == EventKind::executor_create)) keep[i] = false;
   }
   for (const auto& e : m.culprit) keep[e.from] = keep[e.to] = true;
+  for (std::size_t i = 0; i < rs.size(); ++i) keep[i] = keep[i] || m.anchor[i];
   // One step back along happens-before: what made a shown step possible (the timer armed,
   // the spawn, the completion that woke a thread).
   std::vector<bool> pred(rs.size(), false);
@@ -608,6 +769,7 @@ Story build_story(const Model& m, std::size_t steps_max) {
   const auto& rs = m.t.records;
   Story s;
   std::vector<bool> pinned = m.key;
+  for (std::size_t i = 0; i < rs.size(); ++i) pinned[i] = pinned[i] || (m.anchor[i] && m.keep[i]);
   for (const auto& e : m.culprit) pinned[e.from] = pinned[e.to] = true;
   std::vector<std::uint32_t> seq;
   for (std::size_t i = 0; i < rs.size(); ++i)
@@ -679,23 +841,32 @@ Story build_story(const Model& m, std::size_t steps_max) {
 
 std::string step_text(const Model& m, const Story& s, const Step& st) {
   const auto& rs = m.t.records;
-  auto one = [&](std::uint32_t i) {
+  // The column already names the actor: "timer armed load_profile" -> "timer armed".
+  auto headline = [&](std::uint32_t i) {
     const auto& r = rs[i];
     std::string h = m.headline(r);
-    // The column already names the actor: "timer armed load_profile" -> "timer armed".
     const std::string& name = s.actors[st.actor].name;
     if (r.task && h.size() > name.size() + 1 && h.compare(h.size() - name.size() - 1, std::string::npos, " " + name) == 0)
       h.resize(h.size() - name.size() - 1);
+    return h;
+  };
+  auto one = [&](std::uint32_t i) {
+    const auto& r = rs[i];
+    std::string h = headline(i);
     std::string more = m.specifics(r);
     // The column names who did it: "spawn task 2 (on pool)", "block_on task 2".
     if (r.kind == EventKind::spawn) more = r.object ? "on " + m.t.executor_name(r.object) : "inline";
     if (r.kind == EventKind::spawn && r.value) more += ", detached";
     if (r.kind == EventKind::block) more.clear();
+    // "lock mutex "stock" (by reserve, ...)" in reserve's own column: the "by" goes.
+    const std::string by = "by " + s.actors[st.actor].name;
+    if (more.rfind(by, 0) == 0 && (more.size() == by.size() || more.compare(by.size(), 2, ", ") == 0))
+      more.erase(0, more.size() == by.size() ? by.size() : by.size() + 2);
     return more.empty() ? h : h + " (" + more + ")";
   };
   if (st.reps == 1) return one(st.records.front());
   std::string out = "×" + std::to_string(st.reps) + ": ";
-  for (std::size_t k = 0; k < st.period; ++k) out += (k ? " → " : "") + m.headline(rs[st.records[k]]);
+  for (std::size_t k = 0; k < st.period; ++k) out += (k ? " → " : "") + headline(st.records[k]);
   return out;
 }
 
@@ -712,6 +883,8 @@ std::string switch_reason(const Model& m, const Story& s, std::size_t step) {
         case Edge::io: return "I/O completed";
         case Edge::done: return s.actors[s.steps[msg.from_step].actor].name + " finished";
         case Edge::mutex: return "lock released";
+        case Edge::permit: return "permit released";
+        case Edge::message: return "value sent";
         default: break;
       }
     }
@@ -722,6 +895,9 @@ std::string switch_reason(const Model& m, const Story& s, std::size_t step) {
     case EventKind::timer_arm: return who + " sleeps";
     case EventKind::io_submit: return who + " awaits I/O";
     case EventKind::mutex_wait:
+    case EventKind::sem_wait:
+    case EventKind::event_wait:
+    case EventKind::join_wait:
     case EventKind::channel_wait: return who + " waits";
     case EventKind::complete: return who + " finished";
     case EventKind::spawn: return who + " spawned " + m.task(r.task);

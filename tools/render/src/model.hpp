@@ -17,7 +17,7 @@ using sim::ThreadIndex;
 using sim::Trace;
 using sim::TraceRecord;
 
-enum class Edge : std::uint8_t { spawn, queued, done, timer, io, mutex, exception, wait_for, lost };
+enum class Edge : std::uint8_t { spawn, queued, done, timer, io, mutex, exception, wait_for, lost, permit, message };
 
 struct RecordEdge {
   std::uint32_t from;
@@ -33,20 +33,30 @@ struct Model {
   std::vector<bool> key;         // red: the records that make the violation
   std::vector<bool> keep;        // shown by the focused views
   std::vector<bool> involved;    // records of the violation's tasks: never folded into a run
+  std::vector<bool> anchor;      // drawn on their own, not red: who took the objects the violation waits for
   std::set<ThreadIndex> red_threads;
   std::vector<RecordEdge> hb;        // happens-before between records on different threads
   std::vector<RecordEdge> culprit;   // the red edges: wait-for cycle / chain, spawn -> lost exception
   std::size_t hidden_records = 0;    // records the focus leaves out
   std::set<TaskId> hidden_tasks;     // tasks with no record shown
   std::set<ThreadIndex> hidden_threads;
-  std::map<TaskId, std::string> task_names;     // given names (the spawn record's text)
+  std::map<TaskId, std::string> task_names;     // names as drawn (a namespace they all share left out)
+  std::map<TaskId, std::string> full_task_names; // given names (the spawn record's text)
   std::map<ObjectId, std::string> object_names; // given names (object_create)
   std::map<ObjectId, std::string> object_kinds; // "mutex", "semaphore", ... when known
+  std::map<ObjectId, std::uint32_t> object_sites; // declaration sites (object_create)
+  std::map<ObjectId, std::string> object_labels;  // what object() says, ids added where labels collide
+  std::set<std::string> shared_task_names;        // names several tasks carry: shown with the id
 
   Model(const Trace& trace, const Violation* violation) : t(trace), v(violation) {}
 
   std::string task(TaskId id) const;       // "load_profile" or "task 2"
-  std::string object(ObjectId id) const;   // "cache" or "mutex #3"
+  // 'mutex "cache"' when named, else the kind and its declaration site ("semaphore at
+  // pool.cpp:12"), else "mutex #3"; "object #3" when not even the kind is known.
+  std::string object(ObjectId id) const;
+  std::string object_kind(ObjectId id) const;  // "mutex", "semaphore", ..., "object"
+  // Objects the shown records touch (sync objects with an id), in order of first appearance.
+  std::vector<ObjectId> shown_objects() const;
   std::string thread(ThreadIndex i) const;
   std::string site(std::uint32_t site) const;        // "scenarios/src/x.cpp:12" (relative)
   std::string short_site(std::uint32_t site) const;  // "x.cpp:12"
@@ -116,6 +126,11 @@ std::string violation_line(const Violation& v);
 
 // Steps that only move a task along (nothing blocked, failed, timed or awaited across threads).
 bool is_routine(const TraceRecord& r);
+// The kind of object a record acts on ("mutex" for mutex_wait, ...), null when the record kind
+// does not tell (channel_wait / channel_wake serve every waitable object) or is not a sync step.
+const char* sync_kind(EventKind k);
+// A record whose `object` is a synchronisation object (not an executor, a work kind, a stop source).
+bool is_sync(const TraceRecord& r);
 bool is_faulted_complete(const TraceRecord& r);
 // The `object_create` record of the naming contract, recognised by name so that traces from
 // runtimes with or without it render alike.

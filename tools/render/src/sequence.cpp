@@ -50,6 +50,8 @@ std::string edge_word(Edge e) {
     case Edge::io: return "I/O";
     case Edge::mutex: return "unlock";
     case Edge::exception: return "exception";
+    case Edge::permit: return "permit";
+    case Edge::message: return "message";
     case Edge::wait_for: return "waits for";
     case Edge::lost: return "lost";
   }
