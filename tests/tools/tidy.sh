@@ -5,7 +5,10 @@
 #    (the explorer's time budget takes its clock from the caller);
 #  - no absolute path of a build machine in anything committed (pictures, baselines, docs);
 #  - no stray notes files beside the code;
-#  - the version is written once, in CMakeLists.txt's project() (code reads weft/version.hpp).
+#  - the version is written once, in CMakeLists.txt's project() (code reads weft/version.hpp);
+#  - function-length ratchet: the number of product-code functions over 80 lines
+#    (tests/tools/funclen.py) never grows past tests/tools/funclen_baseline; when it falls,
+#    the gate says so, and the baseline is lowered with the change that shortened them.
 cd "$(dirname "$0")/../.."
 passed=0
 failed=0
@@ -37,6 +40,22 @@ check "absolute build-machine paths in committed files" "$(echo "$files" | grep 
 check "stray notes files" "$(echo "$files" | grep -iE '(^|/)[^/]*notes[^/]*\.txt$')"
 check "version literal outside CMakeLists.txt" "$(grep -rnE '"[0-9]+\.[0-9]+\.[0-9]+"' runtime sim properties model scenarios tools \
   --include='*.cpp' --include='*.hpp' | grep -vE 'weft-version: |/\*|//' )"
+
+if ! command -v python3 >/dev/null; then
+  echo "FAIL: the function-length ratchet needs python3 (tools/run.sh test installs it)"
+  exit 1
+fi
+long_fns=$(python3 tests/tools/funclen.py runtime sim model properties scenarios tools asio)
+long_count=$(echo "$long_fns" | sed -n 's/^count: //p')
+baseline=$(cat tests/tools/funclen_baseline)
+if [ "$long_count" -gt "$baseline" ]; then
+  check "functions over 80 lines: $long_count, more than the baseline $baseline" "$(echo "$long_fns" | grep -v '^count: ')"
+else
+  check "functions over 80 lines" ""
+  if [ "$long_count" -lt "$baseline" ]; then
+    echo "note: $long_count functions over 80 lines, below the baseline $baseline: lower tests/tools/funclen_baseline"
+  fi
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
