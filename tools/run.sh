@@ -82,14 +82,13 @@ case "$what" in
     ASAN_OPTIONS=detect_leaks=0 ./build-asan-clang/tests/properties_test
     stages=$((stages + 1))
     # libFuzzer on the schedule parser and the HTTP parser, briefly: nothing may crash.
-    mkdir -p build-release/fuzz/schedule build-release/fuzz/http
-    clang++-16 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Imodel \
-      model/src/schedule.cpp tools/fuzz/schedule_fuzz.cpp -o build-release/fuzz/schedule_fuzz
-    clang++-16 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Iruntime \
-      runtime/src/http/http.cpp tools/fuzz/http_fuzz.cpp -o build-release/fuzz/http_fuzz
-    ./build-release/fuzz/schedule_fuzz -max_total_time=30 -print_final_stats=1 build-release/fuzz/schedule 2>&1 | tail -4
+    CXX=clang++-16 configure build-fuzz -DWEFT_FUZZERS=ON -DWEFT_BUILD_TESTS=OFF -DWEFT_BUILD_TOOLS=OFF \
+      -DWEFT_BUILD_BENCHMARKS=OFF
+    cmake --build build-fuzz --target schedule_fuzz http_fuzz -j "$jobs"
+    mkdir -p build-fuzz/corpus/schedule build-fuzz/corpus/http
+    ./build-fuzz/tools/fuzz/schedule_fuzz -max_total_time=30 -print_final_stats=1 build-fuzz/corpus/schedule 2>&1 | tail -4
     stages=$((stages + 1))
-    ./build-release/fuzz/http_fuzz -max_total_time=30 -print_final_stats=1 build-release/fuzz/http 2>&1 | tail -4
+    ./build-fuzz/tools/fuzz/http_fuzz -max_total_time=30 -print_final_stats=1 build-fuzz/corpus/http 2>&1 | tail -4
     stages=$((stages + 1))
     echo "weft: all test stages passed"
     echo "stages: $stages passed, 0 failed"

@@ -4,9 +4,9 @@
 // The input is also wrapped as a token payload with a correct checksum, so mutations
 // reach the payload decoder instead of stopping at the checksum.
 //
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Imodel
-//       model/src/schedule.cpp tools/fuzz/schedule_fuzz.cpp -o schedule_fuzz
-//   ./schedule_fuzz -max_total_time=60 corpus/
+//   cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++-16 -DWEFT_FUZZERS=ON
+//   cmake --build build-fuzz --target schedule_fuzz
+//   build-fuzz/tools/fuzz/schedule_fuzz -max_total_time=60 corpus/
 
 #include <cstddef>
 #include <cstdint>
