@@ -5,6 +5,12 @@ function(weft_target_options target)
     # g++ 12 at -O2/-O3 reports false -Wrestrict inside libstdc++'s std::string code
     # (GCC bug 105329): kept as a warning there, an error everywhere else.
     $<$<AND:$<CXX_COMPILER_ID:GNU>,$<VERSION_LESS:$<CXX_COMPILER_VERSION>,13>>:-Wno-error=restrict>)
+  # WEFT_ASSERT (weft/assert.hpp) checks weft's own invariants in Debug and sanitizer builds.
+  if(WEFT_SANITIZE)
+    target_compile_definitions(${target} PRIVATE WEFT_ASSERTIONS=1)
+  else()
+    target_compile_definitions(${target} PRIVATE $<$<CONFIG:Debug>:WEFT_ASSERTIONS=1>)
+  endif()
   # Symmetric transfer becomes a tail call only with sibling-call optimisation (g++ 12).
   target_compile_options(${target} PUBLIC $<$<CXX_COMPILER_ID:GNU>:-foptimize-sibling-calls>)
   if(WEFT_SANITIZE STREQUAL "address")

@@ -1,5 +1,7 @@
 #include "weft/timer.hpp"
 
+#include "weft/assert.hpp"
+
 namespace weft {
 
 namespace {
@@ -107,6 +109,7 @@ TimerService::Cancel TimerService::cancel(TimerEntry* e) {
   }
   e->state.store(TimerEntry::kCancelled, std::memory_order_relaxed);
   bool was_armed = e->armed;
+  WEFT_ASSERT(was_armed == (e->heap_index != SIZE_MAX), "an armed entry is in the heap, and only then");
   if (e->heap_index != SIZE_MAX) heap_remove(heap_, e);
   m_->unlock();
   return was_armed ? Cancel::while_armed : Cancel::before_armed;
@@ -144,6 +147,8 @@ void TimerService::loop() {
     TimerEntry* due = nullptr;
     if (!heap_.empty() && heap_.front()->deadline <= now) {
       due = heap_.front();
+      WEFT_ASSERT(due->state.load(std::memory_order_relaxed) == TimerEntry::kArmed,
+                  "only armed entries are in the timer heap");
       heap_remove(heap_, due);
       // Decided under the lock: cancel() now says too_late, and only this thread resumes
       // the waiter. (Deciding after unlocking let a cancel resume and free it in between.)

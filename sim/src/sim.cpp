@@ -11,6 +11,7 @@
 #include "fiber.hpp"
 #include "weft/sim/waits.hpp"
 #include "heap.hpp"
+#include "weft/assert.hpp"
 #include "weft/spawn.hpp"
 #include "weft/timer.hpp"
 
@@ -664,6 +665,7 @@ struct SimMutex final : PlatformMutex {
     owner = me;
   }
   void do_unlock() override {
+    WEFT_ASSERT(owner == sim->current, "a simulated mutex is unlocked by the thread that holds it");
     owner = nullptr;
     if (!waiters.empty()) {
       heap::Untracked u;
