@@ -6,6 +6,7 @@
 
 #include "weft/model/strategies/dfs.hpp"
 #include "weft/model/strategies/dpor.hpp"
+#include "weft/model/strategies/mutate.hpp"
 #include "weft/model/strategies/pct.hpp"
 #include "weft/model/strategies/portfolio.hpp"
 #include "weft/model/strategies/pos.hpp"
@@ -151,6 +152,7 @@ struct StrategyEntry {
 constexpr StrategyEntry strategy_table[] = {
     {"portfolio", "", 0}, {"random", "", 0}, {"pct", "D", 3}, {"pos", "", 0},
     {"surw", "", 0},      {"dfs", "B", 2},   {"dpor", "B", DporStrategy::unbounded},   {"replay", "", 0},
+    {"mutate", "", 0},
 };
 
 const StrategyEntry& parse_spec(const std::string& spec, std::uint32_t& parameter) {
@@ -195,6 +197,10 @@ std::unique_ptr<Strategy> make_strategy(const std::string& spec, std::uint64_t s
   if (kind == "surw") return std::make_unique<SurwStrategy>(seed, trace);
   if (kind == "dfs") return std::make_unique<DfsStrategy>(parameter, trace);
   if (kind == "dpor") return std::make_unique<DporStrategy>(trace, parameter);
+  if (kind == "mutate") {
+    if (!schedule) throw std::invalid_argument("strategy \"mutate\" needs a schedule (the prefix to keep)");
+    return std::make_unique<MutateStrategy>(schedule->decisions, seed, trace);
+  }
   if (!schedule) throw std::invalid_argument("strategy \"replay\" needs a schedule (WEFT_REPLAY=<token or file>)");
   return std::make_unique<ReplayStrategy>(*schedule);
 }
@@ -297,6 +303,7 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
       }
     } else {
       ++report.executions;
+      if (options.on_execution) options.on_execution(sim, r, inner->execution_name());
       std::vector<Violation> found = errors_of(checker, sim.trace(), r);
       // A replayed schedule (strategy "replay") must also end where it ended and, if it
       // recorded its trace, write the same trace.

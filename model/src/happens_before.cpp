@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
 
 namespace weft::model {
 
@@ -207,6 +208,117 @@ std::uint64_t interleaving_signature(const sim::Trace& trace) {
       if (tables[kind][id].used) h = mix(mix(mix(h, (kind << 32) | id), tables[kind][id].h), tables[kind][id].reads);
   for (const auto& [key, k] : sparse) h = mix(mix(mix(h, key), k.h), k.reads);
   return h;
+}
+
+namespace {
+
+std::uint64_t fnv(std::string_view s, std::uint64_t h = 0xcbf29ce484222325ull) noexcept {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+std::uint64_t mix64(std::uint64_t h, std::uint64_t v) noexcept {
+  h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+  h *= 0xBF58476D1CE4E5B9ull;
+  return h ^ (h >> 31);
+}
+
+// Names that do not depend on creation order: sites by text, objects by (kind, site,
+// ordinal among the objects of that site), tasks by stable key.
+class CoverageNames {
+ public:
+  explicit CoverageNames(const sim::Trace& trace) : trace_(trace), site_name_(trace.sites.size()) {
+    for (std::size_t i = 0; i < trace.sites.size(); ++i)
+      site_name_[i] = fnv(trace.sites[i].file, std::uint64_t(trace.sites[i].line) * 0x9E3779B97F4A7C15ull + 1);
+    std::map<std::pair<std::uint32_t, std::uint8_t>, std::uint64_t> ordinal;
+    for (const sim::ObjectInfo& o : trace.objects) {
+      std::uint64_t n = ordinal[{o.site, std::uint8_t(o.kind)}]++;
+      object_name_[o.id] = mix64(mix64(mix64(1, std::uint64_t(o.kind)), site(o.site)), n);
+    }
+  }
+  std::uint64_t site(std::uint32_t i) const { return i < site_name_.size() ? site_name_[i] : 0; }
+  std::uint64_t task(TaskId id) const {
+    const sim::TaskInfo* t = trace_.task(id);
+    return t ? t->stable_key : mix64(7, id);
+  }
+  std::uint64_t key(Key k) const {
+    const std::uint64_t kind = k >> 32;
+    const std::uint32_t id = std::uint32_t(k & 0xffffffffu);
+    if (kind == 1) {
+      auto it = object_name_.find(id);
+      return it != object_name_.end() ? it->second : mix64(2, id);
+    }
+    return mix64(kind + 10, task(id));
+  }
+  // Who made a record: its task's spawn site, or the thread's name outside tasks.
+  std::uint64_t agent(TaskId task, sim::ThreadIndex thread) const {
+    if (!task) return mix64(4, fnv(trace_.thread_name(thread)));
+    const sim::TaskInfo* t = trace_.task(task);
+    return mix64(3, t ? site(t->site) : 0);
+  }
+
+ private:
+  const sim::Trace& trace_;
+  std::vector<std::uint64_t> site_name_;
+  std::map<ObjectId, std::uint64_t> object_name_;
+};
+
+}  // namespace
+
+std::vector<std::uint64_t> interleaving_coverage(const sim::Trace& trace) {
+  const CoverageNames names(trace);
+  struct Access1 {
+    std::uint64_t agent = 0;  // who, for "another agent"
+    std::uint64_t name = 0;   // who and what, for the point
+  };
+  struct PerKey {
+    std::uint64_t name = 0;
+    bool has_write = false;
+    Access1 write;
+    std::vector<Access1> reads;  // since the last write
+  };
+  std::map<Key, PerKey> keys;
+  std::vector<std::uint64_t> points;
+  std::vector<TaskId> running;
+  auto point = [&](const PerKey& k, const Access1& before, const Access1& after) {
+    if (before.agent != after.agent) points.push_back(mix64(mix64(k.name, before.name), after.name));
+  };
+  KeyAccess buf[3];
+  for (const sim::TraceRecord& r : trace.records) {
+    if (running.size() <= r.thread) running.resize(std::size_t(r.thread) + 1, 0);
+    if (r.kind == EventKind::resume) running[r.thread] = r.task;
+    const TaskId task = running[r.thread];
+    if (r.kind == EventKind::suspend) running[r.thread] = 0;
+    std::size_t n = accesses_of(r, buf);
+    if (n == 0) continue;
+    const std::uint64_t agent = task ? task : (std::uint64_t(1) << 40) | r.thread;
+    const std::uint64_t what = mix64(mix64(names.agent(task, r.thread), std::uint64_t(r.kind)), names.site(r.site));
+    for (std::size_t j = 0; j < n; ++j) {
+      auto [it, fresh] = keys.try_emplace(buf[j].key);
+      PerKey& k = it->second;
+      if (fresh) k.name = names.key(buf[j].key);
+      Access1 a{agent, mix64(what, std::uint64_t(buf[j].access))};
+      if (buf[j].access == Access::read) {
+        if (k.has_write) point(k, k.write, a);
+        if (k.reads.size() < 64) k.reads.push_back(a);
+        continue;
+      }
+      if (!k.reads.empty()) {
+        for (const Access1& rd : k.reads) point(k, rd, a);
+      } else if (k.has_write) {
+        point(k, k.write, a);
+      }
+      k.reads.clear();
+      k.write = a;
+      k.has_write = true;
+    }
+  }
+  std::sort(points.begin(), points.end());
+  points.erase(std::unique(points.begin(), points.end()), points.end());
+  return points;
 }
 
 Footprint TransitionObserver::next(sim::ThreadIndex thread) {

@@ -12,7 +12,9 @@
 # Checks: a crash is a finding with a token and a schedule file that `weft replay`
 # accepts; the campaign completes (every seed is run, exit 1); a hang becomes a `hang`
 # finding; shards 0/3, 1/3, 2/3 together run exactly the seeds of the unsharded run;
-# merging the shards works and counts add up; bad input is exit 2.
+# merging the shards works and counts add up; bad input is exit 2; a SIGKILLed campaign
+# resumes with the same seeds and the same feedback corpus; coverage feedback is
+# deterministic and its summary fields are there.
 set -u
 
 WEFT=${1:?usage: campaign_test.sh PATH/TO/weft}
@@ -157,7 +159,7 @@ cmp -s <(seq 0 2) <(seeds_of "$TMP/j8") && [[ $(field "$TMP/j8" jobs) -eq 3 ]] \
 huge=$!
 # (Too many seeds for a seed log: the seed of the running execution shows the stride.)
 sleep 2
-cur=$(awk '{print $2}' "$TMP/huge/jobs/0.current" 2>/dev/null)
+cur=$(awk 'NR == 1 {print $2}' "$TMP/huge/jobs/0.current" 2>/dev/null)
 kill -TERM $huge; wait $huge
 rc=$?
 [[ -n $cur && $((cur % 3)) -eq 0 && $cur -gt 0 ]] && [[ $(field "$TMP/huge" executions) -gt 0 ]] \
@@ -209,6 +211,12 @@ cmp -s <(seeds_of "$TMP/unint") <(seeds_of "$TMP/killed") \
 sig() { sed -n 's/^signature: //p' "$1"/findings/*/finding.txt | sort; }
 cmp -s <(sig "$TMP/unint") <(sig "$TMP/killed") && pass "same signatures as the uninterrupted run" \
   || fail "signatures differ: $(diff <(sig "$TMP/unint") <(sig "$TMP/killed") | head -4 | tr '\n' ' ')"
+# Feedback: each job's corpus was read back and trimmed to the pairs it had done, so the
+# resumed jobs ran the same mutations and grew the same corpus.
+corpus_same=1
+for f in "$TMP"/unint/jobs/*.corpus; do cmp -s "$f" "$TMP/killed/jobs/$(basename "$f")" || corpus_same=0; done
+[[ $corpus_same -eq 1 && -s $TMP/unint/jobs/0.corpus ]] && pass "killed + resumed grew the corpus of the uninterrupted run, byte for byte" \
+  || fail "resumed corpus differs from the uninterrupted one"
 
 # 8. A directory in use by a running campaign is refused with one line naming its owner.
 "$WEFT" fuzz "$TARGET" --duration 60s --jobs 1 --out "$TMP/busy" >/dev/null 2>&1 &
@@ -220,6 +228,66 @@ grep -q "in use by the campaign of pid $busy on host" "$TMP/usage.err" && pass "
 expect_usage "--resume in use" "$WEFT" fuzz --resume "$TMP/busy"
 kill -TERM $busy; wait $busy
 expect_usage "--out of a finished campaign" "$WEFT" fuzz "$TARGET" --iterations 3 --out "$TMP/busy"
+
+# 9. Coverage feedback (--feedback on, the default): the same campaign twice is the same
+# campaign (corpus and findings, byte for byte); the summary shows coverage over time,
+# executions per strategy and what found each finding; a mutation's prefix schedule replays.
+FB="block-on-under-load when-any-leak --iterations 600 --jobs 2 --seed 77"
+read -ra fb <<<"$FB"
+"$WEFT" fuzz "${fb[@]}" --out "$TMP/fb1" >"$TMP/fb1.log" 2>&1
+"$WEFT" fuzz "${fb[@]}" --out "$TMP/fb2" >/dev/null 2>&1
+same=1
+for f in "$TMP"/fb1/jobs/*.corpus; do cmp -s "$f" "$TMP/fb2/jobs/$(basename "$f")" || same=0; done
+[[ $same -eq 1 && $(cat "$TMP"/fb1/jobs/*.corpus | wc -l) -ge 3 ]] \
+  && pass "feedback: the same campaign twice grows the same corpus ($(cat "$TMP"/fb1/jobs/*.corpus | wc -l) entries)" \
+  || fail "feedback: corpora differ between two runs of one campaign (or are empty)"
+# (Which job publishes a finding both meet is a race between them; what each job counts is not.)
+findings_of() { for d in "$1"/findings/*/; do echo "== $(basename "$d")"; grep -E '^(kind|signature|shape|count|paths):' "$d/finding.txt"; done; }
+cmp -s <(findings_of "$TMP/fb1") <(findings_of "$TMP/fb2") && pass "feedback: the same findings with the same counts and paths twice" \
+  || fail "feedback: findings differ: $(diff <(findings_of "$TMP/fb1") <(findings_of "$TMP/fb2") | head -4 | tr '\n' ' ')"
+grep -q "coverage [0-9]* ([0-9]* in corpus)" "$TMP/fb1.log" && grep -q "executions ([0-9]*/s: mutate [0-9]*, pct:3" "$TMP/fb1.log" \
+  && pass "feedback: the progress line shows coverage and executions/s per strategy" \
+  || fail "feedback: progress line: $(grep '^fuzz:' "$TMP/fb1.log" | tail -1)"
+python3 - "$TMP/fb1/summary.json" <<'PY' && pass "feedback: summary.json has coverage over time, strategies and each finding's origin" \
+  || fail "feedback: summary.json fields"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["feedback"] == "on", s["feedback"]
+assert isinstance(s["coverage"], int) and s["coverage"] > 0
+assert isinstance(s["corpus_entries"], int) and s["corpus_entries"] > 0
+st = s["strategies"]
+assert sum(st.values()) == s["executions"], st
+assert any(k.startswith("mutate/") for k in st) and any(k.startswith("portfolio/") for k in st), st
+assert set(s["strategies_per_s"]) == set(st)
+t = s["coverage_over_time"]
+assert t and all(a["coverage"] <= b["coverage"] and a["executions"] <= b["executions"] for a, b in zip(t, t[1:])), t
+assert t[-1]["coverage"] == s["coverage"] and t[-1]["executions"] == s["executions"], t[-1]
+assert s["findings"]
+for f in s["findings"]:
+    assert f["strategy"].startswith(("portfolio/", "mutate/")), f["strategy"]
+    assert (f["corpus_entry"] is not None) == f["strategy"].startswith("mutate/"), f
+PY
+grep -q "^    found by: portfolio/" "$TMP/fb1/summary.txt" && pass "feedback: summary.txt says what found each finding" \
+  || fail "feedback: no 'found by' in summary.txt"
+# A crashed mutation is filed with strategy "mutate", the seed and the decisions it kept:
+# such a schedule (here the first 6 decisions of a finding) replays through the mutation.
+src=$(ls "$TMP"/fb1/findings/*/schedule.weft | head -1)
+awk 'BEGIN {n = 0} /^weft-schedule/ {print "weft-schedule 1"; next} /^strategy:/ {print "strategy: mutate"; next} /^(trace|checksum):/ {next}
+     /^decisions:/ {d = 1; next} d {for (i = 1; i <= NF && n < 6; i++) {buf = buf (n ? " " : "") $i; n++}; next} {print}
+     END {print "decisions: " n; print buf}' "$src" >"$TMP/prefix.weft"
+"$WEFT" replay "$TMP/prefix.weft" --out "$TMP/prefix-out" >"$TMP/prefix.log" 2>&1
+rc=$?
+[[ $rc -le 1 ]] && ! grep -q nondeterminism "$TMP/prefix.log" && pass "a 'mutate' prefix schedule replays (exit $rc)" \
+  || fail "mutate prefix replay: exit $rc: $(head -3 "$TMP/prefix.log")"
+# --feedback off: every seed a fresh portfolio draw, so the campaign does not depend on how
+# it is split into jobs.
+"$WEFT" fuzz block-on-under-load --iterations 300 --seed 77 --jobs 1 --feedback off --out "$TMP/off1" >/dev/null 2>&1
+"$WEFT" fuzz block-on-under-load --iterations 300 --seed 77 --jobs 3 --feedback off --out "$TMP/off3" >/dev/null 2>&1
+counts() { for f in "$1"/findings/*/finding.txt; do echo "$(sed -n 's/^count: //p' "$f") $(sed -n 's/^signature: //p' "$f")"; done | sort; }
+[[ $(field "$TMP/off1" feedback) == off && ! -e $TMP/off1/jobs/0.corpus ]] && cmp -s <(counts "$TMP/off1") <(counts "$TMP/off3") \
+  && pass "--feedback off: no corpus; 1 job and 3 jobs find the same, with the same counts" \
+  || fail "--feedback off: $(diff <(counts "$TMP/off1") <(counts "$TMP/off3") | head -3 | tr '\n' ' ')"
+expect_usage "--feedback maybe" "$WEFT" fuzz "$TARGET" --iterations 3 --feedback maybe --out "$TMP/u9"
 
 if [[ $failures -ne 0 ]]; then echo "$failures check(s) failed"; exit 1; fi
 echo "all campaign checks passed"

@@ -23,6 +23,7 @@ void check_strategy(const std::string& s) {
     throw UsageError{std::string("--strategy: ") + e.what()};
   }
   if (s == "replay") throw UsageError{"--strategy: replay takes a schedule: use weft replay FILE|TOKEN"};
+  if (s == "mutate") throw UsageError{"--strategy: mutate takes a corpus entry: weft fuzz runs it (--feedback on)"};
 }
 
 std::string location_list(const Violation& v) {
@@ -197,10 +198,11 @@ Replayed do_replay(const std::string& arg) {
   Target t = resolve(s.scenario);
   sim::Options so = t.scenario->options.sim;
   so.granularity = s.granularity == "fine" ? sim::Granularity::fine : sim::Granularity::coarse;
-  if (s.decisions.empty() && s.strategy != "replay" && s.strategy.rfind("portfolio/", 0) != 0) {
+  if ((s.decisions.empty() && s.strategy != "replay" && s.strategy.rfind("portfolio/", 0) != 0) || s.strategy == "mutate") {
     // A campaign's crash or hang finding: the seed alone reproduces it (the strategy's
     // first execution is a function of the seed), since the crashing process could not
-    // record decisions.
+    // record decisions; for a mutation of a corpus entry ("mutate"), the seed and the
+    // decisions it kept from the entry.
     try {
       model::validate_strategy(s.strategy);
     } catch (const std::invalid_argument& e) {
@@ -213,6 +215,7 @@ Replayed do_replay(const std::string& arg) {
     o.iterations = 1;
     o.shrink = false;
     o.sim = so;
+    if (s.strategy == "mutate") o.schedule = s;
     auto rep = model::explore(o, t.body(), checker_for(t));
     model::ReplayResult r;
     if (!rep.findings.empty()) {

@@ -23,6 +23,11 @@
 //   jobs/<k>.hits      a finding id per violation that did not fit in the job's counter
 //                      table; parent.hits: one per crash or hang
 //   jobs/<k>.paths     a finding id per distinct execution (trace) the job shrank into it
+//   jobs/<k>.corpus    --feedback on: the job's coverage corpus, one entry per line, in the
+//                      order they entered ("<pair> <target> <n> <point>{n} <schedule token>"):
+//                      read back when the job restarts (after a crash, or --resume), so its
+//                      later seeds run what they would have run without the interruption
+//   jobs/coverage.log  "wall_s executions coverage" samples of the whole campaign
 //   findings/<hash>/   the first occurrence of each signature, shrunk: write_artefacts()
 //                      plus finding.txt ("key: value" lines, the source of the summary)
 //   corpus/<hash>.weft the finding's schedule file: the regression corpus
@@ -59,6 +64,7 @@
 
 #include "campaign.hpp"
 #include "common.hpp"
+#include "weft/model/feedback.hpp"
 #include "weft/version.hpp"
 
 namespace fs = std::filesystem;
@@ -146,6 +152,13 @@ struct HitSlot {
   std::uint64_t count;
 };
 
+// Executions of one strategy ("portfolio/pos", "mutate/random") in one job.
+constexpr std::size_t strategy_slots_max = 16;
+struct StrategySlot {
+  char name[32];
+  std::uint64_t executions;
+};
+
 // One job's record in jobs/state.bin. Written by the job's current child (one at a time),
 // and by the parent only while no child of that job runs.
 struct JobState {
@@ -154,6 +167,8 @@ struct JobState {
   std::uint32_t reserved;
   std::uint64_t slots_used;
   HitSlot slots[hit_slots_max];
+  std::uint64_t strategies_used;
+  StrategySlot strategies[strategy_slots_max];
 };
 
 struct StateHeader {
@@ -165,7 +180,7 @@ struct StateHeader {
   double elapsed_s;  // wall time of the earlier runs of this campaign (--resume)
   std::uint64_t runs;
 };
-constexpr char state_magic[8] = {'w', 'e', 'f', 't', 's', 't', '1', '\0'};
+constexpr char state_magic[8] = {'w', 'e', 'f', 't', 's', 't', '2', '\0'};
 
 // jobs/state.bin mapped shared: survives the death of any process that wrote it.
 struct State {
@@ -186,6 +201,7 @@ struct Campaign {
   std::chrono::steady_clock::time_point deadline;
   std::uint64_t jobs = 1;
   unsigned watchdog_s = watchdog_default_s;
+  bool feedback = true;  // --feedback: a coverage corpus per job and target, mutated
   std::uint64_t crash_seed_mod = 0;  // test hooks, see CAMPAIGNS.md
   std::uint64_t hang_seed_mod = 0;
   std::uint64_t throw_seed_mod = 0;
@@ -244,9 +260,16 @@ std::string granularity_of(const Target& t) {
   return t.scenario->options.sim.granularity == sim::Granularity::fine ? "fine" : "coarse";
 }
 
+// What ran the execution of a finding: the strategy ("portfolio/pos", "mutate/random") and,
+// for a mutation, the corpus entry it mutated (the seed of the entry's execution).
+struct Origin {
+  std::string strategy = "portfolio";
+  std::optional<std::uint64_t> entry;
+};
+
 // The first occurrence of a finding: its finding.txt, corpus file and artefacts.
 void publish_finding(const Campaign& c, const std::string& id, const Target& t, const model::Finding& f,
-                     const std::string& signature, const std::string& shape = {}) {
+                     const std::string& signature, const Origin& origin, const std::string& shape = {}) {
   fs::path fdir = c.dir / "findings" / id;
   std::string token = model::to_token(f.schedule);
   std::map<std::string, std::string> fields{{"kind", to_string(f.violation.kind)},
@@ -256,6 +279,8 @@ void publish_finding(const Campaign& c, const std::string& id, const Target& t, 
                                             {"seed", std::to_string(f.schedule.seed)},
                                             {"token", token}};
   if (!shape.empty()) fields["shape"] = one_line(shape);
+  fields["strategy"] = one_line(origin.strategy);
+  if (origin.entry) fields["corpus_entry"] = std::to_string(*origin.entry);
   campaign::write_finding_file(fdir, fields);
   write_text_file(c.dir / "corpus" / (id + ".weft"), model::to_file(f.schedule));
   write_artefacts(fdir.string(), t, f);
@@ -348,7 +373,8 @@ Grouped group_violation(const Campaign& c, GroupCache& cache, std::size_t target
 // same trace shrinks to the same schedule) and counted under its signature and the shape
 // of its shrunk schedule; each such finding is written once.
 void record_violation(const Campaign& c, JobState* counters, int hits_fd, int paths_fd, std::set<std::string>& seen,
-                      GroupCache& cache, std::size_t target_index, const Target& t, const model::Finding& f) {
+                      GroupCache& cache, std::size_t target_index, const Target& t, const model::Finding& f,
+                      const Origin& origin) {
   std::string signature = f.violation.signature();
   auto key = std::make_tuple(target_index, f.trace_hash, signature);
   auto it = cache.executions.find(key);
@@ -378,10 +404,129 @@ void record_violation(const Campaign& c, JobState* counters, int hits_fd, int pa
   if (!g || !seen.insert(id).second) return;
   if (::mkdir((c.dir / "findings" / id).c_str(), 0755) != 0) return;  // another job has it
   try {
-    publish_finding(c, id, t, g->shrunk, signature, g->shape);
+    publish_finding(c, id, t, g->shrunk, signature, origin, g->shape);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "\nweft fuzz: finding %s: %s\n", id.c_str(), e.what());
   }
+}
+
+// One line of jobs/<k>.corpus: the entry that pair `p` (on target `t`) added.
+std::string corpus_line(const Campaign& c, std::uint64_t p, std::size_t t, const model::Corpus::Entry& e) {
+  model::Schedule s;
+  s.scenario = c.targets[t].full_name();
+  s.strategy = e.strategy;
+  s.seed = e.seed;
+  s.granularity = granularity_of(c.targets[t]);
+  s.weft_version = schedule_weft_version;
+  s.decisions = e.decisions;
+  std::string line = std::to_string(p) + " " + std::to_string(t) + " " + std::to_string(e.points.size());
+  for (std::uint64_t x : e.points) line += " " + hex64(x);
+  return line + " " + model::to_token(s) + "\n";
+}
+
+struct CorpusLine {
+  std::uint64_t pair = 0;
+  std::size_t target = 0;
+  model::Corpus::Entry entry;
+};
+
+// Parses a line of jobs/<k>.corpus; nothing if it is not one (a line cut by a crash).
+std::optional<CorpusLine> parse_corpus_line(const std::string& line, std::size_t targets) {
+  std::istringstream in(line);
+  CorpusLine out;
+  std::uint64_t n = 0;
+  if (!(in >> out.pair >> out.target >> n) || out.target >= targets || n > (1u << 20)) return std::nullopt;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::string h;
+    if (!(in >> h) || h.size() != 16) return std::nullopt;
+    char* end = nullptr;
+    out.entry.points.push_back(std::strtoull(h.c_str(), &end, 16));
+    if (end != h.c_str() + 16) return std::nullopt;
+  }
+  std::string token;
+  if (!(in >> token)) return std::nullopt;
+  auto parsed = model::parse_token(token);
+  if (!parsed.ok()) return std::nullopt;
+  const model::Schedule& s = parsed.value();
+  out.entry.seed = s.seed;
+  out.entry.strategy = s.strategy;
+  out.entry.decisions = s.decisions;
+  return out;
+}
+
+// A job's corpora (one per target) as they were after its first `next` pairs: the entries
+// of jobs/<k>.corpus added before pair `next`, in order. The file keeps only those (a
+// pair after them runs again, and adds its entry again).
+std::vector<model::Corpus> load_corpora(const Campaign& c, std::uint64_t job, std::uint64_t next) {
+  std::vector<model::Corpus> corpora(c.targets.size());
+  const fs::path file = c.job_file(job, ".corpus");
+  std::ifstream in(file);
+  if (!in) return corpora;
+  std::string kept, line;
+  bool dropped = false;
+  while (std::getline(in, line)) {
+    auto e = parse_corpus_line(line, c.targets.size());
+    if (!e || e->pair >= next || in.eof()) {  // the last line without its newline: cut
+      dropped = true;
+      break;
+    }
+    kept += line + "\n";
+    corpora[e->target].add(std::move(e->entry));
+  }
+  in.close();
+  if (dropped) write_text_file(file, kept);
+  return corpora;
+}
+
+void count_strategy(JobState* js, const std::string& name) {
+  std::size_t n = std::min<std::uint64_t>(js->strategies_used, strategy_slots_max);
+  for (std::size_t i = 0; i < n; ++i)
+    if (name == js->strategies[i].name) {
+      ++js->strategies[i].executions;
+      return;
+    }
+  if (n == strategy_slots_max || name.size() >= sizeof(StrategySlot::name)) return;
+  std::memcpy(js->strategies[n].name, name.c_str(), name.size() + 1);
+  js->strategies[n].executions = 1;
+  js->strategies_used = n + 1;
+}
+
+// One execution of a job: seed `seed` on target `t` (pair `p`), a fresh portfolio draw or,
+// with feedback, whatever the target's corpus plans for the seed (a new entry goes to the
+// corpus file). `before_mutation` hears a mutation's prefix before it runs.
+model::ExploreReport run_pair(const Campaign& c, std::uint64_t p, std::size_t t, std::uint64_t seed, bool throw_now,
+                              std::vector<model::Corpus>& corpora, int corpus_fd, Origin& origin,
+                              const std::function<void(const model::Schedule&, std::uint64_t)>& before_mutation) {
+  const Target& target = c.targets[t];
+  model::ExploreOptions o = target.scenario->options;
+  o.name = target.full_name();
+  o.strategy = "portfolio";  // seed s runs member s mod K's first execution
+  o.seed = seed;
+  o.iterations = 1;
+  o.shrink = false;
+  o.stop_at_first = true;
+  o.time_budget_s = 0;
+  std::function<void()> body = target.body();
+  if (throw_now) body = [] { throw std::bad_alloc(); };  // test hook: the body runs out of memory
+  model::ExploreReport report;
+  ::alarm(c.watchdog_s);
+  if (c.feedback) {
+    model::Corpus& corpus = corpora[t];
+    const std::size_t entries_before = corpus.size();
+    // A mutation: the prefix goes into .current first, so that a death in it is filed
+    // with a schedule that replays it (strategy "mutate", the prefix, the seed).
+    model::FeedbackRun run = model::run_with_feedback(corpus, o, body, checker_for(target), before_mutation);
+    ::alarm(0);
+    report = std::move(run.report);
+    origin.strategy = run.strategy.empty() ? o.strategy : run.strategy;
+    origin.entry = run.entry_seed;
+    if (corpus.size() > entries_before) write_all(corpus_fd, corpus_line(c, p, t, corpus.entries().back()));
+  } else {
+    o.on_execution = [&](const sim::SimPlatform&, const sim::RunResult&, const std::string& name) { origin.strategy = name; };
+    report = model::explore(o, body, checker_for(target));
+    ::alarm(0);
+  }
+  return report;
 }
 
 // The body of a job's child process: runs the job's pairs from state.next on. Never returns.
@@ -394,7 +539,10 @@ void record_violation(const Campaign& c, JobState* counters, int hits_fd, int pa
     int seeds_fd = log_seeds ? open_append(c.job_file(job, ".seeds")) : ::open("/dev/null", O_WRONLY | O_CLOEXEC);
     int hits_fd = open_append(c.job_file(job, ".hits"));
     int paths_fd = open_append(c.job_file(job, ".paths"));
-    if (current_fd < 0 || seeds_fd < 0 || hits_fd < 0 || paths_fd < 0) throw std::runtime_error("cannot open files in " + (c.dir / "jobs").string());
+    std::vector<model::Corpus> corpora;
+    if (c.feedback) corpora = load_corpora(c, job, js->next.load(std::memory_order_relaxed));
+    int corpus_fd = c.feedback ? open_append(c.job_file(job, ".corpus")) : ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (current_fd < 0 || seeds_fd < 0 || hits_fd < 0 || paths_fd < 0 || corpus_fd < 0) throw std::runtime_error("cannot open files in " + (c.dir / "jobs").string());
     if (c.crash_seed_mod || c.hang_seed_mod) {
       rlimit no_core{0, 0};  // the test hooks crash on purpose: no core files
       ::setrlimit(RLIMIT_CORE, &no_core);
@@ -415,41 +563,40 @@ void record_violation(const Campaign& c, JobState* counters, int hits_fd, int pa
       if (t == 0 && log_seeds) write_all(seeds_fd, std::to_string(seed) + "\n");
       // Before the execution, so that no death loses which execution it was. A write()
       // lands in the page cache, which outlives the process; no fsync needed for that.
-      std::string cur = target.full_name() + " " + std::to_string(seed) + "\n";
-      if (::pwrite(current_fd, cur.data(), cur.size(), 0) != static_cast<ssize_t>(cur.size()) ||
-          ::ftruncate(current_fd, static_cast<off_t>(cur.size())) != 0)
-        throw std::runtime_error("cannot write " + c.job_file(job, ".current").string());
+      const std::string cur = target.full_name() + " " + std::to_string(seed) + "\n";
+      auto write_current = [&](const std::string& text) {
+        if (::pwrite(current_fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()) ||
+            ::ftruncate(current_fd, static_cast<off_t>(text.size())) != 0)
+          throw std::runtime_error("cannot write " + c.job_file(job, ".current").string());
+      };
+      write_current(cur);
       if (c.crash_seed_mod && seed % c.crash_seed_mod == 0) std::raise(SIGSEGV);
       if (c.hang_seed_mod && seed % c.hang_seed_mod == 0) {
         ::alarm(c.watchdog_s);
         for (;;) ::pause();
       }
-      model::ExploreOptions o = target.scenario->options;
-      o.name = target.full_name();
-      o.strategy = "portfolio";  // seed s runs member s mod K's first execution
-      o.seed = seed;
-      o.iterations = 1;
-      o.shrink = false;
-      o.stop_at_first = true;
-      o.time_budget_s = 0;
       const bool throw_now = c.throw_seed_mod && seed % c.throw_seed_mod == 0;
-      std::function<void()> body = target.body();
-      if (throw_now) body = [] { throw std::bad_alloc(); };  // test hook: the body runs out of memory
-      ::alarm(c.watchdog_s);
-      model::ExploreReport report = model::explore(o, body, checker_for(target));
-      ::alarm(0);
-      for (const model::Finding& f : report.findings) record_violation(c, js, hits_fd, paths_fd, seen, grouped, t, target, f);
+      Origin origin;
+      model::ExploreReport report =
+          run_pair(c, p, t, seed, throw_now, corpora, corpus_fd, origin, [&](const model::Schedule& prefix, std::uint64_t entry) {
+            write_current(cur + "mutate " + std::to_string(entry) + " " + model::to_token(prefix) + "\n");
+          });
+      count_strategy(js, origin.strategy);
+      for (const model::Finding& f : report.findings)
+        record_violation(c, js, hits_fd, paths_fd, seen, grouped, t, target, f, origin);
       // The pair is done only now: a death before this line is charged to this pair.
       js->next.store(p + 1, std::memory_order_release);
       if (++since_sync >= sync_every) {
         since_sync = 0;
         ::fdatasync(seeds_fd);
+        ::fdatasync(corpus_fd);
         state.sync(false);
       }
     }
     js->done.store(1, std::memory_order_release);
   stopped:;
     ::fdatasync(seeds_fd);
+    ::fdatasync(corpus_fd);
     state.sync(false);
   } catch (const std::exception& e) {
     std::ofstream(c.job_file(job, ".error")) << one_line(e.what()) << "\n";
@@ -506,15 +653,42 @@ struct Job {
   bool done = false;
 };
 
+// What jobs/<k>.current says: "target seed", and for a mutation a second line
+// "mutate <entry seed> <token of the kept prefix>".
+struct Current {
+  std::string line;
+  std::optional<model::Schedule> prefix;
+  Origin origin;
+};
+
+Current read_current(const Campaign& c, std::uint64_t job) {
+  Current out;
+  std::string mutation;
+  std::ifstream in(c.job_file(job, ".current"));
+  std::getline(in, out.line);
+  std::getline(in, mutation);
+  std::istringstream m(mutation);
+  std::string word, token;
+  std::uint64_t entry = 0;
+  if (m >> word >> entry >> token && word == "mutate") {
+    auto parsed = model::parse_token(token);
+    if (parsed.ok()) {
+      out.prefix = std::move(parsed).value();
+      out.origin.strategy = "mutate";
+      out.origin.entry = entry;
+    }
+  }
+  return out;
+}
+
 // In the parent: job `job` died on its pair state.next (the pair it had not finished).
 // Files the crash or hang, moves the job past that pair and says whether it can go on.
 bool record_death(const Campaign& c, const State& state, std::uint64_t job, int sig_or_status, bool signalled,
                   int parent_hits_fd) {
-  std::string current;
-  {
-    std::ifstream in(c.job_file(job, ".current"));
-    std::getline(in, current);
-  }
+  Current cur = read_current(c, job);
+  const std::string& current = cur.line;
+  const std::optional<model::Schedule>& prefix = cur.prefix;
+  Origin origin = cur.origin;
   std::error_code ec;
   fs::remove(c.job_file(job, ".current"), ec);  // a stale file must not blame the next death
   JobState& js = state.jobs[job];
@@ -558,8 +732,11 @@ bool record_death(const Campaign& c, const State& state, std::uint64_t job, int 
       v.message = t.full_name() + " seed " + std::to_string(seed) + " ended the process with " + cause +
                   " (a sanitizer's report, if any, is on stderr)";
   }
-  v.detail = "The execution never finished, so there is no trace: the schedule holds the seed only.\n"
-             "Replaying it re-runs the portfolio strategy with that seed.";
+  v.detail = prefix ? "The execution never finished, so there is no trace: the schedule holds the seed and the\n"
+                      "decisions kept from the corpus entry it mutated. Replaying it takes those, then the\n"
+                      "portfolio strategy with that seed."
+                    : "The execution never finished, so there is no trace: the schedule holds the seed only.\n"
+                      "Replaying it re-runs the portfolio strategy with that seed.";
   std::string id = campaign::finding_id(signature);
   write_all(parent_hits_fd, id + "\n");
   if (::mkdir((c.dir / "findings" / id).c_str(), 0755) == 0) {
@@ -569,9 +746,15 @@ bool record_death(const Campaign& c, const State& state, std::uint64_t job, int 
     f.schedule.strategy = "portfolio";
     f.schedule.seed = seed;
     f.schedule.granularity = granularity_of(t);
+    if (prefix && prefix->seed == seed && prefix->scenario == t.full_name()) {
+      f.schedule.strategy = "mutate";
+      f.schedule.decisions = prefix->decisions;
+    } else {
+      origin = Origin{};
+    }
     f.schedule.weft_version = schedule_weft_version;
     try {
-      publish_finding(c, id, t, f, signature);
+      publish_finding(c, id, t, f, signature, origin);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "\nweft fuzz: %s: %s\n", id.c_str(), e.what());
     }
@@ -637,6 +820,7 @@ void write_campaign_file(const Campaign& c) {
   s << "duration_s: " << (c.iterations ? "" : d) << "\n";
   s << "jobs: " << c.jobs << "\n";
   s << "watchdog_s: " << c.watchdog_s << "\n";
+  s << "feedback: " << (c.feedback ? "on" : "off") << "\n";
   write_text_file(c.dir / "campaign.tmp", s.str());
   fs::rename(c.dir / "campaign.tmp", c.dir / "campaign.txt");
 }
@@ -678,6 +862,10 @@ Campaign read_campaign_file(const fs::path& dir) {
   std::uint64_t wd = parse_u64("watchdog_s", need("watchdog_s"));
   if (wd == 0 || wd > 86400) throw UsageError{"--resume " + dir.string() + ": campaign.txt has a bad watchdog_s"};
   c.watchdog_s = static_cast<unsigned>(wd);
+  auto fb = kv.find("feedback");
+  if (fb != kv.end() && fb->second != "on" && fb->second != "off")
+    throw UsageError{"--resume " + dir.string() + ": campaign.txt has a bad feedback"};
+  c.feedback = fb != kv.end() && fb->second == "on";
   return c;
 }
 
@@ -729,6 +917,68 @@ std::uint64_t children_rss_max_kb() {
   return static_cast<std::uint64_t>(ru.ru_maxrss);
 }
 
+// The campaign's coverage as the parent sees it: the union over jobs of the points in
+// their jobs/<k>.corpus files (per target), read as they grow.
+struct CoverageView {
+  std::vector<std::uint64_t> offsets;  // per job: bytes of its corpus file read
+  std::vector<std::uint64_t> entries;  // per job: entries read
+  std::set<std::uint64_t> points;      // (target, point) mixed
+  void update(const Campaign& c) {
+    if (!c.feedback) return;
+    offsets.resize(c.jobs, 0);
+    entries.resize(c.jobs, 0);
+    for (std::uint64_t k = 0; k < c.jobs; ++k) {
+      std::error_code ec;
+      const fs::path file = c.job_file(k, ".corpus");
+      const auto size = fs::file_size(file, ec);
+      if (ec) continue;
+      if (size < offsets[k]) offsets[k] = entries[k] = 0;  // rewritten by a restarted job: read again
+      if (size == offsets[k]) continue;
+      std::ifstream in(file, std::ios::binary);
+      in.seekg(static_cast<std::streamoff>(offsets[k]));
+      std::string text(static_cast<std::size_t>(size - offsets[k]), '\0');
+      in.read(text.data(), static_cast<std::streamsize>(text.size()));
+      text.resize(static_cast<std::size_t>(in.gcount()));
+      std::size_t done = 0;
+      for (std::size_t nl; (nl = text.find('\n', done)) != std::string::npos; done = nl + 1) {
+        std::istringstream line(text.substr(done, nl - done));
+        std::uint64_t pair = 0, target = 0, n = 0;
+        if (!(line >> pair >> target >> n)) continue;
+        ++entries[k];
+        for (std::uint64_t i = 0; i < n; ++i) {
+          std::string h;
+          if (!(line >> h)) break;
+          points.insert(std::strtoull(h.c_str(), nullptr, 16) * 0x9E3779B97F4A7C15ull + target);
+        }
+      }
+      offsets[k] += done;
+    }
+  }
+  std::uint64_t corpus() const {
+    std::uint64_t n = 0;
+    for (std::uint64_t e : entries) n += e;
+    return n;
+  }
+};
+
+// Executions per strategy, summed over the jobs.
+std::map<std::string, std::uint64_t> strategy_counts(const Campaign& c, const State& state) {
+  std::map<std::string, std::uint64_t> out;
+  for (std::uint64_t k = 0; k < c.jobs; ++k) {
+    const JobState& js = state.jobs[k];
+    for (std::size_t i = 0; i < js.strategies_used && i < strategy_slots_max; ++i)
+      out[std::string(js.strategies[i].name, strnlen(js.strategies[i].name, sizeof(StrategySlot::name)))] +=
+          js.strategies[i].executions;
+  }
+  return out;
+}
+
+std::string fixed1(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
+
 // The campaign proper, fresh or resumed: children, progress, summary.
 int run_campaign(Campaign& c, const State& state, bool resumed) {
   const std::uint64_t T = c.pairs();
@@ -755,6 +1005,16 @@ int run_campaign(Campaign& c, const State& state, bool resumed) {
     return e;
   };
   const std::uint64_t executions_before = executions_now();
+  const std::map<std::string, std::uint64_t> strategies_before = strategy_counts(c, state);
+  CoverageView coverage;
+  // Coverage over time: "wall_s executions coverage" samples, kept across --resume.
+  std::vector<std::string> history;
+  {
+    std::ifstream in(c.dir / "jobs" / "coverage.log");
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty()) history.push_back(line);
+  }
+  int history_fd = open_append(c.dir / "jobs" / "coverage.log");
 
   std::printf("weft fuzz: %zu target%s, seeds %llu+i, shard %llu/%llu (%s), %llu job%s, %s -> %s%s\n", c.targets.size(),
               c.targets.size() == 1 ? "" : "s", static_cast<unsigned long long>(c.seed_base),
@@ -844,6 +1104,30 @@ int run_campaign(Campaign& c, const State& state, bool resumed) {
         {"running", running ? "true" : "false"},
         {"interrupted", interrupted ? "true" : "false"},
     };
+    // Feedback, strategies and coverage over time (summary.json: objects and an array).
+    coverage.update(c);
+    const double wall = elapsed_s();
+    const std::uint64_t executions = executions_now();
+    std::string sample = fixed1(wall) + ":" + std::to_string(executions) + ":" + std::to_string(coverage.points.size());
+    if (history.empty() || history.back().substr(history.back().find(':')) != sample.substr(sample.find(':'))) {
+      history.push_back(sample);
+      write_all(history_fd, sample + "\n");
+    }
+    std::string strategies, rates, over_time;
+    for (const auto& [name, n] : strategy_counts(c, state)) {
+      strategies += (strategies.empty() ? "" : " ") + name + "=" + std::to_string(n);
+      rates += (rates.empty() ? "" : " ") + name + "=" + fixed1(wall > 0 ? double(n) / wall : 0);
+    }
+    // At most 64 samples in the summary, evenly spread, the last one always.
+    const std::size_t step = history.size() / 64 + 1;
+    for (std::size_t i = 0; i < history.size(); ++i)
+      if (i % step == 0 || i + 1 == history.size()) over_time += (over_time.empty() ? "" : " ") + history[i];
+    header.insert(header.end(), {{"feedback", c.feedback ? "on" : "off"},
+                                 {"coverage", c.feedback ? std::to_string(coverage.points.size()) : ""},
+                                 {"corpus_entries", c.feedback ? std::to_string(coverage.corpus()) : ""},
+                                 {"strategies", strategies},
+                                 {"strategies_per_s", rates},
+                                 {"coverage_over_time", c.feedback ? over_time : ""}});
     std::map<std::string, std::uint64_t> paths = collect_paths();
     return campaign::write_summary(c.dir, header, &hits, &paths);
   };
@@ -861,9 +1145,24 @@ int run_campaign(Campaign& c, const State& state, bool resumed) {
       left = "~" + format_seconds((executions_planned > e ? executions_planned - e : 0) / rate) + " left";
     else
       left = "? left";
-    char line[256];
-    std::snprintf(line, sizeof line, "fuzz: %llu executions (%.0f/s), %zu findings, %s%s",
-                  static_cast<unsigned long long>(e), rate, count_dir_entries(c.dir / "findings"),
+    // Executions/s of this run per strategy (a portfolio member, or mutations of any kind).
+    std::map<std::string, std::uint64_t> per;
+    for (const auto& [name, n] : strategy_counts(c, state)) {
+      auto b = strategies_before.find(name);
+      std::string shown = name.rfind("portfolio/", 0) == 0 ? name.substr(10) : name.rfind("mutate", 0) == 0 ? "mutate" : name;
+      per[shown] += n - (b == strategies_before.end() ? 0 : b->second);
+    }
+    std::string rates;
+    for (const auto& [name, n] : per)
+      rates += (rates.empty() ? ": " : ", ") + name + " " + std::to_string(static_cast<std::uint64_t>(elapsed > 0 ? n / elapsed + 0.5 : 0));
+    std::string cov;
+    if (c.feedback) {
+      coverage.update(c);
+      cov = ", coverage " + std::to_string(coverage.points.size()) + " (" + std::to_string(coverage.corpus()) + " in corpus)";
+    }
+    char line[512];
+    std::snprintf(line, sizeof line, "fuzz: %llu executions (%.0f/s%s)%s, %zu findings, %s%s",
+                  static_cast<unsigned long long>(e), rate, rates.c_str(), cov.c_str(), count_dir_entries(c.dir / "findings"),
                   final_line ? "" : left.c_str(), final_line ? "done" : "");
     if (tty)
       std::printf("\r\033[K%s%s", line, final_line ? "\n" : "");
@@ -949,6 +1248,7 @@ int run_campaign(Campaign& c, const State& state, bool resumed) {
   state.header->elapsed_s = elapsed_s();
   const std::uint64_t executions = executions_now();
   std::size_t findings = summarize(false, interrupted, hits);
+  ::close(history_fd);
   state.sync(true);
 
   std::ifstream txt(c.dir / "summary.txt");
@@ -987,7 +1287,8 @@ int resume_campaign(const fs::path& dir) {
 }  // namespace
 
 int cmd_fuzz(const std::vector<std::string>& args) {
-  Args a = Args::parse(args, {"--duration", "--iterations", "--jobs", "--shard", "--seed", "--out", "--watchdog", "--resume"},
+  Args a = Args::parse(args,
+                       {"--duration", "--iterations", "--jobs", "--shard", "--seed", "--out", "--watchdog", "--resume", "--feedback"},
                        {"--all"});
   if (a.has("--resume")) {
     if (a.flags.size() != 1 || !a.positional.empty())
@@ -1034,6 +1335,9 @@ int cmd_fuzz(const std::vector<std::string>& args) {
   std::uint64_t wd = a.get_u64("--watchdog", watchdog_default_s);
   if (wd == 0 || wd > 86400) throw UsageError{"--watchdog: expected 1..86400 seconds"};
   c.watchdog_s = static_cast<unsigned>(wd);
+  const std::string fb = a.get("--feedback", "on");
+  if (fb != "on" && fb != "off") throw UsageError{"--feedback: expected on or off, got '" + fb + "'"};
+  c.feedback = fb == "on";
   c.shard = shard_from(a);
   if (c.iterations) {
     if (c.seeds_of_shard() == 0)

@@ -58,7 +58,7 @@ const std::vector<Command>& commands() {
         {"--full", "every step, not only the violation's story", ""}},
        {"weft render out/sync-over-async.bug/schedule.weft -o deadlock.svg", "weft render weft-out/orders -o orders.svg"}},
       {"fuzz",
-       "weft fuzz NAME...|--all (--duration 8h | --iterations N) [--jobs J] [--shard K/N] [--seed BASE] [--watchdog SECONDS] --out DIR",
+       "weft fuzz NAME...|--all (--duration 8h | --iterations N) [--jobs J] [--shard K/N] [--seed BASE] [--watchdog SECONDS] [--feedback on|off] --out DIR",
        "an overnight campaign in child processes: crashes and hangs are findings with a working replay "
        "(tools/weft/CAMPAIGNS.md)",
        {{"--all", "every scenario, bug and fix", ""},
@@ -68,6 +68,10 @@ const std::vector<Command>& commands() {
         {"--shard K/N", "run the seeds BASE+i with i % N == K (0-based K)", "0/1"},
         {"--seed BASE", "the first seed", "0"},
         {"--watchdog SECONDS", "wall time one execution may take before it is a hang finding", "30"},
+        {"--feedback on|off",
+         "keep executions that reached new interleaving coverage as a corpus, and let half the seeds mutate "
+         "its entries (prefix kept, rest re-drawn); off: every seed a fresh portfolio draw",
+         "on"},
         {"--out DIR", "the campaign directory (must not hold a campaign yet)", ""},
         {"--resume DIR", "continue the campaign in DIR after a kill: no seed lost or repeated (alone)", ""}},
        {"weft fuzz --all --duration 8h --out runs/night", "weft fuzz sync-over-async --iterations 100000 --shard 0/4 --out runs/s0",

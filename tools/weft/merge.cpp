@@ -23,7 +23,8 @@ namespace {
 
 constexpr const char* summary_title = "weft fuzz campaign";
 // The order of finding.txt's fields, which is also the order of summary.json's.
-const char* const finding_keys[] = {"kind", "target", "message", "signature", "shape", "seed", "token", "count", "paths"};
+const char* const finding_keys[] = {"kind",  "target", "message", "signature", "shape",       "seed",
+                                    "token", "count",  "paths",   "strategy",  "corpus_entry"};
 
 void write_text(const fs::path& p, const std::string& s) {
   std::ofstream out(p, std::ios::binary | std::ios::trunc);
@@ -48,6 +49,48 @@ std::string json_value(const std::string& v) {
   if (v.empty()) return "null";
   if (v == "true" || v == "false" || is_number(v)) return v;
   return "\"" + json_escape(v) + "\"";
+}
+
+// A header value in summary.json: lists, per-strategy objects and the coverage samples
+// are written as JSON structures, everything else as a scalar.
+std::string json_header_value(const std::string& k, const std::string& v) {
+  std::ostringstream js;
+  if (k == "targets" || k == "shards") {
+    // space-separated lists
+    js << "[";
+    std::istringstream in(v);
+    std::string item;
+    for (bool first = true; in >> item; first = false) js << (first ? "" : ", ") << "\"" << json_escape(item) << "\"";
+    js << "]";
+  } else if (k == "strategies" || k == "strategies_per_s") {
+    // "name=number ..." -> {"name": number, ...}
+    js << "{";
+    std::istringstream in(v);
+    std::string item;
+    for (bool first = true; in >> item; first = false) {
+      auto eq = item.rfind('=');
+      std::string n = eq == std::string::npos ? "" : item.substr(eq + 1);
+      js << (first ? "" : ", ") << "\"" << json_escape(item.substr(0, eq)) << "\": " << (is_number(n) ? n : "null");
+    }
+    js << "}";
+  } else if (k == "coverage_over_time") {
+    // "wall_s:executions:coverage ..." -> [{"wall_s": .., "executions": .., "coverage": ..}, ...]
+    js << "[";
+    std::istringstream in(v);
+    std::string item;
+    for (bool first = true; in >> item; first = false) {
+      std::string parts[3];
+      std::istringstream fields(item);
+      for (std::string& part : parts) std::getline(fields, part, ':');
+      js << (first ? "" : ", ") << "{\"wall_s\": " << (is_number(parts[0]) ? parts[0] : "null")
+         << ", \"executions\": " << (is_number(parts[1]) ? parts[1] : "null")
+         << ", \"coverage\": " << (is_number(parts[2]) ? parts[2] : "null") << "}";
+    }
+    js << "]";
+  } else {
+    js << json_value(v);
+  }
+  return js.str();
 }
 
 struct Finding {
@@ -143,16 +186,7 @@ std::size_t write_summary(const fs::path& dir, const std::vector<std::pair<std::
   js << "{\n  \"weft_campaign\": 1";
   for (const auto& [k, v] : header) {
     js << ",\n  \"" << json_escape(k) << "\": ";
-    if (k == "targets" || k == "shards") {
-      // space-separated lists
-      js << "[";
-      std::istringstream in(v);
-      std::string item;
-      for (bool first = true; in >> item; first = false) js << (first ? "" : ", ") << "\"" << json_escape(item) << "\"";
-      js << "]";
-    } else {
-      js << json_value(v);
-    }
+    js << json_header_value(k, v);
   }
   // Executions are single random walks; the explorer does not report their trace hashes,
   // so distinct schedules are not counted.
@@ -164,7 +198,8 @@ std::size_t write_summary(const fs::path& dir, const std::vector<std::pair<std::
       auto it = f.fields.find(k);
       std::string v = it == f.fields.end() ? "" : it->second;
       js << ", \"" << k << "\": ";
-      if (std::string(k) == "count" || std::string(k) == "seed" || std::string(k) == "paths")
+      if (std::string(k) == "count" || std::string(k) == "seed" || std::string(k) == "paths" ||
+          std::string(k) == "corpus_entry")
         js << (is_number(v) ? v : "null");
       else
         js << json_value(v);
@@ -190,6 +225,9 @@ std::size_t write_summary(const fs::path& dir, const std::vector<std::pair<std::
        << get("message") << "\n";
     if (!get("shape").empty())
       tx << "    shape: " << get("shape") << (get("paths").empty() ? "" : " (" + get("paths") + " paths)") << "\n";
+    if (!get("strategy").empty())
+      tx << "    found by: " << get("strategy")
+         << (get("corpus_entry").empty() ? "" : " (mutating the corpus entry of seed " + get("corpus_entry") + ")") << "\n";
     tx << "    replay: weft replay " << get("token") << "\n";
     tx << "    artefacts: " << (dir / "findings" / f.id).string() << "/\n";
   }

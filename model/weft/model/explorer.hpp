@@ -45,7 +45,11 @@ struct ExploreOptions {
   // Replay executions 1, k+1, 2k+1, ... (and every finding before it is reported) with the
   // heap shifted and compare the traces; 0 = off.
   std::uint64_t nondeterminism_check_every = 64;
-  std::optional<Schedule> schedule;               // what strategy "replay" follows
+  std::optional<Schedule> schedule;               // what strategy "replay" follows; "mutate": the prefix
+  // Called after every execution of the strategy (not the nondeterminism check's replays),
+  // before it is checked: the simulator (its trace and decisions), the result and what
+  // produced it (Strategy::execution_name()). Campaigns read their feedback here.
+  std::function<void(const sim::SimPlatform&, const sim::RunResult&, const std::string&)> on_execution;
 };
 
 struct Finding {
@@ -73,7 +77,8 @@ struct ExploreReport {
 
 // Strategy specs, from one table: "portfolio" (the default: random, pct:3, pos and surw
 // taking turns), "random", "pct[:D]" (default D = 3), "pos", "surw", "dfs[:B]" (default
-// B = 2), "dpor", "replay" (needs a schedule). trace: the simulator's trace, which strategies read
+// B = 2), "dpor", "replay" (needs a schedule), "mutate" (needs one: its decisions are the
+// prefix kept, strategies/mutate.hpp). trace: the simulator's trace, which strategies read
 // for footprints. Throws std::invalid_argument with one line on an unknown spec.
 std::unique_ptr<Strategy> make_strategy(const std::string& spec, std::uint64_t seed, const sim::Trace* trace,
                                         const Schedule* schedule = nullptr);

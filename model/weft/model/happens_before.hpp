@@ -72,6 +72,17 @@ bool is_universal(const Footprint& fp) noexcept;
 // interleaving" means to the portfolio.
 std::uint64_t interleaving_signature(const sim::Trace& trace);
 
+// Interleaving coverage: the ordered pairs of conflicting accesses the execution made, as
+// 64-bit points (sorted, unique). For each key, every access is paired with the conflicting
+// access just before it by another agent (the last write before a read; the reads since
+// the last write, or that write, before a write). An access is named by who made it (the
+// spawn site of its task, or the thread's name outside tasks), its record kind and site,
+// and what it touched (an object by kind, declaration site and its ordinal among the
+// objects of that site; a task or timer by the task's stable key), never by ids that shift
+// between executions, so the same ordering met again is the same point. What `weft fuzz`
+// keeps as its feedback corpus (model/weft/model/feedback.hpp).
+std::vector<std::uint64_t> interleaving_coverage(const sim::Trace& trace);
+
 // Follows the transitions of one execution as a strategy sees them: at each choice point,
 // the footprint of the transition that just ended. Null trace: every transition universal.
 class TransitionObserver {
