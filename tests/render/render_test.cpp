@@ -1194,3 +1194,19 @@ TEST_CASE("Objects without a name: kind and declaration site, never another kind
   CHECK(md.find("channel") == std::string::npos);
   CHECK(md.find("fill") != std::string::npos);  // the task's name, from the spawn record
 }
+
+TEST_CASE("Pictures shorten coroutine names: no template arguments, no anonymous namespaces", "[render][names]") {
+  auto c = deadlock_case();
+  Trace& t = c.trace;
+  // As the runtime names a lambda inside a function template (cut inside its argument list).
+  t.records[5].text = t.intern_text("lambda in weft::spawn_blocking<app::{anonymous}::query_orders");
+  t.records[8].text = t.intern_text("app::(anonymous namespace)::Cache<int, std::less<int>>::refresh");
+  RenderInput in{t, &c.violation, "t", "", ""};
+  const std::string mmd = weft::render::to_mermaid(in);
+  CHECK(mmd.find("participant A1 as lambda in weft::spawn_blocking\n") != std::string::npos);
+  CHECK(mmd.find("as app::Cache::refresh\n") != std::string::npos);
+  CHECK(mmd.find("anonymous") == std::string::npos);
+  // The Tasks table keeps the full names.
+  CHECK(weft::render::to_markdown(in).find("app::(anonymous namespace)::Cache&lt;int, std::less&lt;int&gt;&gt;::refresh") !=
+        std::string::npos);
+}

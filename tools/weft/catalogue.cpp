@@ -1,11 +1,13 @@
 // The main job: every scenario's bug and fix explored, a table printed, artefacts written.
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "common.hpp"
+#include "weft/render/render.hpp"
 #include "weft/scenarios/capacity.hpp"
 
 namespace fs = std::filesystem;
@@ -15,6 +17,7 @@ namespace weft::cli {
 int cmd_catalogue(const std::vector<std::string>& args) {
   Args a = Args::parse(args, {"--out", "--iterations"}, {"--no-capacity", "--full", "--no-render"});
   if (!a.positional.empty()) throw UsageError{synopsis("catalogue")};
+  const auto started = std::chrono::steady_clock::now();  // for the pictures' share of the run, printed only
   if (a.has("--iterations") && a.get_u64("--iterations", 1) == 0)
     throw UsageError{"--iterations: must be at least 1 (0 executions would call every fix a pass)"};
   fs::path out = a.get("--out", "out");
@@ -59,6 +62,18 @@ int cmd_catalogue(const std::vector<std::string>& args) {
          << (v == scenarios::Variant::bug ? to_string(s.expected) : "pass") << " | " << execs << " | "
          << (token.empty() ? "" : "`" + token + "`") << " |\n";
     }
+  }
+  // What the pictures cost: the Graphviz layouts against the whole run so far (exploration,
+  // shrinking, minimal pairs, every artefact). Printed, never written to catalogue.md (which
+  // stays the same from run to run).
+  {
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const render::LayoutStats ls = render::layout_stats();
+    if (ls.layouts)
+      std::printf("\npictures: %zu Graphviz layouts took %.2f s (the first, with Graphviz's start-up, %.2f s) of %.2f s wall time: %.1f %%\n", ls.layouts,
+                  ls.seconds, ls.startup_seconds, wall, wall > 0 ? 100 * ls.seconds / wall : 0.0);
+    else
+      std::printf("\npictures: no Graphviz layout (--no-render); %.2f s wall time\n", wall);
   }
   if (!a.has("--no-capacity")) {
     std::string cap = scenarios::capacity_table();

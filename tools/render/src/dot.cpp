@@ -101,6 +101,37 @@ using sim::TraceRecord;
 constexpr std::size_t kCollapseMin = 4;    // runs of routine steps at least this long collapse
 constexpr std::size_t kPatternMax = 8;     // longest repeated block looked for
 constexpr std::size_t kFocusNodesMax = 16; // a focused picture stays within ~1600 px
+constexpr std::size_t kTitleColumns = 90;   // title lines: ~900 px at the title's font size
+
+// `s` as HTML-label text in lines of at most `columns` code points, broken at spaces, at most
+// `lines_max` lines (the last cut with an ellipsis).
+std::string wrapped(std::string_view s, std::size_t columns, std::size_t lines_max) {
+  std::string in = detail::sanitize_utf8(s), out;
+  std::size_t lines = 0;
+  while (!in.empty() && lines < lines_max) {
+    std::size_t cut = in.size(), count = 0, last_space = std::string::npos;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      if ((static_cast<unsigned char>(in[i]) & 0xC0) == 0x80) continue;
+      if (count == columns) {
+        cut = i;
+        break;
+      }
+      if (in[i] == ' ') last_space = i;
+      ++count;
+    }
+    bool last = ++lines == lines_max;
+    if (cut < in.size() && !last && last_space != std::string::npos && last_space > 0) cut = last_space;
+    if (lines > 1) out += "<br/>";
+    if (last && cut < in.size()) {
+      out += html(truncate(in, columns));
+      break;
+    }
+    out += html(in.substr(0, cut));
+    in.erase(0, cut);
+    while (!in.empty() && in.front() == ' ') in.erase(0, 1);
+  }
+  return out;
+}
 
 // A DOT double-quoted string (tooltips, edge labels). Graphviz decodes entities in these strings
 // and re-escapes them for SVG, so markup characters go in as entities and the DOT text holds no
@@ -311,11 +342,16 @@ std::string to_dot(const RenderInput& in) {
 
   // Endpoints of the red edges stay visible.
   std::vector<bool> pinned = m.key;
-  for (std::size_t i = 0; i < rs.size(); ++i) pinned[i] = pinned[i] || (m.anchor[i] && m.keep[i]);
   for (const auto& e : m.culprit) pinned[e.from] = pinned[e.to] = true;
+  std::vector<bool> anchored = pinned;
+  for (std::size_t i = 0; i < rs.size(); ++i) anchored[i] = anchored[i] || (m.anchor[i] && m.keep[i]);
 
-  std::vector<Node> nodes = build_nodes(m, pinned, false);
+  // Tightest last: the anchors (who holds the waited-for locks) are context, and go into the
+  // grey runs first when the picture would outgrow its budget (a cycle of seven philosophers).
+  std::vector<Node> nodes = build_nodes(m, anchored, false);
+  if (m.focused && nodes.size() > kFocusNodesMax) nodes = build_nodes(m, anchored, true);
   if (m.focused && nodes.size() > kFocusNodesMax) nodes = build_nodes(m, pinned, true);
+  else pinned = anchored;
   std::vector<std::size_t> node_of(rs.size(), SIZE_MAX);
   for (std::size_t n = 0; n < nodes.size(); ++n)
     for (auto i : nodes[n].records) node_of[i] = n;
@@ -367,10 +403,14 @@ std::string to_dot(const RenderInput& in) {
       for (ThreadIndex lane : merged) lane_nodes.erase(lane);
     }
     for (auto& [lane, tw] : twins) std::sort(tw.begin(), tw.end());
-    // Routine steps after a lane's last step that matters (a worker going back to its loop)
-    // are counted in the summary, not drawn.
+    // Routine steps after a lane's last step that matters (a worker going back to its loop, a
+    // task's last suspend) are counted in the summary, not drawn.
     for (auto& [lane, ids] : lane_nodes) {
-      while (ids.size() > 1 && nodes[ids.back()].kind == NodeKind::run) {
+      auto trailing = [&](const Node& n) {
+        return n.kind == NodeKind::run || (n.kind == NodeKind::single && !pinned[n.records.front()] &&
+                                           rs[n.records.front()].kind == EventKind::suspend);
+      };
+      while (ids.size() > 1 && trailing(nodes[ids.back()])) {
         dropped[ids.back()] = true;
         m.hidden_records += nodes[ids.back()].records.size();
         for (auto i : nodes[ids.back()].records) node_of[i] = SIZE_MAX;
@@ -386,9 +426,10 @@ std::string to_dot(const RenderInput& in) {
   {
     std::string title = "<b>" + html(in.title.empty() ? std::string("weft schedule") : in.title) + "</b>";
     if (v)
-      title += "<br/><font color=\"red\">" + html(truncate(detail::violation_line(*v), 140)) +
-               " (t=" + html(format_duration(v->time)) + ")</font>";
-    if (in.pair && in.pair->found) title += "<br/><font color=\"#1a7f37\">minimal pair: " + html(truncate(in.pair->sentence, 140)) + "</font>";
+      title += "<br/><font color=\"red\">" +
+               wrapped(detail::violation_line(*v) + " (t=" + format_duration(v->time) + ")", kTitleColumns, 2) + "</font>";
+    if (in.pair && in.pair->found)
+      title += "<br/><font color=\"#1a7f37\">" + wrapped("minimal pair: " + in.pair->sentence, kTitleColumns, 2) + "</font>";
     out += ", label=<" + title + ">";
   }
   out += "];\n";
@@ -454,9 +495,12 @@ std::string to_dot(const RenderInput& in) {
   // Happens-before across lanes, merged when collapsing maps several onto one pair of nodes.
   std::vector<std::tuple<std::size_t, std::size_t, Edge>> order;
   std::map<std::tuple<std::size_t, std::size_t, Edge>, std::size_t> merged;
+  // An edge ends only on a drawn node (a lane's trailing run may be gone while a twin lane's
+  // records still map onto it).
+  auto drawn_node = [&](std::size_t n) { return n != SIZE_MAX && !dropped[n]; };
   for (const auto& e : m.hb) {
     std::size_t a = node_of[e.from], b = node_of[e.to];
-    if (a == SIZE_MAX || b == SIZE_MAX || a == b) continue;
+    if (!drawn_node(a) || !drawn_node(b) || a == b) continue;
     auto key = std::make_tuple(a, b, e.kind);
     if (merged[key]++ == 0) order.push_back(key);
   }
@@ -475,7 +519,7 @@ std::string to_dot(const RenderInput& in) {
   for (const auto& e : m.culprit) {
     EdgeStyle s = style_of(e.kind);
     std::size_t a = node_of[e.from], b = node_of[e.to];
-    if (a == SIZE_MAX || b == SIZE_MAX || a == b) continue;
+    if (!drawn_node(a) || !drawn_node(b) || a == b) continue;
     out += "  " + nodes[a].id + " -> " + nodes[b].id + " [color=\"" + s.color + "\", fontcolor=\"" + s.color +
            "\", label=<<b>" + html(e.label.empty() ? s.label : e.label) + "</b>>" + s.extra + "];\n";
   }

@@ -3,6 +3,7 @@
 #include <graphviz/gvc.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <mutex>
 #include <system_error>
@@ -57,11 +58,27 @@ std::string printable(std::string_view s) {
 // plugin caches a pointer to the last font name, which lives in the context's font table, so
 // freeing a context and creating the next one reads freed memory (AddressSanitizer finds it on
 // the second layout). Call with graphviz_mutex() held.
+LayoutStats& stats() {
+  static LayoutStats s;
+  return s;
+}
+
 GVC_t* context() {
   static GVC_t* gvc = nullptr;
   if (!gvc) gvc = gvContext();
   return gvc;
 }
+
+// Adds the time from its construction to its destruction to stats(), the first call's also as
+// the start-up (Graphviz loads its plugins then). Lives under graphviz_mutex().
+struct Timed {
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  ~Timed() {
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (stats().layouts++ == 0) stats().startup_seconds = s;
+    stats().seconds += s;
+  }
+};
 
 }  // namespace
 
@@ -77,6 +94,7 @@ bool layout(const std::string& dot, const std::string& format, std::string& out,
     return false;
   }
   std::lock_guard lock(graphviz_mutex());
+  Timed timed;
   captured().clear();
   agusererrf previous_handler = agseterrf(capture_error);
   agreseterrors();
@@ -120,6 +138,11 @@ bool layout(const std::string& dot, const std::string& format, std::string& out,
   if (rc != 0 || out.empty()) return fail("Graphviz cannot render " + format);
   agseterrf(previous_handler);
   return true;
+}
+
+LayoutStats layout_stats() {
+  std::lock_guard lock(graphviz_mutex());
+  return stats();
 }
 
 bool render_file(const RenderInput& in, const std::string& path, std::string& error) {

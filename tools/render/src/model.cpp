@@ -3,6 +3,7 @@
 #include "model.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <deque>
 #include <string_view>
@@ -507,6 +508,42 @@ void add_record_chain(Model& m) {
   }
 }
 
+// A declaration site inside the standard library (an object made by std::make_unique or a
+// container records the library line that constructed it): no help to a reader.
+bool library_file(std::string_view f) {
+  if (f.rfind("/usr/", 0) == 0 || f.rfind("bits/", 0) == 0 || f.find("/bits/") != std::string_view::npos ||
+      f.rfind("__", 0) == 0 || f.find("/__") != std::string_view::npos || f.find("include/c++/") != std::string_view::npos)
+    return true;
+  return false;
+}
+
+// A task's name as a picture shows it: without template arguments and anonymous namespaces
+// ("lambda in weft::spawn_blocking<scenarios::{anonymous}::query...>" -> "lambda in
+// weft::spawn_blocking"), at most 40 code points.
+std::string short_name(const std::string& name) {
+  std::string out;
+  int depth = 0;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    // "operator<" and friends keep their brackets: only a '<' after a name character opens a list.
+    if (c == '<' && i > 0 && (std::isalnum(static_cast<unsigned char>(name[i - 1])) || name[i - 1] == '_')) {
+      ++depth;
+      continue;
+    }
+    if (depth > 0) {
+      if (c == '<') ++depth;
+      if (c == '>') --depth;
+      continue;
+    }
+    out += c;
+  }
+  // An unclosed list (a name cut short inside its template arguments) ends the name there.
+  for (std::string_view anon : {"{anonymous}::", "(anonymous namespace)::"})
+    for (auto at = out.find(anon); at != std::string::npos; at = out.find(anon)) out.erase(at, anon.size());
+  if (out.empty()) out = name;
+  return truncate(out, 40);
+}
+
 // Names and kinds from the records (the spawn text, object_create) and from the trace's tables
 // (traces rebuilt from a finding file); the kind of an object without an object_create record
 // from what was done to it (a semaphore is never taken for a channel).
@@ -545,6 +582,7 @@ void add_names(Model& m) {
   if (!common.empty())
     for (auto& [id, name] : m.task_names)
       if (name.size() > common.size() && name.compare(0, common.size(), common) == 0) name.erase(0, common.size());
+  for (auto& [id, name] : m.task_names) name = short_name(name);
   // Two tasks of one coroutine ("handle" twice) are told apart by their ids: "handle #2".
   std::map<std::string, int> uses;
   for (const auto& [id, name] : m.task_names) ++uses[name];
@@ -561,7 +599,7 @@ void add_names(Model& m) {
     std::string kind = m.object_kind(id), label;
     auto n = m.object_names.find(id);
     auto s = m.object_sites.find(id);
-    std::string where = s != m.object_sites.end() ? m.short_site(s->second) : "";
+    std::string where = s != m.object_sites.end() && !library_file(m.t.site_at(s->second).file) ? m.short_site(s->second) : "";
     if (n != m.object_names.end())
       label = kind + " \"" + n->second + "\"";
     else if (!where.empty())

@@ -71,6 +71,16 @@ std::string to_html(const RenderInput& in, const std::string& lanes_svg, const s
 // thread-safe).
 bool layout(const std::string& dot, const std::string& format, std::string& out, std::string& error);
 
+// What layout() has cost this process so far (monotonic clock; for reports of the rendering
+// cost, never for a decision): calls, total seconds, and the first call's seconds (which pay
+// Graphviz's one-off start-up: plugin loading).
+struct LayoutStats {
+  std::size_t layouts = 0;
+  double seconds = 0;
+  double startup_seconds = 0;
+};
+LayoutStats layout_stats();
+
 // Renders by the extension of `path` (.dot .svg .png .json .md .mmd .html; a name ending in
 // .seq.svg is the sequence diagram) and writes the file.
 // On failure (unknown extension, layout error, unwritable path) returns false and a one-line error.
