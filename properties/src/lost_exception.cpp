@@ -23,8 +23,7 @@ class LostExceptionProperty final : public Property {
       v.records.push_back(i);
       std::string site = detail::site_str(tr, r.site);  // spawn site (or when_all site)
       detail::add_unique(v.locations, site);
-      std::string what = r.task ? (r.value ? "detached task " : "task ") + std::to_string(r.task)
-                                : std::string("a when_all child");
+      std::string what = r.task ? (r.value ? "detached " : "") + tr.task_label(r.task) : std::string("a when_all child");
       if (r.task) {
         v.tasks.push_back(r.task);
         detail::add_unique(v.locations, detail::spawn_site(tr, r.task));

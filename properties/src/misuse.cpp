@@ -110,7 +110,7 @@ class Misuse final : public Property {
       std::string site = detail::spawn_site(tr, task);
       detail::add_unique(v.locations, site);
       detail::add_unique(v.locations, detail::spawn_site(tr, inner));
-      v.message = "redundant hop: task " + std::to_string(task) + (site.empty() ? "" : " spawned at " + site) +
+      v.message = "redundant hop: " + tr.task_label(task) + (site.empty() ? "" : " spawned at " + site) +
                   " only awaited another task";
       v.detail = detail::describe_task(tr, task) + " did nothing but " +
                  (inner ? "spawn and await " + detail::describe_task(tr, inner) : std::string("await another task")) +

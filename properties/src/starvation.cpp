@@ -60,7 +60,7 @@ class Starvation final : public Property {
           s += std::string(any ? "," : "") + " " + (WorkKind(r.object) == WorkKind::cpu_work ? "cpu_work" : "blocking_io") +
                "(" + detail::format_ms(r.value) + ")";
           if (!site.empty()) s += " at " + site;
-          if (r.task) s += " in task " + std::to_string(r.task);
+          if (r.task) s += " in " + tr.task_label(r.task);
           detail::add_unique(v.locations, site);
           v.records.push_back(b.begin);
           if (std::find(v.threads.begin(), v.threads.end(), t) == v.threads.end()) v.threads.push_back(t);
@@ -70,7 +70,7 @@ class Starvation final : public Property {
           if (b.to <= from || b.from >= to) continue;
           const auto& r = recs[b.begin];
           std::string site = detail::site_str(tr, r.site);
-          s += std::string(any ? "," : "") + " blocked waiting for task " + std::to_string(r.other);
+          s += std::string(any ? "," : "") + " blocked waiting for " + tr.task_label(r.other);
           if (!site.empty()) s += " at " + site;
           detail::add_unique(v.locations, site);
           v.records.push_back(b.begin);
@@ -129,7 +129,7 @@ class Starvation final : public Property {
       if (w.resume != UINT32_MAX) v.records.push_back(w.resume);
       detail::add_unique(v.locations, detail::spawn_site(tr, s.task));
       std::string exn = tr.executor_name(ex);
-      v.message = "starvation: task " + std::to_string(s.task) + " waited " + detail::format_ms(w.wait) +
+      v.message = "starvation: " + tr.task_label(s.task) + " waited " + detail::format_ms(w.wait) +
                   (w.resume == UINT32_MAX ? " (never resumed)" : "") + " in the queue of " + exn + " (limit " +
                   detail::format_ms(e.config.queue_wait_max) + ")";
       Nanos until = w.resume == UINT32_MAX ? end : recs[w.resume].time;
