@@ -1210,3 +1210,67 @@ TEST_CASE("Pictures shorten coroutine names: no template arguments, no anonymous
   CHECK(weft::render::to_markdown(in).find("app::(anonymous namespace)::Cache&lt;int, std::less&lt;int&gt;&gt;::refresh") !=
         std::string::npos);
 }
+
+// Node ids an edge of `dot` names that no node statement declares (Graphviz would draw each
+// as a bare box with the id for its label).
+std::set<std::string> undeclared_endpoints(const std::string& dot) {
+  std::set<std::string> declared, used;
+  std::istringstream in(dot);
+  for (std::string line; std::getline(in, line);) {
+    auto p = line.find_first_not_of(' ');
+    if (p == std::string::npos) continue;
+    auto arrow = line.find(" -> ", p);
+    auto bracket = line.find(" [", p);
+    if (arrow != std::string::npos && (bracket == std::string::npos || arrow < bracket)) {
+      used.insert(line.substr(p, arrow - p));
+      auto to = arrow + 4;
+      used.insert(line.substr(to, line.find_first_of(" ;", to) - to));
+    } else if (bracket != std::string::npos) {
+      declared.insert(line.substr(p, bracket - p));
+    }
+  }
+  std::set<std::string> out;
+  for (const auto& u : used)
+    if (!declared.count(u)) out.insert(u);
+  return out;
+}
+
+TEST_CASE("Lanes drawn once for twins never leave an edge pointing at nothing", "[render][dot]") {
+  // Three workers do the same: run a task that blocks in I/O (red), finish it, run one more
+  // short task (a routine run at the lane's end). main waits for every task: the completions
+  // of the twin lanes reach main along "done" edges.
+  Trace t;
+  t.threads = {{"main", 0}, {"pool-0", 1}, {"pool-1", 1}, {"pool-2", 1}};
+  t.executors = {{1, "pool"}};
+  std::uint32_t step = 0;
+  std::vector<std::uint32_t> red;
+  for (TaskId id = 1; id <= 6; ++id) {
+    add_task(t, 0, "app/w.cpp", 5, 1);
+    add(t, {.step = step++, .thread = 0, .kind = EventKind::spawn, .task = id, .object = 1, .file = "app/w.cpp", .line = 5});
+  }
+  for (std::uint16_t w = 1; w <= 3; ++w) {
+    TaskId a = w, b = TaskId(w + 3);
+    add(t, {.step = step++, .thread = w, .kind = EventKind::resume, .task = a, .object = 1});
+    red.push_back(add(t, {.step = step++, .thread = w, .kind = EventKind::blocking_begin, .task = a, .value = 2_s, .file = "app/w.cpp", .line = 9}));
+    add(t, {.time = 2_s, .step = step++, .thread = w, .kind = EventKind::blocking_end, .task = a, .value = 2_s, .file = "app/w.cpp", .line = 9});
+    add(t, {.time = 2_s, .step = step++, .thread = w, .kind = EventKind::complete, .task = a});
+    add(t, {.time = 2_s, .step = step++, .thread = w, .kind = EventKind::suspend, .task = a, .object = 1});
+    add(t, {.time = 2_s, .step = step++, .thread = w, .kind = EventKind::resume, .task = b, .object = 1});
+    add(t, {.time = 2_s, .step = step++, .thread = w, .kind = EventKind::complete, .task = b});
+    add(t, {.time = 2_s, .step = step++, .thread = w, .kind = EventKind::suspend, .task = b, .object = 1});
+  }
+  for (TaskId id = 1; id <= 6; ++id) add(t, {.time = 2_s, .step = step++, .thread = 0, .kind = EventKind::wake, .other = id});
+  Violation v;
+  v.kind = ViolationKind::starvation;
+  v.message = "starvation: all 3 threads of pool were in blocking work";
+  v.threads = {1, 2, 3};
+  v.tasks = {1, 2, 3, 4, 5, 6};
+  v.records = red;
+  RenderInput in{t, &v, "twins", "", ""};
+  const std::string dot = weft::render::to_dot(in);
+  INFO(dot);
+  CHECK(dot.find("2 more doing the same") != std::string::npos);  // the twins were merged
+  CHECK(undeclared_endpoints(dot).empty());
+  std::string svg, error;
+  REQUIRE(weft::render::layout(dot, "svg", svg, error));
+}
