@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <mutex>
+#include <optional>
+#include <stop_token>
 
 #include "weft/timer.hpp"
 
@@ -159,8 +161,32 @@ void run_inline(PromiseBase& p) noexcept {
   s.task = saved;
 }
 
-void park_until_done(PromiseBase& p, const std::source_location& where, const char* what) {
-  if (claim_if_done(p, what)) return;
+bool withdraw_waiter(PromiseBase& p, JoinWaiter* w) noexcept {
+  std::uintptr_t s = p.state.load(std::memory_order_relaxed);
+  for (;;) {
+    if ((s & kDone) || (s & ~kStateFlags) != reinterpret_cast<std::uintptr_t>(w)) return false;
+    if (p.state.compare_exchange_weak(s, s & (kStateFlags & ~kConsumed), std::memory_order_acq_rel,
+                                      std::memory_order_relaxed))
+      return true;
+  }
+}
+
+void throw_join_withdrawn(TaskId on, bool timed_out) {
+  auto& p = current_platform();
+  if (p.tracing()) {
+    TraceEvent e{EventKind::cancelled};
+    e.task = current_task();
+    e.other = on;
+    p.emit(e);
+  }
+  if (timed_out) throw TimedOut();
+  throw OperationCancelled();
+}
+
+JoinEnd park_until_done(PromiseBase& p, const std::source_location& where, const char* what,
+                        const std::stop_token& stop, Nanos timeout) {
+  if (claim_if_done(p, what)) return JoinEnd::done;
+  if (stop.stop_requested()) return JoinEnd::stopped;
   Platform& pl = current_platform();
   Parker* parker = &thread_state().own_parker();
   // `wake` lives on this stack: the waker sets `fired` last and then touches only the
@@ -179,17 +205,96 @@ void park_until_done(PromiseBase& p, const std::source_location& where, const ch
   };
   JoinWaiter w;
   w.job = &wake;
+  Nanos deadline = no_deadline;
+  if (timeout != no_deadline) {
+    Nanos now = pl.now();
+    deadline = timeout <= 0 ? now : (timeout < no_deadline - now ? now + timeout : no_deadline);
+  }
   Claim c = claim_and_register(p, &w);
   if (c == Claim::twice) report_misuse(what);
-  if (c == Claim::done) return;
+  if (c == Claim::done) return JoinEnd::done;
   emit_block(pl, p.id, where);
-  while (!wake.fired.load(std::memory_order_acquire)) parker->park(WaitKind::block_on, p.id);
+  // A stop unparks us; its stale token, if we leave first, is a spurious return for the
+  // thread's next park, which every park loop tolerates.
+  struct Unpark {
+    Parker* parker;
+    void operator()() const noexcept { parker->unpark(); }
+  };
+  std::optional<std::stop_callback<Unpark>> on_stop;
+  if (stop.stop_possible()) on_stop.emplace(stop, Unpark{parker});
+  JoinEnd end = JoinEnd::done;
+  while (!wake.fired.load(std::memory_order_acquire)) {
+    bool stopped = stop.stop_requested();
+    if (stopped || (deadline != no_deadline && pl.now() >= deadline)) {
+      if (withdraw_waiter(p, &w)) {
+        end = stopped ? JoinEnd::stopped : JoinEnd::timed_out;
+        break;
+      }
+      // The task completed first: its wake is on the way, and the result is ours.
+      while (!wake.fired.load(std::memory_order_acquire)) parker->park(WaitKind::block_on, p.id);
+      break;
+    }
+    parker->park(WaitKind::block_on, p.id, deadline);
+  }
   if (pl.tracing()) {
     TraceEvent e{EventKind::wake};
     e.task = current_task();
     e.other = p.id;
     pl.emit(e);
   }
+  return end;
+}
+
+namespace {
+constexpr const char* kAwaitedTwice = "a JoinHandle awaited twice (single-use result)";
+}
+
+StoppableJoin::StoppableJoin(PromiseBase* p, std::stop_token stop) noexcept : p_(p), stop_(std::move(stop)) {
+  arrive_.self = this;
+  arrive_.run = [](Job* j) { static_cast<ArriveJob*>(j)->self->arrive(); };
+}
+
+bool StoppableJoin::ready() {
+  if (!p_) throw MisuseError("weft: awaited an empty JoinHandle");
+  if (claim_if_done(*p_, kAwaitedTwice)) return true;
+  return cancelled_ = stop_.stop_requested();
+}
+
+bool StoppableJoin::suspend(std::coroutine_handle<> c) noexcept {
+  resume_.handle = c;
+  resume_.task = current_task();
+  resume_ctx_ = current_context();
+  arrive_.task = resume_.task;
+  ctx = nullptr;  // the decider arrives where it runs; the resumption goes to resume_ctx_
+  job = &arrive_;
+  Claim r = claim_and_register(*p_, this);
+  if (r != Claim::registered) {
+    twice_ = r == Claim::twice;
+    return false;
+  }
+  // Our own arrival is still missing: nobody resumes us before the set-up below is done.
+  emit_join_wait(p_->id);
+  if (stop_.stop_possible()) on_stop_.emplace(stop_, OnStop{this});  // may run OnStop here
+  return pending_.fetch_sub(1, std::memory_order_acq_rel) != 1;
+}
+
+void StoppableJoin::arrive() noexcept {
+  if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) resume_in(resume_ctx_, &resume_);
+}
+
+void StoppableJoin::OnStop::operator()() const noexcept {
+  StoppableJoin* j = self;
+  if (!withdraw_waiter(*j->p_, j)) return;  // the task completed first: its completion arrives
+  j->cancelled_ = true;
+  j->arrive();
+}
+
+void StoppableJoin::finish() {
+  // Waits for a stop callback still running on another thread (it arrived already).
+  on_stop_.reset();
+  if (twice_) report_misuse(kAwaitedTwice);
+  if (cancelled_) throw_join_withdrawn(p_->id, false);
+  emit_observed(*p_);
 }
 
 std::coroutine_handle<> PromiseBase::on_final() noexcept {

@@ -3,10 +3,13 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <source_location>
+#include <stop_token>
 #include <string>
 #include <type_traits>
 
+#include "weft/cancel.hpp"
 #include "weft/executor.hpp"
 #include "weft/task.hpp"
 
@@ -52,11 +55,56 @@ enum class Claim : std::uint8_t { registered, done, twice };
 // completion), `done` (claimed; the task completed meanwhile, nothing will be run), or
 // `twice` (the handle was already used; nothing changed).
 Claim claim_and_register(PromiseBase& p, JoinWaiter* w) noexcept;
+// Takes `w` off `p`'s state word and unclaims the handle, unless the task completed first
+// (then its completion runs w->job). The compare-and-swap here and the completion's
+// fetch_or are the one decision between "withdrawn" and "delivered": never both, never none.
+bool withdraw_waiter(PromiseBase& p, JoinWaiter* w) noexcept;
 // Runs a spawned-but-not-posted task inline on the calling thread as task `p.id`.
 void run_inline(PromiseBase& p) noexcept;
+enum class JoinEnd : std::uint8_t { done, stopped, timed_out };
 // Claims the handle (MisuseError `what` if already used) and parks the calling thread
-// until `p` is done.
-void park_until_done(PromiseBase& p, const std::source_location& where, const char* what);
+// until `p` is done (`done`: claimed), `stop` is stopped (`stopped`) or `timeout` of platform
+// time passed (`timed_out`). The last two withdraw the claim: the handle may be used again.
+JoinEnd park_until_done(PromiseBase& p, const std::source_location& where, const char* what,
+                        const std::stop_token& stop = {}, Nanos timeout = no_deadline);
+// Records that the current task (or thread) gave up waiting for task `on` (a `cancelled`
+// record, other = on), then throws TimedOut or OperationCancelled.
+[[noreturn]] void throw_join_withdrawn(TaskId on, bool timed_out);
+
+// The body of JoinHandle::wait(token): a join wait that its stop token may withdraw.
+// The waiter resumes once two parties have arrived: await_suspend, when its set-up is
+// complete, and the one decider, either the completing task (it found the waiter
+// registered) or the stop callback (withdraw_waiter took it off first). So the set-up may
+// still touch the awaiter after registering, and a stop racing with the completion gives
+// either outcome, the result delivered once or left in the handle.
+class StoppableJoin : public JoinWaiter {
+ public:
+  StoppableJoin(PromiseBase* p, std::stop_token stop) noexcept;
+  StoppableJoin(const StoppableJoin&) = delete;
+  StoppableJoin& operator=(const StoppableJoin&) = delete;
+  bool ready();                                     // await_ready
+  bool suspend(std::coroutine_handle<> c) noexcept;  // await_suspend
+  void finish();  // await_resume before the value is taken: misuse or cancellation throw here
+
+ private:
+  void arrive() noexcept;
+  struct ArriveJob : Job {
+    StoppableJoin* self;
+  };
+  struct OnStop {
+    StoppableJoin* self;
+    void operator()() const noexcept;
+  };
+  PromiseBase* p_;
+  std::stop_token stop_;
+  bool cancelled_ = false;  // written by the decider before it arrives
+  bool twice_ = false;
+  std::atomic<int> pending_{2};
+  Executor* resume_ctx_ = nullptr;
+  ArriveJob arrive_;
+  ResumeJob resume_;
+  std::optional<std::stop_callback<OnStop>> on_stop_;
+};
 
 }  // namespace detail
 
@@ -123,16 +171,52 @@ class [[nodiscard]] JoinHandle {
   Awaiter operator co_await() && noexcept { return Awaiter(h_, false); }
   Awaiter resume_anywhere() noexcept { return Awaiter(h_, true); }
 
+  struct StopAwaiter : detail::StoppableJoin {
+    StopAwaiter(handle_type hh, std::stop_token t) noexcept
+        : StoppableJoin(hh ? &hh.promise() : nullptr, std::move(t)), h(hh) {}
+    handle_type h;
+    bool await_ready() { return ready(); }
+    bool await_suspend(std::coroutine_handle<> c) noexcept { return suspend(c); }
+    T await_resume() {
+      finish();
+      return h.promise().take();
+    }
+  };
+  // Bounded waits. They end with the task's result, or with OperationCancelled (`stop` was
+  // stopped first) / TimedOut (`timeout` of platform time passed first). Giving up withdraws
+  // the wait only: the task runs on, and the handle stays valid, so it may be awaited again,
+  // joined or detached (dropping it then reports an exception the task throws as lost).
+  // To cancel the task itself, build it with a stop source's token (with_timeout(task, d, src)).
+  // A stop and a completion at the same instant give either outcome, never a result lost
+  // or delivered twice. A task already done delivers its result even to a stopped token or
+  // a timeout of 0 (so wait(0) polls); otherwise a token stopped before the wait cancels it.
+  //   co_await handle.wait(token)   co_await handle.wait(200_ms)   co_await handle.wait(200_ms, token)
+  StopAwaiter wait(std::stop_token stop = {}) noexcept { return StopAwaiter(h_, std::move(stop)); }
+  Task<T> wait(Nanos timeout, std::stop_token stop = {}) {
+    return with_timeout(timeout, std::move(stop), [this](std::stop_token t) { return wait(std::move(t)); });
+  }
+
   // Blocks the calling thread until the task completes (sync-over-async).
   T join(std::source_location where = std::source_location::current()) {
-    if (!h_) throw MisuseError("weft: joined an empty JoinHandle");
-    auto& p = h_.promise();
-    detail::park_until_done(p, where, "a JoinHandle joined twice (single-use result)");
-    detail::emit_observed(p, &where);
-    return p.take();
+    return join_until(std::stop_token{}, no_deadline, where);
+  }
+  // Blocking forms of the bounded waits above (same outcomes; the handle stays valid).
+  T join(std::stop_token stop, std::source_location where = std::source_location::current()) {
+    return join_until(std::move(stop), no_deadline, where);
+  }
+  T join(Nanos timeout, std::stop_token stop = {}, std::source_location where = std::source_location::current()) {
+    return join_until(std::move(stop), timeout, where);
   }
 
  private:
+  T join_until(const std::stop_token& stop, Nanos timeout, const std::source_location& where) {
+    if (!h_) throw MisuseError("weft: joined an empty JoinHandle");
+    auto& p = h_.promise();
+    auto end = detail::park_until_done(p, where, "a JoinHandle joined twice (single-use result)", stop, timeout);
+    if (end != detail::JoinEnd::done) detail::throw_join_withdrawn(p.id, end == detail::JoinEnd::timed_out);
+    detail::emit_observed(p, &where);
+    return p.take();
+  }
   void reset() noexcept {
     if (h_) h_.promise().release();
     h_ = {};
@@ -188,6 +272,42 @@ T block_on(JoinHandle<T>& handle, std::source_location where = std::source_locat
 template <class T>
 T block_on(JoinHandle<T>&& handle, std::source_location where = std::source_location::current()) {
   return handle.join(where);
+}
+
+// Bounded blocking waits: as JoinHandle::join(stop) and join(timeout, stop). On
+// OperationCancelled / TimedOut the task runs on and an lvalue handle stays valid; a
+// temporary handle is dropped (the task then runs on as if detached).
+template <class T>
+T block_on(JoinHandle<T>& handle, std::stop_token stop, std::source_location where = std::source_location::current()) {
+  return handle.join(std::move(stop), where);
+}
+template <class T>
+T block_on(JoinHandle<T>&& handle, std::stop_token stop, std::source_location where = std::source_location::current()) {
+  return handle.join(std::move(stop), where);
+}
+template <class T>
+T block_on(JoinHandle<T>& handle, Nanos timeout, std::stop_token stop = {},
+           std::source_location where = std::source_location::current()) {
+  return handle.join(timeout, std::move(stop), where);
+}
+template <class T>
+T block_on(JoinHandle<T>&& handle, Nanos timeout, std::stop_token stop = {},
+           std::source_location where = std::source_location::current()) {
+  return handle.join(timeout, std::move(stop), where);
+}
+
+// `task` was built with `source`'s token: block_on(with_timeout(task, timeout, source)).
+// Unlike the handle forms this cancels the task, and returns only once it has ended.
+template <class T>
+T block_on(Task<T> task, Nanos timeout, std::stop_source& source,
+           std::source_location where = std::source_location::current()) {
+  return block_on(with_timeout(std::move(task), timeout, source), where);
+}
+// `task` was built with `source`'s token: block_on(with_stop(task, outer, source)).
+template <class T>
+T block_on(Task<T> task, std::stop_token outer, std::stop_source& source,
+           std::source_location where = std::source_location::current()) {
+  return block_on(with_stop(std::move(task), std::move(outer), source), where);
 }
 
 // A supervised spawn: an exception is observed and passed to `on_error` (the fix for

@@ -176,3 +176,187 @@ TEST_CASE("cancel racing with release on real threads never loses a permit", "[c
   }
   CHECK(granted + cancelled == 300);
 }
+
+namespace {
+// The awaited value as text, or "cancelled" / "timed out".
+template <class Make>
+Task<std::string> value_of(Make make) {
+  try {
+    int v = co_await make();
+    co_return std::to_string(v);
+  } catch (const TimedOut&) {
+    co_return "timed out";
+  } catch (const OperationCancelled&) {
+    co_return "cancelled";
+  }
+}
+// Waits for `go`, then returns `v`.
+Task<int> gated(Event& go, int v) {
+  co_await go.wait();
+  co_return v;
+}
+Nanos since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace
+
+TEST_CASE("JoinHandle::wait: timed out, cancelled, succeeded; giving up leaves the handle usable", "[cancel][join]") {
+  ThreadPool pool(2);
+  Event go{"go"};
+  auto worker = spawn(pool, gated(go, 42));
+  auto t0 = std::chrono::steady_clock::now();
+  CHECK(spawn(pool, value_of([&] { return worker.wait(10_ms); })).join() == "timed out");
+  CHECK(since(t0) >= 10_ms);
+  std::stop_source src;
+  auto cancelled = spawn(pool, value_of([&] { return worker.wait(src.get_token()); }));
+  pause_ms(5);
+  request_stop(src);
+  CHECK(cancelled.join() == "cancelled");
+  // A token stopped before the wait cancels it (the task is not done).
+  CHECK(block_on(value_of([&] { return worker.wait(src.get_token()); })) == "cancelled");
+  REQUIRE(worker.valid());
+  CHECK(!worker.done());  // giving up did not cancel the task
+  go.set();
+  CHECK(block_on(value_of([&] { return worker.wait(10_s); })) == "42");
+  // The result was delivered once: the handle is used up.
+  CHECK_THROWS_AS(worker.join(), MisuseError);
+
+  // A wait whose token is never stopped ends with the result; so does a done task's.
+  auto quick = spawn(pool, gated(go, 7));
+  std::stop_source never;
+  CHECK(block_on(value_of([&] { return quick.wait(never.get_token()); })) == "7");
+  auto done = spawn(pool, gated(go, 8));
+  while (!done.done()) pause_ms(1);
+  CHECK(block_on(value_of([&] { return done.wait(src.get_token()); })) == "8");  // stopped, but done
+  auto polled = spawn(pool, gated(go, 9));
+  while (!polled.done()) pause_ms(1);
+  CHECK(block_on(value_of([&] { return polled.wait(0); })) == "9");  // wait(0) polls
+  // Giving up, then detaching: the task's exception goes to the unhandled hook, as for any
+  // detached task.
+  Event late{"late"};
+  auto failing = spawn(pool, [](Event& e) -> Task<int> {
+    co_await e.wait();
+    throw std::runtime_error("late failure");
+  }(late));
+  CHECK(block_on(value_of([&] { return failing.wait(1_ms); })) == "timed out");
+  std::atomic<int> lost{0};
+  auto old = set_unhandled_exception_handler([&](const LostException&) { ++lost; });
+  failing.detach();
+  late.set();
+  for (int i = 0; i < 2000 && lost == 0; ++i) pause_ms(1);
+  set_unhandled_exception_handler(old);
+  CHECK(lost == 1);
+}
+
+TEST_CASE("JoinHandle::join and block_on with a timeout or a token: timed out, cancelled, succeeded",
+          "[cancel][join]") {
+  ThreadPool pool(2);
+  Event go{"go"};
+  auto worker = spawn(pool, gated(go, 42));
+  auto t0 = std::chrono::steady_clock::now();
+  CHECK_THROWS_AS(worker.join(10_ms), TimedOut);
+  CHECK(since(t0) >= 10_ms);
+  CHECK_THROWS_AS(block_on(worker, 10_ms), TimedOut);
+  std::stop_source src;
+  std::thread stopper([&] {
+    pause_ms(5);
+    src.request_stop();
+  });
+  CHECK_THROWS_AS(worker.join(src.get_token()), OperationCancelled);
+  stopper.join();
+  CHECK_THROWS_AS(block_on(worker, src.get_token()), OperationCancelled);  // stopped before
+  CHECK_THROWS_AS(block_on(worker, 10_s, src.get_token()), OperationCancelled);
+  CHECK(!worker.done());
+  go.set();
+  CHECK(block_on(worker, 10_s) == 42);
+  CHECK_THROWS_AS(worker.join(10_s), MisuseError);
+  CHECK(block_on(spawn(pool, gated(go, 5)), 10_s) == 5);
+  auto done = spawn(pool, gated(go, 4));
+  while (!done.done()) pause_ms(1);
+  CHECK(done.join(src.get_token()) == 4);  // a done task's result wins over a stopped token
+  std::stop_source never;
+  CHECK(block_on(spawn(pool, gated(go, 6)), never.get_token()) == 6);
+}
+
+TEST_CASE("block_on(task, timeout, source) and block_on(task, outer, source) cancel the task and wait for it",
+          "[cancel][join]") {
+  ThreadPool pool(2);
+  std::atomic<int> ended{0};
+  auto slow = [](std::stop_token t, std::atomic<int>& n) -> Task<int> {
+    struct Count {
+      std::atomic<int>& n;
+      ~Count() { ++n; }
+    } count{n};
+    co_await sleep_for(10_s, t);
+    co_return 1;
+  };
+  {
+    std::stop_source src;
+    auto t0 = std::chrono::steady_clock::now();
+    CHECK_THROWS_AS(block_on(slow(src.get_token(), ended), 10_ms, src), TimedOut);
+    CHECK(since(t0) < 5_s);
+    CHECK(ended == 1);  // the task ended before block_on returned
+  }
+  {
+    std::stop_source src, outer;
+    std::thread stopper([&] {
+      pause_ms(5);
+      outer.request_stop();
+    });
+    CHECK_THROWS_AS(block_on(slow(src.get_token(), ended), outer.get_token(), src), OperationCancelled);
+    stopper.join();
+    CHECK(ended == 2);
+  }
+  {
+    std::stop_source src;
+    auto fast = [](std::stop_token t) -> Task<int> {
+      co_await sleep_for(1_ms, t);
+      co_return 7;
+    };
+    CHECK(block_on(fast(src.get_token()), 10_s, src) == 7);
+  }
+}
+
+TEST_CASE("a stop racing with the completion on real threads: the result is delivered once or stays in the handle",
+          "[cancel][join]") {
+  ThreadPool pool(3);
+  int delivered = 0, withdrawn = 0;
+  for (int i = 0; i < 300; ++i) {
+    Event go{"go"};
+    auto worker = spawn(pool, gated(go, i));
+    std::stop_source src;
+    auto waiter = spawn(pool, value_of([&] { return worker.wait(src.get_token()); }));
+    auto stopper = spawn(pool, [](std::stop_source& s) -> Task<void> {
+      s.request_stop();
+      co_return;
+    }(src));
+    go.set();
+    stopper.join();
+    std::string r = waiter.join();
+    if (r == "cancelled") {
+      ++withdrawn;
+      REQUIRE(worker.join() == i);  // not lost: still in the handle
+    } else {
+      ++delivered;
+      REQUIRE(r == std::to_string(i));
+      REQUIRE_THROWS_AS(worker.join(), MisuseError);  // not delivered twice
+    }
+  }
+  CHECK(delivered + withdrawn == 300);
+  // The blocking side: a thread joins with a token while another stops it.
+  for (int i = 0; i < 300; ++i) {
+    Event go{"go"};
+    auto worker = spawn(pool, gated(go, i));
+    std::stop_source src;
+    std::thread stopper([&] { src.request_stop(); });
+    go.set();
+    int got = -1;
+    try {
+      got = worker.join(src.get_token());
+    } catch (const OperationCancelled&) {
+      got = worker.join();
+    }
+    stopper.join();
+    REQUIRE(got == i);
+  }
+}

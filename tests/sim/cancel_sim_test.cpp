@@ -207,3 +207,149 @@ TEST_CASE("sim: a TaskGroup left early cancels and joins its sleeping children, 
     REQUIRE(count(sp.trace(), EventKind::exception_dropped) == 0);
   }
 }
+
+namespace {
+// The awaited value as text, or "cancelled" / "timed out".
+template <class Make>
+Task<std::string> value_of(Make make) {
+  try {
+    int v = co_await make();
+    co_return std::to_string(v);
+  } catch (const TimedOut&) {
+    co_return "timed out";
+  } catch (const OperationCancelled&) {
+    co_return "cancelled";
+  }
+}
+Task<int> gated(Event& go, int v) {
+  co_await go.wait();
+  co_return v;
+}
+Task<int> after_1ms(int v) {
+  co_await sleep_for(1_ms);
+  co_return v;
+}
+// Busy on its thread until 1 ms: that thread and the timer thread both become ready at the
+// instant, and which runs first is the explorer's choice. (Two timers due together fire one
+// after the other on the timer thread, so a worker woken by its own timer would always lose.)
+Task<int> working_1ms(int v) {
+  cpu_work(1_ms);
+  co_return v;
+}
+std::size_t count(const sim::Trace& tr, EventKind k, TaskId other) {
+  std::size_t n = 0;
+  for (const auto& r : tr.records) n += r.kind == k && r.other == other;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("sim: JoinHandle waits, joins and block_on time out, cancel and succeed on the virtual clock",
+          "[cancel][join][sim]") {
+  sim::SimPlatform sp;
+  sim::RandomSource rs(5);
+  TaskId worker_id = 0;
+  auto r = sp.run([&] {
+    ThreadPool pool(2, "pool");
+    Event go{"go"};
+    auto worker = spawn(pool, gated(go, 42), "worker");
+    worker_id = worker.id();
+    Platform& p = current_platform();
+    Nanos start = p.now();
+    CHECK(spawn(pool, value_of([&] { return worker.wait(7_ms); })).join() == "timed out");
+    CHECK(p.now() - start == 7_ms);
+    start = p.now();
+    CHECK_THROWS_AS(worker.join(7_ms), TimedOut);
+    CHECK_THROWS_AS(block_on(worker, 7_ms), TimedOut);
+    CHECK(p.now() - start == 14_ms);
+    std::stop_source src;
+    spawn_detached(pool, stop_at_1ms(src));
+    start = p.now();
+    CHECK(spawn(pool, value_of([&] { return worker.wait(src.get_token()); })).join() == "cancelled");
+    CHECK(p.now() - start == 1_ms);
+    std::stop_source src2;
+    spawn_detached(pool, stop_at_1ms(src2));
+    CHECK_THROWS_AS(block_on(worker, src2.get_token()), OperationCancelled);
+    CHECK(p.now() - start == 2_ms);
+    CHECK(!worker.done());
+    go.set();
+    CHECK(spawn(pool, value_of([&] { return worker.wait(1_s); })).join() == "42");
+    CHECK(p.now() - start == 2_ms);  // no deadline was waited out
+    std::stop_source src3;
+    std::atomic<int> ended{0};
+    auto slow = [](std::stop_token t, std::atomic<int>& n) -> Task<int> {
+      struct Count {
+        std::atomic<int>& n;
+        ~Count() { ++n; }
+      } count{n};
+      co_await sleep_for(10_s, t);
+      co_return 1;
+    };
+    CHECK_THROWS_AS(block_on(slow(src3.get_token(), ended), 3_ms, src3), TimedOut);
+    CHECK(ended == 1);
+    CHECK(p.now() - start == 5_ms);
+  }, rs);
+  REQUIRE(r.outcome == sim::Outcome::completed);
+  const sim::Trace& tr = sp.trace();
+  // Each withdrawn wait is recorded as the task (or thread) giving up on the worker.
+  CHECK(count(tr, EventKind::cancelled, worker_id) == 5);
+  CHECK(count(tr, EventKind::join_wait, worker_id) == 3);
+  CHECK(count(tr, EventKind::block, worker_id) == 3);
+  CHECK(count(tr, EventKind::wake, worker_id) == 3);
+}
+
+namespace {
+// One execution of a race between the worker's completion (at 1 ms) and the end of a bounded
+// wait for it (also at 1 ms). Returns "42" (delivered by the wait) or "withdrawn"; fails the
+// test if the result was lost or could be taken twice.
+enum class Race { timeout_wait, stop_wait, timeout_join };
+std::string race_once(Race race) {
+  ThreadPool pool(1, "pool");
+  SerialExecutor a("a"), b("b");
+  auto worker = spawn(b, race == Race::stop_wait ? after_1ms(42) : working_1ms(42), "worker");
+  std::string out;
+  if (race == Race::timeout_join) {
+    try {
+      out = std::to_string(worker.join(1_ms));
+    } catch (const TimedOut&) {
+      out = "timed out";
+    }
+  } else if (race == Race::timeout_wait) {
+    out = spawn(pool, value_of([&] { return worker.wait(1_ms); })).join();
+  } else {
+    std::stop_source src;
+    auto stopper = spawn(a, stop_at_1ms(src));
+    out = spawn(pool, value_of([&] { return worker.wait(src.get_token()); })).join();
+    stopper.join();
+  }
+  if (out == "42") {
+    REQUIRE_THROWS_AS(worker.join(), MisuseError);  // delivered once: the handle is used up
+    return out;
+  }
+  REQUIRE(out == (race == Race::stop_wait ? "cancelled" : "timed out"));
+  REQUIRE(worker.join() == 42);  // not lost: the handle still holds it
+  return "withdrawn";
+}
+}  // namespace
+
+// The invariant of every bounded join: the result is delivered exactly once, to the wait
+// or later from the handle. Each race 10,000 times: an awaited wait(1 ms), an awaited
+// wait(token) stopped at 1 ms, a blocking join(1 ms).
+TEST_CASE("sim: completion vs timeout or stop at the same instant, 10,000 executions each: delivered once or left in the handle",
+          "[cancel][join][sim]") {
+  sim::SimPlatform sp;
+  for (Race race : {Race::timeout_wait, Race::stop_wait, Race::timeout_join}) {
+    int delivered = 0, withdrawn = 0;
+    const std::uint64_t runs = 10000;
+    for (std::uint64_t seed = 0; seed < runs; ++seed) {
+      sim::RandomSource rs(seed);
+      std::string out;
+      auto r = sp.run([&] { out = race_once(race); }, rs);
+      REQUIRE(r.outcome == sim::Outcome::completed);
+      (out == "42" ? delivered : withdrawn)++;
+    }
+    INFO("race " << int(race) << ": delivered " << delivered << ", withdrawn " << withdrawn);
+    CHECK(delivered > 0);
+    CHECK(withdrawn > 0);
+    CHECK(delivered + withdrawn == int(runs));
+  }
+}
