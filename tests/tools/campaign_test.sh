@@ -112,6 +112,8 @@ rc=$?
 [[ $(field "$TMP/merged" executions) -eq $ITER ]] && pass "merged executions = $ITER" \
   || fail "merged executions: $(field "$TMP/merged" executions)"
 [[ $(field "$TMP/merged" seeds) -eq $ITER ]] && pass "merged seeds = $ITER" || fail "merged seeds"
+python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); assert sum(s["strategies"].values()) == s["executions"] - s["crashes"] - s["hangs"] > 0' \
+  "$TMP/merged/summary.json" && pass "merged strategies: executions per strategy summed over the shards" || fail "merged strategies"
 mcrash=$(grep -l '^kind: crash' "$TMP"/merged/findings/*/finding.txt 2>/dev/null | head -1)
 [[ -n $mcrash ]] && grep -q '^count: 9$' "$mcrash" && pass "merged crash deduplicated, counts summed to 9" \
   || fail "merged crash: $(cat "$mcrash" 2>/dev/null)"

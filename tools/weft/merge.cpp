@@ -300,6 +300,7 @@ int cmd_merge(const std::vector<std::string>& args) {
   std::map<std::string, std::uint64_t> totals;
   std::vector<std::string> targets, shards;
   std::set<std::string> seed_bases;
+  std::map<std::string, std::uint64_t> strategies;  // executions per strategy, summed
   bool interrupted = false;
   double wall_s_max = 0;
   for (std::size_t i = 0; i < a.positional.size(); ++i) {
@@ -313,6 +314,12 @@ int cmd_merge(const std::vector<std::string>& args) {
     std::istringstream ss(h.count("shards") ? h.at("shards") : h.count("shard") ? h.at("shard") : "");
     for (std::string s; ss >> s;) shards.push_back(s);
     if (h.count("seed_base")) seed_bases.insert(h.at("seed_base"));
+    std::istringstream st(h.count("strategies") ? h.at("strategies") : "");
+    for (std::string item; st >> item;) {
+      auto eq = item.rfind('=');
+      if (eq == std::string::npos || !campaign::is_number(item.substr(eq + 1))) continue;
+      strategies[item.substr(0, eq)] += std::strtoull(item.c_str() + eq + 1, nullptr, 10);
+    }
     interrupted = interrupted || (h.count("interrupted") && h.at("interrupted") == "true");
     if (h.count("wall_s")) wall_s_max = std::max(wall_s_max, std::strtod(h.at("wall_s").c_str(), nullptr));
 
@@ -352,7 +359,8 @@ int cmd_merge(const std::vector<std::string>& args) {
     campaign::write_finding_file(o / "findings" / id, fields);
   }
 
-  std::string target_list, shard_list;
+  std::string target_list, shard_list, strategy_list;
+  for (const auto& [name, n] : strategies) strategy_list += (strategy_list.empty() ? "" : " ") + name + "=" + std::to_string(n);
   for (const auto& t : targets) target_list += (target_list.empty() ? "" : " ") + t;
   for (const auto& s : shards) shard_list += (shard_list.empty() ? "" : " ") + s;
   std::vector<std::pair<std::string, std::string>> header = {
@@ -366,6 +374,7 @@ int cmd_merge(const std::vector<std::string>& args) {
       {"hangs", std::to_string(totals["hangs"])},
       {"wall_s", std::to_string(wall_s_max)},
       {"interrupted", interrupted ? "true" : "false"},
+      {"strategies", strategy_list},
   };
   std::size_t findings = campaign::write_summary(o, header);
   std::ifstream txt(o / "summary.txt");
