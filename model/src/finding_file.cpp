@@ -271,7 +271,7 @@ std::optional<RecordedFinding> parse_finding_file(std::string_view text, std::st
     } else if (l.keyword == "thread" && n(2) && s(0)) {
       std::uint64_t ex = 0;
       if (!u(1, UINT32_MAX, ex)) return fail("bad thread executor");
-      f.trace.threads.push_back(sim::ThreadInfo{a[0], ObjectId(ex)});
+      f.trace.threads.push_back(sim::ThreadInfo{a[0], ObjectId(ex), ObjectId(ex)});
     } else if (l.keyword == "task" && n(6)) {
       std::uint64_t v[6];
       for (std::size_t i = 0; i < 6; ++i)

@@ -107,17 +107,11 @@ void add_access(Footprint& fp, KeyAccess a) {
   fp.insert(it, KeyAccess{a.key, is_read(a.access) ? Access::read : Access::write});
 }
 
-// The executor a worker thread serves: known once it resumed a job, else from its name
-// ("<executor>-<i>").
+// The executor a thread serves, or helps (a pool's injector): told when it started.
 ObjectId executor_of(const sim::Trace& trace, sim::ThreadIndex t) {
   if (t >= trace.threads.size()) return 0;
   const sim::ThreadInfo& info = trace.threads[t];
-  if (info.executor) return info.executor;
-  for (const sim::ExecutorInfo& e : trace.executors)
-    if (info.name.size() > e.name.size() && info.name.compare(0, e.name.size(), e.name) == 0 &&
-        info.name[e.name.size()] == '-')
-      return e.id;
-  return 0;
+  return info.executor ? info.executor : info.attached;
 }
 
 }  // namespace

@@ -42,17 +42,8 @@ std::string format_ms(Nanos d) {
 std::vector<sim::ThreadIndex> threads_of(const sim::Trace& t, ObjectId e) {
   std::vector<sim::ThreadIndex> out;
   if (e == 0) return out;
-  std::string name = t.executor_name(e);
-  for (std::size_t i = 0; i < t.threads.size(); ++i) {
-    const auto& th = t.threads[i];
-    bool by_name = th.name == name;
-    if (!by_name && th.name.size() > name.size() + 1 && th.name.compare(0, name.size(), name) == 0 &&
-        th.name[name.size()] == '-') {
-      std::string rest = th.name.substr(name.size() + 1);
-      by_name = std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; });
-    }
-    if (th.executor == e || (th.executor == 0 && by_name)) out.push_back(sim::ThreadIndex(i));
-  }
+  for (std::size_t i = 0; i < t.threads.size(); ++i)
+    if (t.threads[i].executor == e) out.push_back(sim::ThreadIndex(i));
   return out;
 }
 

@@ -224,7 +224,7 @@ class RealThread final : public PlatformThread {
 class RealPlatform final : public Platform {
  public:
   ~RealPlatform() override { shutdown_timers(); }
-  std::unique_ptr<PlatformThread> start_thread(std::string, std::function<void()> body) override {
+  std::unique_ptr<PlatformThread> start_thread(std::string, std::function<void()> body, ThreadOwner) override {
     return std::make_unique<RealThread>(std::thread([this, b = std::move(body)] {
       detail::ThreadState st;
       st.platform = this;

@@ -42,7 +42,7 @@ ThreadPool::ThreadPool(PoolOptions options, Platform& p) : Executor(p, options.n
   for (std::uint32_t i = 0; i < options_.threads_min; ++i) start_worker();
   if (options_.threads_max > options_.threads_min && !options_.grow_on_demand) {
     injector_parker_ = p.make_parker();
-    injector_ = p.start_thread(name() + "-injector", [this] { injector_main(); });
+    injector_ = p.start_thread(name() + "-injector", [this] { injector_main(); }, ThreadOwner{id(), false});
   }
 }
 
@@ -65,7 +65,8 @@ ThreadPool::~ThreadPool() {
 void ThreadPool::start_worker() {
   std::uint32_t i = started_.load(std::memory_order_relaxed);
   if (i >= workers_.size()) return;
-  workers_[i]->thread = platform().start_thread(name() + "-" + std::to_string(i), [this, i] { worker_main(i); });
+  workers_[i]->thread =
+      platform().start_thread(name() + "-" + std::to_string(i), [this, i] { worker_main(i); }, ThreadOwner{id(), true});
   started_.store(i + 1, std::memory_order_release);
 }
 
@@ -216,7 +217,7 @@ void ThreadPool::injector_main() {
 
 SerialExecutor::SerialExecutor(std::string name, Platform& p)
     : Executor(p, std::move(name)), m_(p.make_mutex()), parker_(p.make_parker()) {
-  thread_ = p.start_thread(this->name(), [this] { loop(); });
+  thread_ = p.start_thread(this->name(), [this] { loop(); }, ThreadOwner{id(), true});
 }
 
 SerialExecutor::~SerialExecutor() {

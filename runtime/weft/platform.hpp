@@ -151,6 +151,12 @@ class PlatformThread {
 
 class TimerService;
 
+// Whose thread a platform thread is, told at its start (never guessed from its name).
+struct ThreadOwner {
+  ObjectId executor = 0;  // the executor it belongs to (0: none: main, timer, reactor)
+  bool serves = false;    // runs that executor's jobs (a worker); false: a helper (the injector)
+};
+
 class Platform {
  public:
   Platform();
@@ -158,7 +164,8 @@ class Platform {
   Platform(const Platform&) = delete;
   Platform& operator=(const Platform&) = delete;
 
-  virtual std::unique_ptr<PlatformThread> start_thread(std::string name, std::function<void()> body) = 0;
+  virtual std::unique_ptr<PlatformThread> start_thread(std::string name, std::function<void()> body,
+                                                       ThreadOwner owner = {}) = 0;
   virtual std::unique_ptr<Parker> make_parker() = 0;
   virtual std::unique_ptr<PlatformMutex> make_mutex() = 0;
   // A mutex for user code on threads (BlockingMutex): unlike the scheduler's own, it is

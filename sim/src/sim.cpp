@@ -556,7 +556,7 @@ struct SimPlatform::Impl {
     return msg + " (stack " + std::to_string(opt.stack_bytes / 1024) + " KiB: raise sim::Options::stack_bytes / WEFT_STACK_KB)";
   }
 
-  VThread* new_thread(std::string name, std::function<void()> body) {
+  VThread* new_thread(std::string name, std::function<void()> body, ThreadOwner owner = {}) {
     if (live == threads.size()) threads.push_back(std::make_unique<VThread>());
     VThread* t = threads[live].get();
     // A reused record: reset everything an earlier execution may have left behind.
@@ -578,7 +578,7 @@ struct SimPlatform::Impl {
     std::size_t color = (t->index % 31) * 128 + 64;
     fiber::prepare(t->fiber, t->stack + opt.stack_bytes - color, opt.stack_bytes - color, &Impl::entry, this);
     t->tls.platform = &self;
-    if (opt.trace) trace.threads.push_back(ThreadInfo{t->name, 0});
+    if (opt.trace) trace.threads.push_back(ThreadInfo{t->name, owner.serves ? owner.executor : 0, owner.executor});
     enable(t);
     return t;
   }
@@ -828,10 +828,11 @@ RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& de
   return m.result;
 }
 
-std::unique_ptr<PlatformThread> SimPlatform::start_thread(std::string name, std::function<void()> body) {
+std::unique_ptr<PlatformThread> SimPlatform::start_thread(std::string name, std::function<void()> body,
+                                                         ThreadOwner owner) {
   auto& m = *impl_;
   heap::Untracked u;
-  VThread* t = m.new_thread(std::move(name), std::move(body));
+  VThread* t = m.new_thread(std::move(name), std::move(body), owner);
   if (tracing_) {
     TraceEvent e{EventKind::thread_start};
     e.value = t->index;

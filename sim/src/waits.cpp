@@ -137,16 +137,8 @@ bool WaitGraph::apply(std::uint32_t index) {
 std::vector<ThreadIndex> WaitGraph::threads_of(ObjectId e) const {
   std::vector<ThreadIndex> out;
   if (!e) return out;
-  std::string name = trace_->executor_name(e);
-  for (std::size_t i = 0; i < trace_->threads.size(); ++i) {
-    const auto& th = trace_->threads[i];
-    bool by_name = th.name == name;
-    if (!by_name && th.name.size() > name.size() + 1 && th.name.compare(0, name.size(), name) == 0 &&
-        th.name[name.size()] == '-')
-      by_name = std::all_of(th.name.begin() + std::ptrdiff_t(name.size()) + 1, th.name.end(),
-                            [](char c) { return c >= '0' && c <= '9'; });
-    if (th.executor == e || (th.executor == 0 && by_name)) out.push_back(ThreadIndex(i));
-  }
+  for (std::size_t i = 0; i < trace_->threads.size(); ++i)
+    if (trace_->threads[i].executor == e) out.push_back(ThreadIndex(i));
   return out;
 }
 

@@ -51,7 +51,7 @@ TEST_CASE("check_all: errors first, then warnings", "[properties][check_all]") {
 
 TEST_CASE("check_all: identical violations are reported once", "[properties][check_all]") {
   sim::Trace tr;
-  tr.threads.push_back(sim::ThreadInfo{"main", 0});
+  tr.threads.push_back(sim::ThreadInfo{"main", 0, 0});
   std::uint32_t text = tr.intern_text("a JoinHandle awaited twice (single-use result)");
   std::uint32_t site = tr.intern_site("/x/app.cpp", 12);
   for (int i = 0; i < 3; ++i) {

@@ -43,10 +43,7 @@ std::uint64_t DfsStrategy::silent_footprint(sim::ThreadIndex t) const noexcept {
   if (!trace_ || t >= trace_->threads.size()) return universal;
   const sim::ThreadInfo& info = trace_->threads[t];
   if (info.executor) return object_tag | info.executor;
-  for (const sim::ExecutorInfo& e : trace_->executors)  // worker threads are named "<executor>-<i>"
-    if (info.name.size() > e.name.size() && info.name.compare(0, e.name.size(), e.name) == 0 &&
-        info.name[e.name.size()] == '-')
-      return object_tag | e.id;
+  if (info.attached) return object_tag | info.attached;
   return universal;
 }
 

@@ -8,7 +8,7 @@ constexpr int kJobBudget = 128;
 }  // namespace
 
 EventLoop::EventLoop(std::string name, Platform& p) : Executor(p, std::move(name)), Reactor(p) {
-  thread_ = p.start_thread(this->name(), [this] { loop(); });
+  thread_ = p.start_thread(this->name(), [this] { loop(); }, ThreadOwner{id(), true});
 }
 
 EventLoop::~EventLoop() {

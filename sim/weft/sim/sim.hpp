@@ -149,7 +149,8 @@ class SimPlatform final : public Platform {
   void set_options(const Options& o);
 
   // Platform
-  std::unique_ptr<PlatformThread> start_thread(std::string name, std::function<void()> body) override;
+  std::unique_ptr<PlatformThread> start_thread(std::string name, std::function<void()> body,
+                                               ThreadOwner owner = {}) override;
   std::unique_ptr<Parker> make_parker() override;
   std::unique_ptr<PlatformMutex> make_mutex() override;
   std::unique_ptr<PlatformMutex> make_blocking_mutex() override;

@@ -36,7 +36,9 @@ struct SourceSite {
 
 struct ThreadInfo {
   std::string name;           // "main", "pool-0", "ui", "timer", ...
-  ObjectId executor = 0;      // executor it serves (0 = none); filled when known
+  ObjectId executor = 0;      // executor it serves (0 = none), told at its start
+  ObjectId attached = 0;      // executor it belongs to: the one it serves, or the one it
+                              // helps (a pool's injector); 0 = none
 };
 
 struct TaskInfo {
