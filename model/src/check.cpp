@@ -9,7 +9,7 @@
 #include <stdexcept>
 
 #include "weft/model/artefacts.hpp"
-#include "watchdog.hpp"
+#include "watchdog.hpp"  // tools/check/
 
 namespace fs = std::filesystem;
 

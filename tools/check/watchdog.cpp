@@ -1,6 +1,6 @@
-// The wall-clock watchdog of weft::check (see weft/model/check.hpp). It is the one place in
-// model/ that reads time and sleeps for real (tests/tools/tidy.sh knows): it watches the
-// explorer from outside and never feeds a decision of an execution.
+// The wall-clock watchdog of weft::check (see weft/model/check.hpp), compiled into weft::model
+// but kept outside model/: it reads time and sleeps for real, watches the explorer from
+// outside, and never feeds a decision of an execution.
 #include "watchdog.hpp"
 
 #include <atomic>
