@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_args.hpp"
 #include "bugs.hpp"
 #include "weft/model/explorer.hpp"
 
@@ -42,25 +43,9 @@ struct Args {
   bool markdown = false;
 };
 
-std::vector<std::string> split(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  for (std::string item; std::getline(ss, item, ',');)
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
-[[noreturn]] void usage(const std::string& why) {
-  std::fprintf(stderr, "weft_detection: %s\n", why.c_str());
-  std::exit(2);
-}
-
-std::uint64_t number(const std::string& flag, const char* v) {
-  std::string s = v ? v : "";
-  if (s.empty() || s.size() > 12 || s.find_first_not_of("0123456789") != std::string::npos)
-    usage(flag + ": expected a number, got '" + s + "'");
-  return std::stoull(s);
-}
+using bench_args::split;
+[[noreturn]] void usage(const std::string& why) { bench_args::usage("weft_detection", why); }
+std::uint64_t number(const std::string& flag, const char* v) { return bench_args::number("weft_detection", flag, v, 12, false); }
 
 Args parse(int argc, char** argv) {
   Args a;

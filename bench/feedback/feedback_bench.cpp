@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_args.hpp"
 #include "bugs.hpp"
 #include "lockstep.hpp"
 #include "weft/model/feedback.hpp"
@@ -34,24 +35,10 @@ struct Target {
   std::function<void()> bug, twin;
 };
 
-std::vector<std::string> split(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  for (std::string item; std::getline(ss, item, ',');)
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
-[[noreturn]] void usage(const std::string& why) {
-  std::fprintf(stderr, "weft_feedback_bench: %s\n", why.c_str());
-  std::exit(2);
-}
-
+using bench_args::split;
+[[noreturn]] void usage(const std::string& why) { bench_args::usage("weft_feedback_bench", why); }
 std::uint64_t number(const std::string& flag, const char* v) {
-  std::string s = v ? v : "";
-  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos || std::stoull(s) == 0)
-    usage(flag + ": expected a positive number, got '" + s + "'");
-  return std::stoull(s);
+  return bench_args::number("weft_feedback_bench", flag, v, 9, true);
 }
 
 std::optional<Target> find_target(const std::string& name) {
