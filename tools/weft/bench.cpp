@@ -2,12 +2,14 @@
 #include <algorithm>
 #include <chrono>
 #include <coroutine>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <functional>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "common.hpp"
 #include "weft/sim/sim.hpp"
@@ -56,13 +58,6 @@ double raw_resume_ns(long n) {
   return s * 1e9 / double(n);
 }
 
-long read_rss_kb() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-  return 0;
-}
 
 Task<void> hop(ThreadPool& p, int yields) {
   for (int i = 0; i < yields; ++i) co_await spawn(p, []() -> Task<void> { co_return; }());
@@ -101,11 +96,159 @@ Rate measure(sim::SimPlatform& sp, const std::function<void()>& body, double sec
   return r;
 }
 
+
+long read_status_kb(const char* key) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  const std::size_t n = std::strlen(key);
+  while (std::getline(in, line))
+    if (line.compare(0, n, key) == 0) return std::atol(line.c_str() + n);
+  return 0;
+}
+
+// The peers' programs, exactly: virtual threads (std::thread's place) on the platform.
+// counter: 2 threads x 3 {lock; +=1; unlock} on a BlockingMutex (std::mutex's place).
+void blocking_counter() {
+  Platform& p = current_platform();
+  BlockingMutex m;
+  int c = 0;
+  auto body = [&m, &c] {
+    for (int i = 0; i < 3; ++i) {
+      m.lock();
+      c += 1;
+      m.unlock();
+    }
+  };
+  auto t1 = p.start_thread("a", body);
+  auto t2 = p.start_thread("b", body);
+  t1->join();
+  t2->join();
+  if (c != 6) throw std::logic_error("counter: lost update");
+}
+
+// 100 threads x 10 yields.
+void hundred_yielders() {
+  Platform& p = current_platform();
+  std::vector<std::unique_ptr<PlatformThread>> ts;
+  ts.reserve(100);
+  for (int i = 0; i < 100; ++i)
+    ts.push_back(p.start_thread("y", [&p] {
+      for (int k = 0; k < 10; ++k) p.yield_point();
+    }));
+  for (auto& t : ts) t->join();
+}
+
+// The two-lock inversion: one thread locks A then B, the other B then A.
+void lock_inversion() {
+  Platform& p = current_platform();
+  BlockingMutex a, b;
+  auto t1 = p.start_thread("ab", [&a, &b] {
+    a.lock();
+    b.lock();
+    b.unlock();
+    a.unlock();
+  });
+  auto t2 = p.start_thread("ba", [&a, &b] {
+    b.lock();
+    a.lock();
+    a.unlock();
+    b.unlock();
+  });
+  t1->join();
+  t2->join();
+}
+
+// The user's path: model::explore as weft::check runs it (trace on, the default properties
+// checking every execution, the nondeterminism replay every 64, the default strategy), in
+// explorations of `per_explore` executions until `seconds` have passed. Executions counts
+// the explored ones only (not the replays, whose cost is part of the path).
+Rate measure_user(const std::function<void()>& body, double seconds, std::uint64_t per_explore, std::uint64_t first_seed) {
+  Rate r;
+  auto t0 = Clock::now();
+  while (r.seconds < seconds) {
+    model::ExploreOptions o;
+    o.name = "bench";
+    o.seed = first_seed + r.executions;
+    o.iterations = per_explore;
+    model::ExploreReport rep = model::explore(o, body);
+    if (!rep.findings.empty()) throw std::runtime_error("weft bench: the user path found " + rep.summary);
+    r.executions += rep.executions;
+    r.steps += rep.steps;
+    r.seconds = seconds_since(t0);
+  }
+  return r;
+}
+
+// The bare simulator (trace off, a random source) and the user's path on the same program,
+// in alternating rounds so that a noisy neighbour slows both alike.
+struct Pair {
+  Rate bare, user;
+  double ratio() const {
+    return (double(user.executions) / user.seconds) / (double(bare.executions) / bare.seconds);
+  }
+};
+Pair bare_and_user(sim::SimPlatform& sp, const std::function<void()>& body, int rounds, double seconds,
+                   int batch, std::uint64_t per_explore) {
+  Pair p;
+  for (int round = 0; round < rounds; ++round) {
+    Rate b = measure(sp, body, seconds, p.bare.executions, batch);
+    Rate u = measure_user(body, seconds, per_explore, p.user.executions);
+    p.bare.executions += b.executions, p.bare.steps += b.steps, p.bare.seconds += b.seconds;
+    p.user.executions += u.executions, p.user.steps += u.steps, p.user.seconds += u.seconds;
+  }
+  return p;
+}
+
+// Executions to the first bug of `body` by the explorer (the user's path, no shrinking:
+// it comes after the count), for seeds 0..seeds-1: the median over the seeds that found
+// it within `cap` executions, and how many did.
+struct ToBug {
+  double median = 0;
+  std::uint64_t found = 0;
+};
+ToBug executions_to_bug(const std::function<void()>& body, const std::string& strategy, std::uint64_t seeds,
+                        std::uint64_t cap) {
+  std::vector<std::uint64_t> n;
+  for (std::uint64_t seed = 0; seed < seeds; ++seed) {
+    model::ExploreOptions o;
+    o.name = "bench";
+    o.strategy = strategy;
+    o.seed = seed;
+    o.iterations = cap;
+    o.shrink = false;
+    model::ExploreReport rep = model::explore(o, body);
+    if (rep.executions_to_first_bug) n.push_back(*rep.executions_to_first_bug);
+  }
+  ToBug t;
+  t.found = n.size();
+  if (n.empty()) return t;
+  std::sort(n.begin(), n.end());
+  t.median = n.size() % 2 ? double(n[n.size() / 2]) : (double(n[n.size() / 2 - 1]) + double(n[n.size() / 2])) / 2;
+  return t;
+}
+
 }  // namespace
 
 int cmd_bench(const std::vector<std::string>& args) {
-  Args a = Args::parse(args, {}, {"--json"});
-  if (!a.positional.empty()) throw UsageError{"usage: weft bench [--json]"};
+  Args a = Args::parse(args, {}, {"--json", "--quick"});
+  if (!a.positional.empty()) throw UsageError{"usage: weft bench [--json] [--quick]"};
+  // --quick: every row, in short windows (a smoke run for tests: its figures are rough).
+  const bool quick = a.has("--quick");
+  const double window = quick ? 0.05 : 1.0;
+
+  // (m) memory of the user's path, first, while the process is as it started: the peak RSS
+  // of one exploration of 10^4 executions of counter, above the RSS before it.
+  const long idle_kb = read_status_kb("VmRSS:");
+  {
+    model::ExploreOptions o;
+    o.name = "bench";
+    o.iterations = 10'000;
+    model::ExploreReport rep = model::explore(o, blocking_counter);
+    if (rep.executions != o.iterations || !rep.findings.empty())
+      throw std::runtime_error("weft bench: the 10^4-execution run did not run clean: " + rep.summary);
+  }
+  const long peak_kb = read_status_kb("VmHWM:");
+
   sim::Options quiet;
   quiet.trace = false;
   sim::SimPlatform sp(quiet);
@@ -125,9 +268,9 @@ int cmd_bench(const std::vector<std::string>& args) {
     t1->join();
     t2->join();
   };
-  for (std::uint64_t round = 0, seed = 0; round < 7; ++round) {
-    raw_ns = std::min(raw_ns, raw_resume_ns(5'000'000));
-    Rate r = measure(sp, two_threads, 0.1, seed);
+  for (std::uint64_t round = 0, seed = 0; round < (quick ? 2u : 7u); ++round) {
+    raw_ns = std::min(raw_ns, raw_resume_ns(quick ? 500'000 : 5'000'000));
+    Rate r = measure(sp, two_threads, window / 10, seed);
     seed += r.executions;
     step_ns = std::min(step_ns, r.seconds * 1e9 / double(r.steps));
   }
@@ -138,20 +281,20 @@ int cmd_bench(const std::vector<std::string>& args) {
   Rate hop_rate = measure(sp, [] {
     ThreadPool pool(1);
     block_on(hop(pool, kHops));
-  }, 1.0);
+  }, window);
   double sim_hop_ns = hop_rate.seconds * 1e9 / double(hop_rate.executions * kHops);
   std::uint64_t hops = 0;
   auto t0 = Clock::now();
   {
     ThreadPool pool(1, "bench", real_platform());
-    while (seconds_since(t0) < 1.0) {
+    while (seconds_since(t0) < window) {
       block_on(hop(pool, kHops));
       hops += kHops;
     }
   }
   double real_hop_ns = seconds_since(t0) * 1e9 / double(hops);
 
-  // (b1) counter: 2 tasks x 3 {lock; +=1; unlock} on the async mutex.
+  // (b1) counter: 2 tasks x 3 {lock; +=1; unlock} on the async mutex, 2 pool workers.
   Rate counter = measure(sp, [] {
     ThreadPool pool(2);
     Mutex m;
@@ -167,36 +310,35 @@ int cmd_bench(const std::vector<std::string>& args) {
     h1.join();
     h2.join();
     if (c != 6) throw std::logic_error("counter: lost update");
-  }, 1.0, 0, 1000);
+  }, window, 0, 1000);
   double counter_eps = double(counter.executions) / counter.seconds;
 
-  // (b1') the same counter on two virtual threads and a blocking mutex (std::mutex's place).
-  Rate blocking = measure(sp, [] {
-    Platform& p = current_platform();
-    BlockingMutex m;
-    int c = 0;
-    auto body = [&m, &c] {
-      for (int i = 0; i < 3; ++i) {
-        std::lock_guard g(m);
-        ++c;
-      }
-    };
-    auto t1 = p.start_thread("a", body);
-    auto t2 = p.start_thread("b", body);
-    t1->join();
-    t2->join();
-    if (c != 6) throw std::logic_error("counter: lost update");
-  }, 1.0, 0, 1000);
-  double blocking_eps = double(blocking.executions) / blocking.seconds;
+  // (b1') the peers' counter (2 threads x 3 on a BlockingMutex): the bare simulator and the
+  // user's path, in alternating rounds.
+  Pair blocking = bare_and_user(sp, blocking_counter, 5, window / 5, 1000, 1000);
+  double blocking_eps = double(blocking.bare.executions) / blocking.bare.seconds;
+  double user_counter_eps = double(blocking.user.executions) / blocking.user.seconds;
 
-  // (b2) spawn-chain: 100 tasks x 10 yields.
+  // (b2) spawn-chain: 100 tasks x 10 hops on 4 pool workers.
   Rate chain = measure(sp, [] {
     ThreadPool pool(4);
     std::vector<JoinHandle<void>> hs;
     for (int i = 0; i < 100; ++i) hs.push_back(spawn(pool, hop(pool, 10)));
     for (auto& h : hs) h.join();
-  }, 1.0);
+  }, window);
   double chain_sps = double(chain.steps) / chain.seconds;
+
+  // (b3) the peers' yield program: 100 threads x 10 yields, both paths.
+  Pair yields = bare_and_user(sp, hundred_yielders, 5, window / 5, 10, 100);
+  double yields_sps = double(yields.bare.steps) / yields.bare.seconds;
+  double yields_eps = double(yields.bare.executions) / yields.bare.seconds;
+  double user_yields_sps = double(yields.user.steps) / yields.user.seconds;
+  double user_yields_eps = double(yields.user.executions) / yields.user.seconds;
+
+  // (b4) the two-lock inversion: executions to the deadlock, over seeds 0..n-1.
+  const std::uint64_t seeds = quick ? 20 : 1000;
+  ToBug inv_random = executions_to_bug(lock_inversion, "random", seeds, 10'000);
+  ToBug inv_pct = executions_to_bug(lock_inversion, "pct:3", seeds, 10'000);
 
   // (c) 10,000 concurrent requests x 2 s on 10 workers.
   t0 = Clock::now();
@@ -211,8 +353,9 @@ int cmd_bench(const std::vector<std::string>& args) {
   }, rs));
   double capacity_ms = seconds_since(t0) * 1e3;
 
-  // (d) 1M live simulated tasks: memory.
-  long rss0 = read_rss_kb();
+  // (d) live simulated tasks (10^6; --quick: 10^5, scaled): memory per million.
+  const int live = quick ? 100'000 : 1'000'000;
+  long rss0 = read_status_kb("VmRSS:");
   long rss_peak = rss0;
   sim::RandomSource rs2(9);
   sim::Options big = quiet;
@@ -221,36 +364,59 @@ int cmd_bench(const std::vector<std::string>& args) {
   completed(sp.run([&] {
     ThreadPool pool(4);
     std::vector<JoinHandle<void>> hs;
-    hs.reserve(1000000);
-    for (int i = 0; i < 1000000; ++i) hs.push_back(spawn(pool, []() -> Task<void> { co_await sleep_for(1_s); }()));
-    rss_peak = read_rss_kb();
+    hs.reserve(std::size_t(live));
+    for (int i = 0; i < live; ++i) hs.push_back(spawn(pool, []() -> Task<void> { co_await sleep_for(1_s); }()));
+    rss_peak = read_status_kb("VmRSS:");
     for (auto& h : hs) h.join();
   }, rs2));
-  double mb_per_million = double(rss_peak - rss0) / 1024.0;
+  double mb_per_million = double(rss_peak - rss0) / 1024.0 * (1e6 / double(live));
 
+  const double idle_mb = double(idle_kb) / 1024.0, above_mb = double(peak_kb - idle_kb) / 1024.0;
   if (a.has("--json")) {
     std::printf(
-        "{\"raw_resume_ns\":%.3f,\"sim_step_ns\":%.3f,\"step_ratio\":%.2f,\"sim_hop_ns\":%.2f,\"real_hop_ns\":%.2f,"
-        "\"counter_executions_per_s\":%.0f,\"counter_steps_per_execution\":%.1f,"
+        "{\"quick\":%s,\"raw_resume_ns\":%.3f,\"sim_step_ns\":%.3f,\"step_ratio\":%.2f,\"sim_hop_ns\":%.2f,"
+        "\"real_hop_ns\":%.2f,\"counter_executions_per_s\":%.0f,\"counter_steps_per_execution\":%.1f,"
         "\"blocking_counter_executions_per_s\":%.0f,\"blocking_counter_steps_per_execution\":%.1f,"
-        "\"spawn_chain_steps_per_s\":%.0f,\"capacity_10k_wall_ms\":%.2f,"
-        "\"capacity_10k_virtual_s\":%.3f,\"million_tasks_mb\":%.1f}\n",
-        raw_ns, step_ns, step_ns / raw_ns, sim_hop_ns, real_hop_ns, counter_eps,
-        double(counter.steps) / double(counter.executions), blocking_eps, double(blocking.steps) / double(blocking.executions),
-        chain_sps, capacity_ms, double(virtual_end) / 1e9, mb_per_million);
+        "\"user_blocking_counter_executions_per_s\":%.0f,\"user_over_bare_blocking_counter\":%.3f,"
+        "\"spawn_chain_steps_per_s\":%.0f,"
+        "\"yields_100x10_steps_per_s\":%.0f,\"yields_100x10_executions_per_s\":%.0f,"
+        "\"user_yields_100x10_steps_per_s\":%.0f,\"user_yields_100x10_executions_per_s\":%.0f,"
+        "\"user_over_bare_yields_100x10\":%.3f,"
+        "\"inversion_seeds\":%llu,\"inversion_random_found\":%llu,\"inversion_random_median_executions\":%.1f,"
+        "\"inversion_pct3_found\":%llu,\"inversion_pct3_median_executions\":%.1f,"
+        "\"capacity_10k_wall_ms\":%.2f,\"capacity_10k_virtual_s\":%.3f,\"live_tasks\":%d,\"million_tasks_mb\":%.1f,"
+        "\"idle_rss_mb\":%.2f,\"user_10k_executions_peak_rss_above_idle_mb\":%.2f}\n",
+        quick ? "true" : "false", raw_ns, step_ns, step_ns / raw_ns, sim_hop_ns, real_hop_ns, counter_eps,
+        double(counter.steps) / double(counter.executions), blocking_eps,
+        double(blocking.bare.steps) / double(blocking.bare.executions), user_counter_eps, blocking.ratio(), chain_sps,
+        yields_sps, yields_eps, user_yields_sps, user_yields_eps, yields.ratio(), (unsigned long long)seeds,
+        (unsigned long long)inv_random.found, inv_random.median, (unsigned long long)inv_pct.found, inv_pct.median,
+        capacity_ms, double(virtual_end) / 1e9, live, mb_per_million, idle_mb, above_mb);
   } else {
-    std::printf("raw coroutine resume+suspend     %8.2f ns\n", raw_ns);
-    std::printf("simulated step (decision+switch) %8.2f ns   ratio %.1fx (target <= 10x)\n", step_ns, step_ns / raw_ns);
-    std::printf("spawn+await on a 1-worker pool   %8.2f ns simulated, %.2f ns real threads (%.2fx)\n", sim_hop_ns,
+    std::printf("raw coroutine resume+suspend       %10.2f ns\n", raw_ns);
+    std::printf("simulated step (decision+switch)   %10.2f ns   ratio %.1fx (target <= 10x)\n", step_ns, step_ns / raw_ns);
+    std::printf("spawn+await on a 1-worker pool     %10.2f ns simulated, %.2f ns real threads (%.2fx)\n", sim_hop_ns,
                 real_hop_ns, sim_hop_ns / real_hop_ns);
-    std::printf("counter, async mutex (2 x 3)     %8.0f executions/s (%.1f steps each; target >= 1M/s)\n", counter_eps,
+    std::printf("counter, async mutex (2 tasks x 3) %10.0f executions/s (%.1f steps each)\n", counter_eps,
                 double(counter.steps) / double(counter.executions));
-    std::printf("counter, blocking mutex (2 x 3)  %8.0f executions/s (%.1f steps each; target >= 1M/s)\n", blocking_eps,
-                double(blocking.steps) / double(blocking.executions));
-    std::printf("spawn-chain (100 tasks x 10)     %8.0f steps/s (target >= 20M/s)\n", chain_sps);
-    std::printf("10,000 requests x 2 s, 10 workers %7.2f ms wall, %.3f s virtual (target < 50 ms)\n", capacity_ms,
+    std::printf("counter, BlockingMutex (2 thr x 3) %10.0f executions/s bare (%.1f steps each)\n", blocking_eps,
+                double(blocking.bare.steps) / double(blocking.bare.executions));
+    std::printf("  the same, user path (explore)    %10.0f executions/s: %.0f%% of bare (target >= 70%%)\n",
+                user_counter_eps, 100 * blocking.ratio());
+    std::printf("spawn-chain (100 tasks x 10 hops)  %10.0f steps/s\n", chain_sps);
+    std::printf("100 threads x 10 yields, bare      %10.0f steps/s, %.0f executions/s\n", yields_sps, yields_eps);
+    std::printf("  the same, user path (explore)    %10.0f steps/s, %.0f executions/s: %.0f%% of bare\n",
+                user_yields_sps, user_yields_eps, 100 * yields.ratio());
+    std::printf("two-lock inversion, %llu seeds: executions to the deadlock, median %.1f random (%llu found), "
+                "%.1f pct:3 (%llu found)\n",
+                (unsigned long long)seeds, inv_random.median, (unsigned long long)inv_random.found, inv_pct.median,
+                (unsigned long long)inv_pct.found);
+    std::printf("10,000 requests x 2 s, 10 workers  %10.2f ms wall, %.3f s virtual (target < 50 ms)\n", capacity_ms,
                 double(virtual_end) / 1e9);
-    std::printf("1M live simulated tasks          %8.1f MB (target < 512 MB)\n", mb_per_million);
+    std::printf("1M live simulated tasks            %10.1f MB (target < 512 MB)%s\n", mb_per_million,
+                quick ? " (10^5 measured, scaled)" : "");
+    std::printf("user path, 10^4 executions         %10.2f MB peak RSS above idle (%.1f MB; target <= 3 MB)\n",
+                above_mb, idle_mb);
   }
   return exit_ok;
 }
