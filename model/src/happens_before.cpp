@@ -107,11 +107,12 @@ void add_access(Footprint& fp, KeyAccess a) {
   fp.insert(it, KeyAccess{a.key, is_read(a.access) ? Access::read : Access::write});
 }
 
-// The executor a thread serves, or helps (a pool's injector): told when it started.
+// The executor a thread serves, or helps (a pool's injector): told when it started (a
+// thread that serves one only for a while, inside a weft::asio io_context's run(), runs
+// user code of its own before and after: none).
 ObjectId executor_of(const sim::Trace& trace, sim::ThreadIndex t) {
   if (t >= trace.threads.size()) return 0;
-  const sim::ThreadInfo& info = trace.threads[t];
-  return info.executor ? info.executor : info.attached;
+  return trace.threads[t].attached;
 }
 
 }  // namespace

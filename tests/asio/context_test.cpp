@@ -6,6 +6,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <weft/asio.hpp>
@@ -90,6 +91,52 @@ TEST_CASE("stop() ends run() and holds queued handlers until restart() and run()
   CHECK(ran == 2);
 }
 
+TEST_CASE("a one-thread context runs its handlers on the thread that calls run(), run_one(), poll(), poll_one()") {
+  net::io_context ctx;
+  auto ex = ctx.get_executor();
+  std::vector<int> order;
+  int elsewhere = 0;
+  auto record = [&](int i) {
+    return [&, i] {
+      if (!ex.running_in_this_thread()) ++elsewhere;
+      order.push_back(i);
+      if (i == 1) net::post(ctx, [&] { order.push_back(9); });  // ready during poll(): runs in it
+    };
+  };
+  for (int i = 0; i < 4; ++i) net::post(ctx, record(i));
+  CHECK_FALSE(ex.running_in_this_thread());
+  CHECK(ctx.poll_one() == 1);
+  CHECK(order == std::vector<int>{0});
+  CHECK(ctx.run_one() == 1);
+  CHECK(ctx.poll() == 3);
+  CHECK(order == std::vector<int>{0, 1, 2, 3, 9});
+  CHECK(elsewhere == 0);
+  CHECK(ctx.poll() == 0);
+  // run_one() waits for a handler that is not ready yet (a timer's), poll_one() does not.
+  net::steady_timer t(ctx, 200ms);  // long enough not to expire before poll_one() on a busy machine
+  bool fired = false;
+  t.async_wait([&](std::error_code ec) { fired = !ec && ex.running_in_this_thread(); });
+  CHECK(ctx.poll_one() == 0);
+  CHECK(ctx.run_one() == 1);
+  CHECK(fired);
+  CHECK(ctx.run() == 0);
+}
+
+TEST_CASE("several threads may run a one-thread context together; each handler runs once") {
+  net::io_context ctx;
+  auto guard = net::make_work_guard(ctx);
+  std::atomic<int> ran{0};
+  std::atomic<std::size_t> counted{0};
+  std::vector<std::thread> runners;
+  for (int i = 0; i < 3; ++i) runners.emplace_back([&] { counted += ctx.run(); });
+  constexpr int kHandlers = 3000;
+  for (int i = 0; i < kHandlers; ++i) net::post(ctx, [&] { ++ran; });
+  net::post(ctx, [&guard] { guard.reset(); });
+  for (auto& r : runners) r.join();
+  CHECK(ran == kHandlers);
+  CHECK(counted == kHandlers + 1);
+}
+
 TEST_CASE("a strand serialises handlers on a four-thread context, in submission order") {
   net::io_context ctx(4);
   auto s = net::make_strand(ctx);
@@ -127,6 +174,7 @@ TEST_CASE("dispatch on a strand runs inline when already inside it") {
 TEST_CASE("steady_timer: callbacks, use_awaitable, deferred, use_future, detached; cancel aborts") {
   net::io_context ctx;
   std::vector<std::string> log;
+  auto start = std::chrono::steady_clock::now();  // t1's 30 ms count from its construction
   net::steady_timer t1(ctx, 30ms);
   t1.async_wait([&](std::error_code ec) { log.push_back("t1:" + std::string(ec ? "aborted" : "ok")); });
   net::steady_timer t2(ctx, 10s);
@@ -148,7 +196,6 @@ TEST_CASE("steady_timer: callbacks, use_awaitable, deferred, use_future, detache
   };
   net::steady_timer t6(ctx);
   net::co_spawn(ctx, waiter(t6, log), net::detached);
-  auto start = std::chrono::steady_clock::now();
   ctx.run();
   auto took = std::chrono::steady_clock::now() - start;
   fut.get();

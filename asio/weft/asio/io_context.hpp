@@ -1,18 +1,23 @@
 // weft::asio::io_context: an asio execution context whose handlers are weft jobs.
 //
-// A context run by one thread is backed by a weft SerialExecutor, one run by N threads by
-// a weft ThreadPool of N workers; either way every handler (a posted function, a
-// coroutine step of an awaitable, a timer or socket completion) is a Job on that executor:
-// a real thread in production, a virtual thread and a scheduling point in simulation.
+// A context for one thread (the default, concurrency_hint 1) is run as asio runs one: by
+// the threads that call run(). Its weft executor has no thread of its own; its queue is
+// drained by run(), run_one(), poll() and poll_one() on the calling thread, which serves
+// the executor meanwhile (each job is a resume of that executor by that thread in the
+// trace, so the wait-for graph knows whose thread a blocked handler holds). A context for
+// N threads (concurrency_hint > 1) and a thread_pool are backed by a weft ThreadPool of N
+// workers (a SerialExecutor for thread_pool(1)); there run() opens the context and waits
+// until there is no outstanding work. Either way every handler (a posted function, a
+// coroutine step of an awaitable, a timer or socket completion) is a Job on the weft
+// executor: a real thread in production, a virtual thread and a scheduling point in
+// simulation.
 //
 // What stays asio: the executor models asio's standard executor concept (execute plus the
 // context, blocking, relationship, outstanding_work, allocator and mapping properties) and
 // the older Networking-TS members, so asio's own co_spawn, post, dispatch, defer,
 // awaitable / use_awaitable, this_coro::executor, any_io_executor and work guards run on it
-// unchanged. What differs: run() does not lend the calling thread to the context; it opens
-// the context (handlers queued while nobody runs it are held, as asio holds them) and
-// waits until there is no outstanding work or stop() is called. Handlers run on the
-// context's own threads. An exception escaping a handler is rethrown by run(), as in asio.
+// unchanged. Handlers queued while nobody runs the context are held, as asio holds them.
+// An exception escaping a handler is rethrown by run(), as in asio.
 #pragma once
 
 #include <asio/execution.hpp>
@@ -53,6 +58,8 @@ class task_scope {
 };
 
 // A queued handler: a weft Job that owns one function object.
+class caller_executor;
+
 struct handler_job : Job {
   io_context* ctx = nullptr;
   void (*invoke)(handler_job*) = nullptr;   // moves the function out, frees the job, calls it
@@ -83,9 +90,9 @@ class io_context : public ::asio::execution_context {
   class basic_executor_type;
   using executor_type = basic_executor_type<0>;
 
-  // One thread: a SerialExecutor.
+  // One thread: run by the thread that calls run().
   io_context();
-  // `concurrency_hint` threads (1: a SerialExecutor; more: a ThreadPool).
+  // `concurrency_hint` threads (1: run by the callers of run(); more: a ThreadPool).
   explicit io_context(int concurrency_hint);
   io_context(int concurrency_hint, Platform& platform);
   ~io_context();
@@ -94,14 +101,13 @@ class io_context : public ::asio::execution_context {
 
   executor_type get_executor() noexcept;
 
-  // Opens the context and blocks until it has no outstanding work or stop() is called.
-  // Returns the number of handlers that completed meanwhile; rethrows an exception that
-  // escaped a handler.
+  // Runs handlers (on the calling thread for a one-thread context) until the context has
+  // no outstanding work or stop() is called. Returns the number of handlers that completed
+  // meanwhile; rethrows an exception that escaped a handler.
   count_type run();
-  // Opens the context and blocks until one handler completed, no work is left, or stop().
+  // Runs until one handler completed, no work is left, or stop().
   count_type run_one();
-  // Opens the context until every handler that is ready now has run; does not wait for
-  // timers or I/O.
+  // Runs every handler that is ready now; does not wait for timers or I/O.
   count_type poll();
   count_type poll_one();
   // run() calls return as soon as possible; handlers not yet started are held until the
@@ -119,7 +125,7 @@ class io_context : public ::asio::execution_context {
   // Outstanding work (asio's count: queued handlers, pending operations, tracked executors).
   void work_started() noexcept { outstanding_.fetch_add(1, std::memory_order_relaxed); }
   void work_finished() noexcept {
-    if (outstanding_.fetch_sub(1, std::memory_order_acq_rel) == 1) notify();
+    if (outstanding_.fetch_sub(1, std::memory_order_seq_cst) == 1) notify();
   }
 
   // The network its sockets use (see network.hpp); null until one is given or first used.
@@ -137,6 +143,9 @@ class io_context : public ::asio::execution_context {
   }
 
  protected:
+  struct own_threads_t {};
+  // A context served by threads of its own (thread_pool), even with one thread.
+  io_context(int threads, Platform& platform, own_threads_t);
   // A context that runs from construction (thread_pool).
   void open_forever();
   // Blocks until no outstanding work remains (or stop()); the thread_pool's join().
@@ -144,6 +153,11 @@ class io_context : public ::asio::execution_context {
 
  private:
   friend struct detail::handler_job;
+  friend class detail::caller_executor;
+  // What run() and its kin ask of a caller-run context.
+  enum class until { idle, one, ready, ready_one };
+  count_type serve(until what);
+  void push(Job* job);  // the caller-run executor's post()
   void enqueue(detail::handler_job* job);
   static void run_job(Job* j);
   void hold(detail::handler_job* job);
@@ -155,17 +169,22 @@ class io_context : public ::asio::execution_context {
   void rethrow_pending();
 
   Platform* platform_;
+  detail::caller_executor* caller_ = nullptr;  // the executor when run by its callers
   std::unique_ptr<Executor> executor_;
   std::atomic<std::int64_t> outstanding_{0};
-  std::atomic<std::int64_t> ready_{0};        // handlers queued and not yet run
-  std::atomic<std::uint64_t> completed_{0};   // handlers run so far
+  // Handlers queued and not yet run, handlers run so far: kept by a context with threads of
+  // its own (a caller-run one needs neither: its queue and its callers know).
+  std::atomic<std::int64_t> ready_{0};
+  std::atomic<std::uint64_t> completed_{0};
   std::atomic<std::uint32_t> runners_{0};     // run()/poll() calls under way (+1 if open forever)
   std::atomic<bool> stopped_{false};
+  std::atomic<bool> error_pending_{false};    // error_ is set (read without m_)
   std::atomic<std::uint32_t> waiters_{0};     // threads in wait_until
   std::atomic<std::uint32_t> eager_{0};       // of which want a wake-up per handler
   std::unique_ptr<PlatformMutex> m_;
   std::vector<Parker*> parkers_;              // guarded by m_
   JobFifo held_;                              // guarded by m_: queued while closed
+  JobFifo queue_;                             // guarded by m_: a caller-run context's jobs
   std::exception_ptr error_;                  // guarded by m_: escaped a handler
   std::shared_ptr<network> network_;          // guarded by m_
 };

@@ -38,11 +38,12 @@ bool DfsStrategy::independent(const Footprint& a, const Footprint& b) noexcept {
 
 // A transition that left no record: a worker looking at its executor's queues and parking
 // idle (it touches that executor: any post there conflicts with it), or something we
-// cannot see at all (it touches everything).
+// cannot see at all (it touches everything). Only ownership told at the thread's start
+// counts: a thread that serves an executor for a while (a caller of a weft::asio
+// io_context's run()) runs user code of its own before and after.
 std::uint64_t DfsStrategy::silent_footprint(sim::ThreadIndex t) const noexcept {
   if (!trace_ || t >= trace_->threads.size()) return universal;
   const sim::ThreadInfo& info = trace_->threads[t];
-  if (info.executor) return object_tag | info.executor;
   if (info.attached) return object_tag | info.attached;
   return universal;
 }
