@@ -355,7 +355,6 @@ class Deadlock final : public Property {
       if (!seen.insert(key).second) continue;
       Violation v;
       v.kind = ViolationKind::deadlock;
-      v.message = "deadlock: async mutex cycle among " + std::to_string(cycle.size()) + " tasks:";
       std::string chain = sim::WaitGraph::join(graph.chain(sim::WaitGraph::Node{false, cycle.front()}));
       v.detail = "chain: " + chain + "\neach task waits for a mutex held by the next:\n";
       for (std::size_t i = 0; i < cycle.size(); ++i) {
@@ -365,11 +364,11 @@ class Deadlock final : public Property {
         v.threads.push_back(r.thread);
         v.time = std::max(v.time, r.time);
         detail::add_unique(v.locations, detail::spawn_site(tr, cycle[i]));
-        v.message += " task " + std::to_string(cycle[i]) + " -> " + std::to_string(r.other);
         v.detail += "  " + detail::describe_task(tr, cycle[i]) + " waits for " + tr.object_label(r.object, "mutex") +
                     " held by " + tr.task_label(r.other) + " since " + detail::format_ms(r.time) + "\n";
       }
-      v.message += " (" + chain + ")";
+      // The first line names the tasks and locks as the chain does (never bare numbers).
+      v.message = "deadlock: async mutex cycle among " + std::to_string(cycle.size()) + " tasks: " + chain;
       out.push_back(std::move(v));
     }
   }
