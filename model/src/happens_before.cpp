@@ -4,6 +4,8 @@
 #include <map>
 #include <string_view>
 
+#include "weft/detail/hash.hpp"
+
 namespace weft::model {
 
 const char* to_string(Access a) noexcept {
@@ -169,10 +171,7 @@ std::uint64_t interleaving_signature(const sim::Trace& trace) {
   std::vector<PerKey> tables[4];  // by key kind - 1: object, task, timer, other
   std::map<Key, PerKey> sparse;   // ids beyond the flat tables' reach
   std::vector<TaskId> running;
-  auto mix = [](std::uint64_t h, std::uint64_t v) {
-    h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
-    return h * 0x100000001b3ull;
-  };
+  auto mix = [](std::uint64_t h, std::uint64_t v) { return weft::detail::hash_combine_step(h, v) * weft::detail::fnv1a64_prime; };
   KeyAccess buf[3];
   for (const sim::TraceRecord& r : trace.records) {
     if (running.size() <= r.thread) running.resize(std::size_t(r.thread) + 1, 0);
@@ -207,17 +206,10 @@ std::uint64_t interleaving_signature(const sim::Trace& trace) {
 
 namespace {
 
-std::uint64_t fnv(std::string_view s, std::uint64_t h = 0xcbf29ce484222325ull) noexcept {
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
+using weft::detail::fnv1a;
 
 std::uint64_t mix64(std::uint64_t h, std::uint64_t v) noexcept {
-  h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
-  h *= 0xBF58476D1CE4E5B9ull;
+  h = weft::detail::hash_combine_step(h, v) * weft::detail::splitmix64_mul1;
   return h ^ (h >> 31);
 }
 
@@ -227,7 +219,7 @@ class CoverageNames {
  public:
   explicit CoverageNames(const sim::Trace& trace) : trace_(trace), site_name_(trace.sites.size()) {
     for (std::size_t i = 0; i < trace.sites.size(); ++i)
-      site_name_[i] = fnv(trace.sites[i].file, std::uint64_t(trace.sites[i].line) * 0x9E3779B97F4A7C15ull + 1);
+      site_name_[i] = fnv1a(trace.sites[i].file, std::uint64_t(trace.sites[i].line) * weft::detail::golden_gamma + 1);
     std::map<std::pair<std::uint32_t, std::uint8_t>, std::uint64_t> ordinal;
     for (const sim::ObjectInfo& o : trace.objects) {
       std::uint64_t n = ordinal[{o.site, std::uint8_t(o.kind)}]++;
@@ -250,7 +242,7 @@ class CoverageNames {
   }
   // Who made a record: its task's spawn site, or the thread's name outside tasks.
   std::uint64_t agent(TaskId task, sim::ThreadIndex thread) const {
-    if (!task) return mix64(4, fnv(trace_.thread_name(thread)));
+    if (!task) return mix64(4, fnv1a(trace_.thread_name(thread)));
     const sim::TaskInfo* t = trace_.task(task);
     return mix64(3, t ? site(t->site) : 0);
   }

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <utility>
 
+#include "weft/detail/hash.hpp"
+
 namespace weft::model {
 namespace {
 
@@ -166,14 +168,7 @@ bool is_granularity(std::string_view text) { return text == "coarse" || text == 
 // ---------------------------------------------------------------------------------------
 // Token: bytes, base64url, checksum
 
-std::uint32_t fnv1a32(std::string_view bytes) {
-  std::uint32_t hash = 2166136261u;
-  for (char c : bytes) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 16777619u;
-  }
-  return hash;
-}
+using weft::detail::fnv1a32;
 
 std::string hex64(std::uint64_t value) {
   std::string out;

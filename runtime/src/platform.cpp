@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "weft/assert.hpp"
+#include "weft/detail/random.hpp"
 #include "weft/timer.hpp"
 
 namespace weft {
@@ -249,12 +250,10 @@ class RealPlatform final : public Platform {
     }
   }
   std::uint64_t random_below(std::uint64_t bound) override {
-    // splitmix64 per thread; only steal-victim choice uses it on real threads.
-    thread_local std::uint64_t x = 0x9E3779B97F4A7C15ull ^ reinterpret_cast<std::uintptr_t>(&x);
-    std::uint64_t z = (x += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
+    // splitmix64 per thread, seeded by the thread's own address; only steal-victim choice
+    // uses it on real threads.
+    thread_local std::uint64_t x = weft::detail::golden_gamma ^ reinterpret_cast<std::uintptr_t>(&x);
+    const std::uint64_t z = weft::detail::splitmix64_next(x);
     return bound ? z % bound : 0;
   }
 };

@@ -48,34 +48,12 @@ bool DecisionSource::fault(std::string_view, std::uint32_t per_million) {
   return per_million > 0 && random(1000000) < per_million;
 }
 
-// xoshiro256** seeded by splitmix64: our own PRNG, the same on every platform.
-RandomSource::RandomSource(std::uint64_t seed) noexcept {
-  std::uint64_t x = seed;
-  for (auto& s : s_) {
-    std::uint64_t z = (x += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    s = z ^ (z >> 31);
-  }
-  ahead_ = next();
-}
-std::uint64_t RandomSource::next() noexcept {
-  auto rotl = [](std::uint64_t v, int k) { return (v << k) | (v >> (64 - k)); };
-  std::uint64_t r = rotl(s_[1] * 5, 7) * 9;
-  std::uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return r;
-}
+// xoshiro256** seeded by splitmix64 (weft/detail/random.hpp): the same on every platform.
+RandomSource::RandomSource(std::uint64_t seed) noexcept : gen_(seed), ahead_(gen_.next()) {}
 std::uint64_t RandomSource::random(std::uint64_t bound) {
   std::uint64_t r = ahead_;
-  ahead_ = next();
-  // Lemire's multiply-shift: unbiased enough for scheduling, no division.
-  return std::uint64_t((__uint128_t(r) * bound) >> 64);
+  ahead_ = gen_.next();
+  return weft::detail::below(r, bound);
 }
 std::size_t RandomSource::choose(const Choice& c) { return std::size_t(random(c.enabled.size())); }
 
@@ -810,11 +788,11 @@ RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& de
   m.result.end_time = m.now;
   m.result.steps = m.steps;
   // With tracing off the schedule alone identifies the execution.
-  m.result.trace_hash = m.opt.trace ? m.trace.hash() : 1469598103934665603ull;
+  m.result.trace_hash = m.opt.trace ? m.trace.hash() : weft::detail::fnv1a64_short_basis;
   // Fold the decisions into the hash too: same seed, same schedule, same hash. Four
   // independent lanes, so that the fold costs a fraction of a step per decision.
   {
-    constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
+    constexpr std::uint64_t kMul = weft::detail::golden_gamma;
     std::uint64_t h = m.result.trace_hash;
     std::uint64_t lane[4] = {h, h ^ 0x243F6A8885A308D3ull, h ^ 0x13198A2E03707344ull, h ^ 0xA4093822299F31D0ull};
     const RecordedDecision* d = m.decisions.data();
@@ -951,18 +929,13 @@ void SimPlatform::emit(const TraceEvent& e) {
       std::uint32_t ordinal = m.child_ordinals[e.other]++;
       std::uint64_t parent_key = 0;
       if (const TaskInfo* p = tr.task(e.other)) parent_key = p->stable_key;
-      std::uint64_t h = 1469598103934665603ull;
-      auto mix = [&](std::uint64_t v) {
-        for (int i = 0; i < 8; ++i) {
-          h ^= (v >> (8 * i)) & 0xff;
-          h *= 1099511628211ull;
-        }
-      };
-      mix(parent_key);
-      for (const char* c = e.file ? e.file : ""; *c; ++c) mix(std::uint8_t(*c));
-      mix(e.line);
-      mix(ordinal);
-      ti.stable_key = h;
+      // Each byte of the file name is fed widened to 8 bytes: the keys saved so far say so.
+      weft::detail::Fnv1a h(weft::detail::fnv1a64_short_basis);
+      h.u64(parent_key);
+      for (const char* c = e.file ? e.file : ""; *c; ++c) h.u64(std::uint8_t(*c));
+      h.u64(e.line);
+      h.u64(ordinal);
+      ti.stable_key = h.value();
       if (tr.tasks.size() < e.task) tr.tasks.resize(e.task);
       tr.tasks[e.task - 1] = ti;
       break;

@@ -2,31 +2,13 @@
 
 #include <cstdio>
 
+#include "weft/detail/hash.hpp"
+
 namespace weft::sim {
 
 namespace {
 
-// FNV-1a, 64 bit. Integers are fed byte by byte, little-endian, so the hash does not
-// depend on struct padding or on the host's byte order.
-class Fnv1a {
- public:
-  void byte(std::uint8_t b) noexcept {
-    h_ ^= b;
-    h_ *= 0x100000001b3ull;
-  }
-  void u64(std::uint64_t v) noexcept {
-    for (int i = 0; i < 8; ++i) byte(std::uint8_t(v >> (8 * i)));
-  }
-  // Length first, so ("ab","c") and ("a","bc") differ.
-  void str(std::string_view s) noexcept {
-    u64(s.size());
-    for (char c : s) byte(std::uint8_t(c));
-  }
-  std::uint64_t value() const noexcept { return h_; }
-
- private:
-  std::uint64_t h_ = 0xcbf29ce484222325ull;
-};
+using weft::detail::Fnv1a;
 
 // Keeps one dump line per record: quotes, backslashes and control characters are escaped.
 void append_quoted(std::string& out, std::string_view s) {

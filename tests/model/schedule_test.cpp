@@ -1,3 +1,4 @@
+#include "weft/detail/hash.hpp"
 #include "weft/model/schedule.hpp"
 
 #include <rapidcheck/catch.h>
@@ -70,11 +71,7 @@ std::string token_for_payload(std::string_view payload) {
     bits &= (1u << bit_count) - 1;
   }
   if (bit_count > 0) out.push_back(alphabet[(bits << (6 - bit_count)) & 63]);
-  std::uint32_t hash = 2166136261u;
-  for (char c : payload) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 16777619u;
-  }
+  const std::uint32_t hash = weft::detail::fnv1a32(payload);
   char hex[9];
   std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(hash));
   return out + "." + hex;

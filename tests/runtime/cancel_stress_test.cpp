@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <thread>
+#include <weft/detail/hash.hpp>
 #include <weft/weft.hpp>
 
 using namespace weft;
@@ -76,7 +77,7 @@ TEST_CASE("sleeps cancelled at random times, deadlines due together, each ends e
   constexpr int kCancellers = 3;
   ThreadPool pool(4);
   Counts c;
-  Rng rng{0x9e3779b97f4a7c15ull};
+  Rng rng{weft::detail::golden_gamma};
   std::vector<std::stop_source> sources(batch);
   const std::uint64_t spin_max = std::uint64_t(env_count("WEFT_STRESS_SPIN", 4096));
   long spawned = 0;
@@ -101,7 +102,7 @@ TEST_CASE("sleeps cancelled at random times, deadlines due together, each ends e
       // lock with the timer thread.
       std::uint64_t seed = rng.next();
       auto cancel_slice = [&, seed](int k) {
-        Rng r{seed + std::uint64_t(k) * 0x9e3779b97f4a7c15ull};
+        Rng r{seed + std::uint64_t(k) * weft::detail::golden_gamma};
         for (int i = k; i < batch; i += kCancellers) {
           std::uint64_t x = r.next();
           if (x % 4 == 0) continue;

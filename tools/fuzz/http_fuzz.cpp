@@ -11,6 +11,7 @@
 //    values carry no control characters but HTAB and no surrounding whitespace;
 //  - echoing each request's headers into serialize() never yields more head
 //    lines than headers written (no response splitting).
+#include "weft/detail/random.hpp"
 #include "weft/http/http.hpp"
 
 #include <cstddef>
@@ -35,10 +36,7 @@ void check(bool ok) {
 struct Chunker {
     std::uint64_t state;
     std::size_t next() {
-        std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        z ^= z >> 31;
+        const std::uint64_t z = weft::detail::splitmix64_next(state);
         return (z & 3) == 0 ? 1 : 1 + static_cast<std::size_t>((z >> 8) % 32);
     }
 };

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "weft/detail/hash.hpp"
 #include "weft/model/schedule.hpp"
 
 namespace {
@@ -44,10 +45,9 @@ std::string token_for_payload(std::string_view payload) {
   std::string out = "w1.";
   std::uint32_t bits = 0;
   int bit_count = 0;
-  std::uint32_t hash = 2166136261u;
+  const std::uint32_t hash = weft::detail::fnv1a32(payload);
   for (char c : payload) {
     const auto byte = static_cast<unsigned char>(c);
-    hash = (hash ^ byte) * 16777619u;
     bits = (bits << 8) | byte;
     bit_count += 8;
     while (bit_count >= 6) {

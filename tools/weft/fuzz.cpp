@@ -64,6 +64,7 @@
 
 #include "campaign.hpp"
 #include "common.hpp"
+#include "weft/detail/hash.hpp"
 #include "weft/model/feedback.hpp"
 #include "weft/version.hpp"
 
@@ -948,7 +949,7 @@ struct CoverageView {
         for (std::uint64_t i = 0; i < n; ++i) {
           std::string h;
           if (!(line >> h)) break;
-          points.insert(std::strtoull(h.c_str(), nullptr, 16) * 0x9E3779B97F4A7C15ull + target);
+          points.insert(std::strtoull(h.c_str(), nullptr, 16) * weft::detail::golden_gamma + target);
         }
       }
       offsets[k] += done;

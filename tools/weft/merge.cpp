@@ -12,6 +12,7 @@
 
 #include "campaign.hpp"
 #include "common.hpp"
+#include "weft/detail/hash.hpp"
 
 namespace fs = std::filesystem;
 
@@ -126,12 +127,7 @@ std::vector<Finding> read_findings(const fs::path& dir) {
 // 12 hex digits of FNV-1a 64: short enough for a directory name, and a collision among
 // a campaign's few distinct findings is not a practical concern.
 std::string finding_id(const std::string& key) {
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : key) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return hex64(h).substr(0, 12);
+  return hex64(weft::detail::fnv1a(key)).substr(0, 12);
 }
 
 // A finding is a signature and, for violations, the shape of the shrunk schedule (crashes

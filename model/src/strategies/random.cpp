@@ -1,13 +1,10 @@
 #include "weft/model/strategies/random.hpp"
 
+#include "weft/detail/random.hpp"
+
 namespace weft::model {
 
-std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t index) noexcept {
-  std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (index + 1);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
+std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t index) noexcept { return weft::detail::stream_seed(seed, index); }
 
 RandomStrategy::RandomStrategy(std::uint64_t seed) noexcept : seed_(seed), rng_(seed) {}
 

@@ -1,22 +1,19 @@
 #include "weft/model/wrappers/metrics.hpp"
 
+#include "weft/detail/hash.hpp"
+
 namespace weft::model {
 
-namespace {
-constexpr std::uint64_t fnv_offset = 1469598103934665603ull;
-constexpr std::uint64_t fnv_prime = 1099511628211ull;
-}  // namespace
-
+// FNV-1a of the decisions, each widened to 8 bytes, from the short basis (weft/detail/hash.hpp).
 void MetricsStrategy::mix(std::uint64_t v) noexcept {
-  for (int i = 0; i < 8; ++i) {
-    hash_ ^= (v >> (8 * i)) & 0xff;
-    hash_ *= fnv_prime;
-  }
+  weft::detail::Fnv1a h(hash_);
+  h.u64(v);
+  hash_ = h.value();
   ++metrics_.decisions;
 }
 
 bool MetricsStrategy::begin_execution(std::uint64_t index) {
-  hash_ = fnv_offset;
+  hash_ = weft::detail::fnv1a64_short_basis;
   return inner_.begin_execution(index);
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "weft/detail/random.hpp"
 #include "weft/platform.hpp"
 #include "weft/sim/trace.hpp"
 
@@ -61,8 +62,7 @@ class RandomSource final : public DecisionSource {
   std::uint64_t random(std::uint64_t bound) override;
 
  private:
-  std::uint64_t next() noexcept;
-  std::uint64_t s_[4];
+  weft::detail::Xoshiro256ss gen_;
   // The next output, drawn one call ahead: a choice then waits for one multiply, not for
   // the whole generator (the sequence is the same).
   std::uint64_t ahead_;

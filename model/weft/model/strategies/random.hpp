@@ -20,7 +20,8 @@ class RandomStrategy final : public Strategy {
   sim::RandomSource rng_;
 };
 
-// splitmix64 finaliser: derives independent per-execution seeds.
+// Independent per-execution seeds: the index-th splitmix64 output of `seed`
+// (weft::detail::stream_seed).
 std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t index) noexcept;
 
 }  // namespace weft::model
