@@ -8,6 +8,7 @@
 #  - the hash and PRNG constants (FNV-1a's primes and bases, splitmix64's increment and
 #    multipliers) appear only in runtime/weft/detail/hash.hpp and random.hpp: one definition
 #    of every hash and generator, used by all targets, tests and fuzzers;
+#  - README.md's library graph is the one the CMakeLists declare (tests/tools/libgraph.py);
 #  - the version is written once, in CMakeLists.txt's project() (code reads weft/version.hpp);
 #  - function-length ratchet: the number of product-code functions over 80 lines
 #    (tests/tools/funclen.py) never grows past tests/tools/funclen_baseline; when it falls,
@@ -57,6 +58,8 @@ if ! command -v python3 >/dev/null; then
   echo "FAIL: the function-length ratchet needs python3 (tools/run.sh test installs it)"
   exit 1
 fi
+check "README.md library graph differs from the CMakeLists (python3 tests/tools/libgraph.py prints it)" \
+  "$(python3 tests/tools/libgraph.py --check)"
 long_fns=$(python3 tests/tools/funclen.py runtime sim model properties scenarios tools asio)
 long_count=$(echo "$long_fns" | sed -n 's/^count: //p')
 baseline=$(cat tests/tools/funclen_baseline)
