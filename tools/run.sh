@@ -53,7 +53,7 @@ case "$what" in
     stages=$((stages + 1))
     # The runtime's real threads under the sanitizers (stress test under TSan).
     configure build-tsan -DWEFT_SANITIZE=thread -DWEFT_BUILD_TOOLS=OFF
-    cmake --build build-tsan --target runtime_test runtime_stress_test runtime_cancel_stress_test io_test -j "$jobs"
+    cmake --build build-tsan --target runtime_test runtime_stress_test runtime_cancel_stress_test io_test asio_test -j "$jobs"
     WEFT_STRESS_TASKS=1000000 ./build-tsan/tests/runtime_stress_test
     stages=$((stages + 1))
     # 10^6 sleeps cancelled at random times against the timer thread, and channel receives
@@ -65,6 +65,10 @@ case "$what" in
     # Event loops, the reactor and the http service on real sockets (a client that pipelines
     # thousands of requests, name resolution, shutdown at exit).
     ./build-tsan/tests/io_test
+    stages=$((stages + 1))
+    # weft::asio for real: io_contexts run by the callers of run() (one or several threads),
+    # pools, strands, timers, sockets.
+    ./build-tsan/tests/asio_test
     stages=$((stages + 1))
     # ASan+UBSan with clang: g++ does not turn symmetric transfer into tail calls under
     # ASan, so deep await chains would overflow the stack there.
