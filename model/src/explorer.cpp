@@ -222,7 +222,11 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
   properties::Config config = options.properties;
   config.report_warnings = config.report_warnings && options.warnings != Warnings::off;
   const Checker checker = checker_in ? checker_in : default_checker(config);
-  sim::SimPlatform sim(options.sim);
+  // The trace hash is computed only for the executions that need it (below): it reads
+  // every record, which would cost more than the rest of a short execution's checks.
+  sim::Options sim_options = options.sim;
+  sim_options.hash_trace = false;
+  sim::SimPlatform sim(sim_options);
   std::unique_ptr<Strategy> inner = make_strategy(options.strategy, options.seed, &sim.trace(),
                                                   options.schedule ? &*options.schedule : nullptr);
   MetricsStrategy metrics(*inner);
@@ -237,7 +241,7 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
   bool shifted = false;
   auto shift_heap = [&](bool on) {
     if (on == shifted) return;
-    sim::Options o = options.sim;
+    sim::Options o = sim_options;
     o.shift_heap = on;
     sim.set_options(o);
     shifted = on;
@@ -294,6 +298,10 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
     if (!strategy.begin_execution(index)) break;
     shift_heap(strategy.checking());
     sim::RunResult r = sim.run(body, strategy);
+    // Hashed: the nondeterminism check's pair, what on_execution sees, and (below) every
+    // execution with a finding; an empty trace costs nothing to hash.
+    if (strategy.checking() || strategy.recording() || options.on_execution || sim.trace().records.empty())
+      r.trace_hash = sim.trace_hash();
     strategy.end_execution(r);
     if (strategy.checking()) {
       if (auto v = strategy.take_violation()) {
@@ -315,6 +323,7 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
           nd.time = r.end_time;
           found.insert(found.begin(), std::move(nd));
         }
+      if (!found.empty()) r.trace_hash = sim.trace_hash();
       for (Violation& v : found) {
         Schedule s = schedule_of(sim, options);
         s.strategy = inner->execution_name();

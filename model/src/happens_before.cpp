@@ -168,9 +168,13 @@ std::uint64_t interleaving_signature(const sim::Trace& trace) {
     std::uint64_t reads = 0;
     bool used = false;
   };
-  std::vector<PerKey> tables[4];  // by key kind - 1: object, task, timer, other
+  // The flat tables and `running` are this thread's scratch, kept between calls so that an
+  // execution costs no allocation once they have grown (the function is not reentrant).
+  thread_local std::vector<PerKey> tables[4];  // by key kind - 1: object, task, timer, other
+  thread_local std::vector<TaskId> running;
+  for (auto& t : tables) t.clear();
+  running.clear();
   std::map<Key, PerKey> sparse;   // ids beyond the flat tables' reach
-  std::vector<TaskId> running;
   auto mix = [](std::uint64_t h, std::uint64_t v) { return weft::detail::hash_combine_step(h, v) * weft::detail::fnv1a64_prime; };
   KeyAccess buf[3];
   for (const sim::TraceRecord& r : trace.records) {

@@ -23,7 +23,10 @@ std::vector<std::unique_ptr<Property>> default_properties() {
 std::vector<Violation> check_all(const sim::Trace& trace, const sim::RunResult& result, const Config& config) {
   Execution e{trace, result, config};
   std::vector<Violation> found;
-  for (auto& p : default_properties()) p->check(e, found);
+  // Built once: a property keeps no state between checks (everything lives in check()'s
+  // locals), so one list serves every execution and every thread.
+  static const std::vector<std::unique_ptr<Property>> properties = default_properties();
+  for (const auto& p : properties) p->check(e, found);
   // Identical findings (same kind, severity, message and locations) are reported once.
   std::vector<Violation> out;
   std::set<std::string> seen;

@@ -787,13 +787,19 @@ RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& de
   g_current_sim = nullptr;
   m.result.end_time = m.now;
   m.result.steps = m.steps;
+  m.result.trace_hash = m.opt.hash_trace ? trace_hash() : 0;
+  return m.result;
+}
+
+std::uint64_t SimPlatform::trace_hash() const noexcept {
+  const Impl& m = *impl_;
   // With tracing off the schedule alone identifies the execution.
-  m.result.trace_hash = m.opt.trace ? m.trace.hash() : weft::detail::fnv1a64_short_basis;
+  std::uint64_t h0 = m.opt.trace ? m.trace.hash() : weft::detail::fnv1a64_short_basis;
   // Fold the decisions into the hash too: same seed, same schedule, same hash. Four
   // independent lanes, so that the fold costs a fraction of a step per decision.
   {
     constexpr std::uint64_t kMul = weft::detail::golden_gamma;
-    std::uint64_t h = m.result.trace_hash;
+    std::uint64_t h = h0;
     std::uint64_t lane[4] = {h, h ^ 0x243F6A8885A308D3ull, h ^ 0x13198A2E03707344ull, h ^ 0xA4093822299F31D0ull};
     const RecordedDecision* d = m.decisions.data();
     std::size_t n = m.decisions.size(), i = 0;
@@ -801,9 +807,8 @@ RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& de
       for (int k = 0; k < 4; ++k) lane[k] = (lane[k] ^ (d[i + k].value + 1)) * kMul;
     for (; i < n; ++i) lane[0] = (lane[0] ^ (d[i].value + 1)) * kMul;
     for (int k = 0; k < 4; ++k) h = (h ^ lane[k] ^ (lane[k] >> 29)) * kMul;
-    m.result.trace_hash = h ^ (h >> 32) ^ n;
+    return h ^ (h >> 32) ^ n;
   }
-  return m.result;
 }
 
 std::unique_ptr<PlatformThread> SimPlatform::start_thread(std::string name, std::function<void()> body,

@@ -29,7 +29,8 @@ bool PortfolioStrategy::begin_execution(std::uint64_t index) {
       constexpr std::int64_t one = 1000000;
       std::size_t live = 0;
       double novelty_sum = 0;
-      std::vector<double> novelty(k, 0);
+      std::vector<double>& novelty = novelty_;  // reused: no allocation per execution
+      novelty.assign(k, 0);
       for (std::size_t i = 0; i < k; ++i) {
         if (members_[i].exhausted) continue;
         ++live;

@@ -4,11 +4,11 @@
 
 namespace weft::model {
 
-// FNV-1a of the decisions, each widened to 8 bytes, from the short basis (weft/detail/hash.hpp).
+// A word at a time (multiply, xor-shift): its value is only ever counted (distinct
+// schedules), so it needs no fixed byte order, only to be cheap on every decision.
 void MetricsStrategy::mix(std::uint64_t v) noexcept {
-  weft::detail::Fnv1a h(hash_);
-  h.u64(v);
-  hash_ = h.value();
+  hash_ = (hash_ ^ v) * weft::detail::golden_gamma;
+  hash_ ^= hash_ >> 29;
   ++metrics_.decisions;
 }
 

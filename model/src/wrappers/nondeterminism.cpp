@@ -15,12 +15,15 @@ bool NondeterminismCheck::begin_execution(std::uint64_t) {
   if (pending_) {
     pending_ = false;
     checking_ = true;
+    recording_ = false;
     Schedule s;
     s.decisions = recorded_;
     replay_.emplace(std::move(s));
     return replay_->begin_execution(0);
   }
   checking_ = false;
+  // Executions 1, every+1, 2*every+1, ... (0-based indices 0, every, ...): a short run is checked too.
+  recording_ = every_ && inner_index_ % every_ == 0;
   recorded_.clear();
   return inner_.begin_execution(inner_index_++);
 }
@@ -56,8 +59,7 @@ void NondeterminismCheck::end_execution(const sim::RunResult& r) {
     return;
   }
   inner_.end_execution(r);
-  // Executions 1, every+1, 2*every+1, ...: a short run is checked too.
-  if (every_ && r.outcome != sim::Outcome::aborted && (inner_index_ - 1) % every_ == 0) {
+  if (recording_ && r.outcome != sim::Outcome::aborted) {
     pending_ = true;
     recorded_hash_ = r.trace_hash;
     if (trace_) recorded_records_ = trace_->records;
@@ -68,21 +70,21 @@ std::size_t NondeterminismCheck::choose(const sim::Choice& c) {
   if (checking_) return replay_->choose(c);
   std::size_t i = inner_.choose(c);
   std::size_t clamped = std::min(i, c.enabled.size() - 1);
-  recorded_.push_back(Decision{DecisionKind::thread, c.enabled[clamped], 0});
+  if (recording_) recorded_.push_back(Decision{DecisionKind::thread, c.enabled[clamped], 0});
   return i;
 }
 
 std::uint64_t NondeterminismCheck::random(std::uint64_t bound) {
   if (checking_) return replay_->random(bound);
   std::uint64_t v = inner_.random(bound);
-  recorded_.push_back(Decision{DecisionKind::random, std::min(v, bound - 1), 0});
+  if (recording_) recorded_.push_back(Decision{DecisionKind::random, std::min(v, bound - 1), 0});
   return v;
 }
 
 bool NondeterminismCheck::fault(std::string_view name, std::uint32_t per_million) {
   if (checking_) return replay_->fault(name, per_million);
   bool fired = inner_.fault(name, per_million);
-  recorded_.push_back(Decision{DecisionKind::fault, fired ? 1u : 0u, 0});
+  if (recording_) recorded_.push_back(Decision{DecisionKind::fault, fired ? 1u : 0u, 0});
   return fired;
 }
 

@@ -17,7 +17,9 @@
 namespace weft::model {
 
 using Body = std::function<void()>;
-// Checks one execution; default: properties::check_all with the given config.
+// Checks one execution; default: properties::check_all with the given config. In explore()
+// the result's trace_hash is 0 (not computed) unless the execution is one the
+// nondeterminism check replays or on_execution is set: sim::SimPlatform::trace_hash().
 using Checker = std::function<std::vector<Violation>(const sim::Trace&, const sim::RunResult&)>;
 
 // What warnings (a redundant hop) do: `off` (not checked), `report` (kept as findings,

@@ -127,6 +127,11 @@ struct Options {
   // Every sleep_for lasts up to this much longer than asked, a recorded draw per sleep
   // (0 = exact virtual time). Bugs that need one timing among many become reachable.
   Nanos time_jitter = 0;
+  // RunResult::trace_hash computed at the end of each run. Off, it is 0 and
+  // SimPlatform::trace_hash() computes it on demand: the explorer asks for it only for
+  // the executions that need it (a finding, the nondeterminism check's pair), since it
+  // reads every record of the trace.
+  bool hash_trace = true;
 };
 
 // Thrown by a DecisionSource to stop the execution (replay divergence); carries the message.
@@ -145,6 +150,9 @@ class SimPlatform final : public Platform {
 
   const Trace& trace() const noexcept;
   const std::vector<RecordedDecision>& decisions() const noexcept;
+  // The hash of the last execution (its trace, with tracing on, and its decisions): the
+  // value RunResult::trace_hash carries when Options::hash_trace is on.
+  std::uint64_t trace_hash() const noexcept;
   const Options& options() const noexcept;
   void set_options(const Options& o);
 

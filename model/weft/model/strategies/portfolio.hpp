@@ -59,6 +59,7 @@ class PortfolioStrategy final : public Strategy {
   std::size_t current_ = 0;
   std::size_t offset_;  // the first round starts at member seed mod K (one-execution campaigns rotate)
   std::set<std::uint64_t> seen_;
+  std::vector<double> novelty_;  // begin_execution's scratch
 };
 
 }  // namespace weft::model

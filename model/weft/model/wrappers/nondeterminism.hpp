@@ -33,6 +33,9 @@ class NondeterminismCheck final : public Strategy {
   bool checking() const noexcept { return checking_; }
   // Will the next execution be a check (of the execution just ended)?
   bool pending() const noexcept { return pending_; }
+  // Is the execution just begun one that a check will replay (unless it is aborted)? Only
+  // those have their decisions kept and their trace hash read.
+  bool recording() const noexcept { return recording_; }
   std::uint64_t checks() const noexcept { return checks_; }
   // The finding of the last check, if it failed, with the decisions it replayed.
   std::optional<Violation> take_violation() { return std::exchange(violation_, std::nullopt); }
@@ -45,6 +48,7 @@ class NondeterminismCheck final : public Strategy {
   std::uint64_t inner_index_ = 0;
   bool checking_ = false;
   bool pending_ = false;
+  bool recording_ = false;
   std::uint64_t checks_ = 0;
   std::vector<Decision> recorded_;
   std::uint64_t recorded_hash_ = 0;
