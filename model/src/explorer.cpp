@@ -229,6 +229,7 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
   sim::SimPlatform sim(sim_options);
   std::unique_ptr<Strategy> inner = make_strategy(options.strategy, options.seed, &sim.trace(),
                                                   options.schedule ? &*options.schedule : nullptr);
+  const bool replaying = dynamic_cast<ReplayStrategy*>(inner.get()) != nullptr;
   MetricsStrategy metrics(*inner);
   NondeterminismCheck strategy(metrics, options.nondeterminism_check_every, &sim.trace());
 
@@ -298,9 +299,11 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
     if (!strategy.begin_execution(index)) break;
     shift_heap(strategy.checking());
     sim::RunResult r = sim.run(body, strategy);
-    // Hashed: the nondeterminism check's pair, what on_execution sees, and (below) every
-    // execution with a finding; an empty trace costs nothing to hash.
-    if (strategy.checking() || strategy.recording() || options.on_execution || sim.trace().records.empty())
+    // Hashed: the nondeterminism check's pair, what on_execution sees, a replayed schedule
+    // (its recorded hash is compared below), and (below) every execution with a finding; an
+    // empty trace costs nothing to hash.
+    if (strategy.checking() || strategy.recording() || options.on_execution || replaying ||
+        sim.trace().records.empty())
       r.trace_hash = sim.trace_hash();
     strategy.end_execution(r);
     if (strategy.checking()) {
