@@ -937,7 +937,7 @@ void SimPlatform::emit(const TraceEvent& e) {
       // Each byte of the file name is fed widened to 8 bytes: the keys saved so far say so.
       weft::detail::Fnv1a h(weft::detail::fnv1a64_short_basis);
       h.u64(parent_key);
-      for (const char* c = e.file ? e.file : ""; *c; ++c) h.u64(std::uint8_t(*c));
+      for (char c : weft::detail::hashed_file(e.file ? e.file : "")) h.u64(std::uint8_t(c));
       h.u64(e.line);
       h.u64(ordinal);
       ti.stable_key = h.value();

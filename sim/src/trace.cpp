@@ -120,7 +120,7 @@ std::uint64_t Trace::hash() const {
     h.u64(r.object);
     h.u64(std::uint64_t(r.value));
     const SourceSite& s = site(r);
-    h.str(s.file);
+    h.str(weft::detail::hashed_file(s.file));
     h.u64(s.line);
     h.str(r.text < strings.size() ? std::string_view(strings[r.text]) : std::string_view());
   }
@@ -134,7 +134,7 @@ std::uint64_t Trace::hash() const {
     h.u64(t.id);
     h.u64(t.parent);
     const SourceSite& s = site_at(t.site);
-    h.str(s.file);
+    h.str(weft::detail::hashed_file(s.file));
     h.u64(s.line);
     h.u64(t.executor);
     h.u64(t.stable_key);

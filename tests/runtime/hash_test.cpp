@@ -56,3 +56,13 @@ TEST_CASE("xoshiro256** seeded through splitmix64 follows its reference definiti
   CHECK(weft::detail::below(~std::uint64_t(0), 10) == 9);
   CHECK(weft::detail::below(std::uint64_t(1) << 63, 10) == 5);
 }
+
+TEST_CASE("a file name hashes alike with or without a leading ./ or ../", "[hash]") {
+  using weft::detail::hashed_file;
+  CHECK(hashed_file("../scenarios/src/x.cpp") == "scenarios/src/x.cpp");
+  CHECK(hashed_file("./../../a/b.cpp") == "a/b.cpp");
+  CHECK(hashed_file("scenarios/src/x.cpp") == "scenarios/src/x.cpp");
+  CHECK(hashed_file("/abs/x.cpp") == "/abs/x.cpp");
+  CHECK(hashed_file("..x/y.cpp") == "..x/y.cpp");
+  CHECK(hashed_file("") == "");
+}

@@ -88,4 +88,21 @@ constexpr std::uint64_t hash_combine_step(std::uint64_t h, std::uint64_t v) noex
   return h ^ (v + golden_gamma + (h << 6) + (h >> 2));
 }
 
+// A source file name as hashed (trace hashes, task stable keys): without leading "./" and
+// "../". weft's targets compile with the source root mapped away ("scenarios/src/x.cpp"),
+// but a compiler launcher that rewrites absolute paths relative to the build directory
+// (ccache's base_dir) yields "../scenarios/src/x.cpp" for the same file; both must hash
+// alike, or a schedule recorded in one build would not prove its trace in the other.
+inline std::string_view hashed_file(std::string_view f) noexcept {
+  for (;;) {
+    if (f.substr(0, 2) == "./") {
+      f.remove_prefix(2);
+    } else if (f.substr(0, 3) == "../") {
+      f.remove_prefix(3);
+    } else {
+      return f;
+    }
+  }
+}
+
 }  // namespace weft::detail
