@@ -356,7 +356,7 @@ class Deadlock final : public Property {
       Violation v;
       v.kind = ViolationKind::deadlock;
       std::string chain = sim::WaitGraph::join(graph.chain(sim::WaitGraph::Node{false, cycle.front()}));
-      v.detail = "chain: " + chain + "\neach task waits for a mutex held by the next:\n";
+      v.detail = "each task waits for a mutex held by the next:\n";  // the chain is the message
       for (std::size_t i = 0; i < cycle.size(); ++i) {
         const auto& r = tr.records[edge.at(cycle[i])];
         v.tasks.push_back(cycle[i]);
