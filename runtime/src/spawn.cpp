@@ -172,13 +172,7 @@ bool withdraw_waiter(PromiseBase& p, JoinWaiter* w) noexcept {
 }
 
 void throw_join_withdrawn(TaskId on, bool timed_out) {
-  auto& p = current_platform();
-  if (p.tracing()) {
-    TraceEvent e{EventKind::cancelled};
-    e.task = current_task();
-    e.other = on;
-    p.emit(e);
-  }
+  emit_cancelled(0, on);
   if (timed_out) throw TimedOut();
   throw OperationCancelled();
 }

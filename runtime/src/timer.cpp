@@ -207,14 +207,18 @@ void SleepAwaiter::await_resume() {
   if (cancelled || s == TimerEntry::kCancelled || (delay <= 0 && token.stop_requested())) throw_cancelled();
 }
 
-void throw_cancelled(ObjectId object, bool shut_down) {
+void emit_cancelled(ObjectId object, TaskId on) {
   auto& p = current_platform();
-  if (p.tracing()) {
-    TraceEvent e{EventKind::cancelled};
-    e.task = current_task();
-    e.object = object;
-    p.emit(e);
-  }
+  if (!p.tracing()) return;
+  TraceEvent e{EventKind::cancelled};
+  e.task = current_task();
+  e.object = object;
+  e.other = on;
+  p.emit(e);
+}
+
+void throw_cancelled(ObjectId object, bool shut_down) {
+  emit_cancelled(object);
   if (shut_down) throw ExecutorShutDown();
   throw OperationCancelled();
 }

@@ -81,6 +81,9 @@ namespace detail {
 // then throws OperationCancelled. Every cancellable wait ends this way.
 // With `shut_down`, throws ExecutorShutDown (the waiter's executor was destroyed).
 [[noreturn]] void throw_cancelled(ObjectId object = 0, bool shut_down = false);
+// The `cancelled` record alone: the calling task gave up waiting on `object` (or, for a
+// JoinHandle wait, on task `on`). throw_cancelled and the JoinHandle waits emit it.
+void emit_cancelled(ObjectId object, TaskId on = 0);
 
 struct SleepAwaiter : TimerEntry {
   SleepAwaiter(Nanos d, std::stop_token t, bool any = false, Nanos j = 0) noexcept

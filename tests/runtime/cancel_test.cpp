@@ -6,6 +6,8 @@
 #include <thread>
 #include <weft/weft.hpp>
 
+#include "runtime/wait_outcome.hpp"
+
 using namespace weft;
 
 namespace {
@@ -178,23 +180,8 @@ TEST_CASE("cancel racing with release on real threads never loses a permit", "[c
 }
 
 namespace {
-// The awaited value as text, or "cancelled" / "timed out".
-template <class Make>
-Task<std::string> value_of(Make make) {
-  try {
-    int v = co_await make();
-    co_return std::to_string(v);
-  } catch (const TimedOut&) {
-    co_return "timed out";
-  } catch (const OperationCancelled&) {
-    co_return "cancelled";
-  }
-}
-// Waits for `go`, then returns `v`.
-Task<int> gated(Event& go, int v) {
-  co_await go.wait();
-  co_return v;
-}
+using weft::test::value_of;
+using weft::test::gated;
 Nanos since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
 }

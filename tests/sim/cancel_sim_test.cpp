@@ -6,6 +6,8 @@
 #include <weft/sim/sim.hpp>
 #include <weft/weft.hpp>
 
+#include "runtime/wait_outcome.hpp"
+
 using namespace weft;
 
 namespace {
@@ -209,22 +211,8 @@ TEST_CASE("sim: a TaskGroup left early cancels and joins its sleeping children, 
 }
 
 namespace {
-// The awaited value as text, or "cancelled" / "timed out".
-template <class Make>
-Task<std::string> value_of(Make make) {
-  try {
-    int v = co_await make();
-    co_return std::to_string(v);
-  } catch (const TimedOut&) {
-    co_return "timed out";
-  } catch (const OperationCancelled&) {
-    co_return "cancelled";
-  }
-}
-Task<int> gated(Event& go, int v) {
-  co_await go.wait();
-  co_return v;
-}
+using weft::test::value_of;
+using weft::test::gated;
 Task<int> after_1ms(int v) {
   co_await sleep_for(1_ms);
   co_return v;
