@@ -7,7 +7,7 @@
 
 namespace weft::model {
 
-std::vector<std::string> PortfolioStrategy::default_members() { return {"random", "pct:3", "pos", "surw"}; }
+std::vector<std::string> PortfolioStrategy::default_members() { return {"surw", "pct:3"}; }
 
 PortfolioStrategy::PortfolioStrategy(std::uint64_t seed, const sim::Trace* trace, std::vector<std::string> members)
     : trace_(trace), offset_(std::size_t(seed % std::max<std::size_t>(1, members.size()))) {

@@ -23,15 +23,19 @@ bool SurwStrategy::begin_execution(std::uint64_t index) {
   observer_.begin();
   interesting_.clear();
   if (!known_keys_.empty() && rng_.random(2) == 0) interesting_.push_back(known_keys_[rng_.random(known_keys_.size())]);
+  // No object to select (a program that synchronises on nothing but the pools): every step
+  // is interesting, so the walk is uniform over the interleavings of the threads' steps.
+  every_step_ = known_keys_.empty();
   std::fill(done_.begin(), done_.end(), 0);
-  estimate_ = &estimates_[interesting_.empty() ? 0 : interesting_[0]];
+  estimate_ = &estimates_[selection()];
   last_chosen_ = 0;
   return true;
 }
 
-// Interesting: touches a selected key, or (no selection) any synchronisation object
-// other than an executor's queue.
+// Interesting: every step (no known object), touches a selected key, or (no selection)
+// any known synchronisation object.
 bool SurwStrategy::interesting(const Footprint& fp) const noexcept {
+  if (every_step_) return true;
   for (const KeyAccess& a : fp) {
     if (a.key == universal_key) return false;
     if (interesting_.empty() ? std::binary_search(known_keys_.begin(), known_keys_.end(), a.key)
@@ -45,7 +49,10 @@ void SurwStrategy::account(sim::ThreadIndex t, const Footprint& fp) {
   for (const KeyAccess& a : fp) {
     if ((a.key >> 32) != 1 || a.key == universal_key || executor_key(trace_, a.key)) continue;
     auto it = std::lower_bound(known_keys_.begin(), known_keys_.end(), a.key);
-    if (it == known_keys_.end() || *it != a.key) known_keys_.insert(it, a.key);
+    if (it != known_keys_.end() && *it == a.key) continue;
+    // Known once two threads touched it: an object only one thread uses orders nothing.
+    auto [first, fresh] = first_thread_.try_emplace(a.key, t);
+    if (!fresh && first->second != t) known_keys_.insert(it, a.key);
   }
   if (!interesting(fp)) return;
   if (t >= done_.size()) done_.resize(std::size_t(t) + 1, 0);
@@ -54,12 +61,12 @@ void SurwStrategy::account(sim::ThreadIndex t, const Footprint& fp) {
 
 std::size_t SurwStrategy::choose(const sim::Choice& c) {
   account(last_chosen_, observer_.next(last_chosen_));
-  // weight(t) = 1 + interesting steps t still has (never below 1).
+  // weight(t) = the interesting steps t still has, at least 1.
   std::uint64_t total = 0;
   auto weight = [&](sim::ThreadIndex t) -> std::uint64_t {
     std::uint32_t est = t < estimate_->size() ? (*estimate_)[t] : 0;
     std::uint32_t done = t < done_.size() ? done_[t] : 0;
-    return 1 + (est > done ? est - done : 0);
+    return est > done + 1 ? est - done : 1;
   };
   for (sim::ThreadIndex t : c.enabled) total += weight(t);
   std::uint64_t r = rng_.random(total);
@@ -75,7 +82,7 @@ std::size_t SurwStrategy::choose(const sim::Choice& c) {
 
 void SurwStrategy::end_execution(const sim::RunResult&) {
   account(last_chosen_, observer_.next(last_chosen_));
-  auto& est = estimates_[interesting_.empty() ? 0 : interesting_[0]];
+  auto& est = estimates_[selection()];
   if (est.size() < done_.size()) est.resize(done_.size(), 0);
   for (std::size_t t = 0; t < done_.size(); ++t) est[t] = std::max(est[t], done_[t]);
 }

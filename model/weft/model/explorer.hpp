@@ -77,8 +77,8 @@ struct ExploreReport {
   std::uint64_t nondeterminism_checks = 0;
 };
 
-// Strategy specs, from one table: "portfolio" (the default: random, pct:3, pos and surw
-// taking turns), "random", "pct[:D]" (default D = 3), "pos", "surw", "dfs[:B]" (default
+// Strategy specs, from one table: "portfolio" (the default: surw and pct:3 taking
+// turns), "random", "pct[:D]" (default D = 3), "pos", "surw", "dfs[:B]" (default
 // B = 2), "dpor", "replay" (needs a schedule), "mutate" (needs one: its decisions are the
 // prefix kept, strategies/mutate.hpp). trace: the simulator's trace, which strategies read
 // for footprints. Throws std::invalid_argument with one line on an unknown spec.

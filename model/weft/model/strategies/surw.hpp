@@ -8,11 +8,15 @@
 // threads' steps with the same probability (the multinomial count of the extensions
 // after each choice is proportional to that number). SURW applies this to the steps that
 // matter: each execution picks a set of interesting keys (one object the program
-// synchronises on, drawn among those earlier executions touched, or all of them with
-// probability 1/2), and weighs each enabled thread by 1 + the interesting steps it still
-// has, estimated from earlier executions with the same selection (the largest count seen
-// for that thread). Steps that touch nothing interesting keep weight 1, so every
-// interleaving stays possible. The first execution, with no estimate yet, is a uniform
+// synchronises on, drawn among those two threads touched in earlier executions, or all of
+// them with probability 1/2), and weighs each enabled thread by the interesting steps it
+// still has, estimated from earlier executions with the same selection (the largest count
+// seen for that thread). A thread with none left keeps weight 1, so every interleaving
+// stays possible. A program that shares no object between threads (tasks that only hop on
+// a pool) has nothing to select: then every step is interesting, and the walk is uniform
+// over the interleavings of all the threads' steps (on reorder_N, where the checker must
+// run its steps between a setter's two, this finds the bug in about half the executions a
+// thread-uniform walk needs). The first execution, with no estimate yet, is a uniform
 // walk; so is every execution with the trace off.
 #pragma once
 
@@ -36,13 +40,18 @@ class SurwStrategy final : public Strategy {
  private:
   bool interesting(const Footprint& fp) const noexcept;
   void account(sim::ThreadIndex t, const Footprint& fp);
+  // The estimate slot of this execution's selection: 0 for all known keys, the key for one,
+  // universal_key for every step.
+  Key selection() const noexcept { return every_step_ ? universal_key : interesting_.empty() ? 0 : interesting_[0]; }
 
   std::uint64_t seed_;
   const sim::Trace* trace_;
   sim::RandomSource rng_;
   TransitionObserver observer_;
-  std::vector<Key> known_keys_;        // sorted: sync objects seen so far
+  std::vector<Key> known_keys_;        // sorted: sync objects two threads touched so far
+  std::map<Key, sim::ThreadIndex> first_thread_;  // sync objects seen: the first thread that touched each
   std::vector<Key> interesting_;       // sorted: this execution's selection (empty: all known)
+  bool every_step_ = false;            // no known key: every step is interesting
   std::vector<std::uint32_t> done_;    // per thread: interesting steps so far in this execution
   // Per selection (0: all known keys) and thread: the most interesting steps seen in one execution.
   std::map<Key, std::vector<std::uint32_t>> estimates_;
