@@ -20,7 +20,7 @@
 #include <set>
 
 #include "common.hpp"
-#include "weft/sim/waits.hpp"
+#include "weft/trace/waits.hpp"
 
 namespace weft::properties {
 namespace {

@@ -3,7 +3,7 @@
 // the chain from each waiting task to what it waits on. (A wait-for cycle inside it has
 // already ended the execution as a deadlock.)
 #include "common.hpp"
-#include "weft/sim/waits.hpp"
+#include "weft/trace/waits.hpp"
 
 namespace weft::properties {
 namespace {

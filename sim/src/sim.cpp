@@ -9,7 +9,7 @@
 #include <set>
 
 #include "fiber.hpp"
-#include "weft/sim/waits.hpp"
+#include "weft/trace/waits.hpp"
 #include "heap.hpp"
 #include "weft/assert.hpp"
 #include "weft/spawn.hpp"
@@ -29,20 +29,6 @@
 #endif
 
 namespace weft::sim {
-
-const char* to_string(Outcome o) noexcept {
-  switch (o) {
-    case Outcome::completed: return "completed";
-    case Outcome::deadlock: return "deadlock";
-    case Outcome::step_limit: return "step-limit";
-    case Outcome::time_limit: return "time-limit";
-    case Outcome::task_limit: return "task-limit";
-    case Outcome::body_threw: return "body-threw";
-    case Outcome::aborted: return "aborted";
-    case Outcome::crashed: return "crashed";
-  }
-  return "?";
-}
 
 bool DecisionSource::fault(std::string_view, std::uint32_t per_million) {
   return per_million > 0 && random(1000000) < per_million;

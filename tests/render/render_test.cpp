@@ -19,7 +19,7 @@
 #include "weft/properties/violation.hpp"
 #include "weft/render/render.hpp"
 #include "weft/sim/sim.hpp"
-#include "weft/sim/trace.hpp"
+#include "weft/trace/trace.hpp"
 #include "weft/weft.hpp"
 
 namespace {

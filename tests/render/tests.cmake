@@ -1,4 +1,4 @@
-weft_add_test(render_test SOURCES render/render_test.cpp DEPS weft::render)
+weft_add_test(render_test SOURCES render/render_test.cpp DEPS weft::render weft::sim)
 target_compile_definitions(render_test PRIVATE WEFT_RENDER_APPROVED_DIR="${CMAKE_CURRENT_SOURCE_DIR}/render/approved")
 
 # The reports in a real browser (headless Chromium): label `browser`, run by tools/run.sh test.

@@ -26,6 +26,7 @@ weft="$tmp/prefix/bin/weft"
 must cmake -S "$here/consumer" -B "$tmp/consumer" -G Ninja -DCMAKE_PREFIX_PATH="$tmp/prefix"
 must cmake --build "$tmp/consumer" -j2
 
+"$tmp/consumer/consumer_trace" >/dev/null && ok || bad "consumer_trace (weft::trace alone)"
 "$tmp/consumer/consumer" >/dev/null && ok || bad "consumer (weft::sim, weft::http, weft::properties)"
 "$tmp/consumer/consumer_render" >/dev/null && ok || bad "consumer_render (weft::render)"
 "$tmp/consumer/consumer_cli" run consumer-feed --out "$tmp/cli" >/dev/null; [ $? = 1 ] && ok || bad "consumer_cli run (weft::main)"

@@ -2,7 +2,7 @@
 """The library graph, read from the CMakeLists and compared with the README's picture.
 
 Reads every add_library/add_executable ALIAS, EXPORT_NAME and target_link_libraries of the
-product CMakeLists (runtime, asio, sim, properties, tools/render, model, scenarios, tools),
+product CMakeLists (trace, runtime, asio, sim, properties, tools/render, model, scenarios, tools),
 keeps the edges between weft's own targets (PUBLIC, PRIVATE, or $<LINK_ONLY:...>), and
 prints them as the mermaid lines the README holds between its `library-graph` markers.
   libgraph.py            print the graph from CMake
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DIRS = ["runtime", "asio", "sim", "properties", "tools/render", "model", "scenarios", "tools"]
+DIRS = ["trace", "runtime", "asio", "sim", "properties", "tools/render", "model", "scenarios", "tools"]
 
 
 def commands(text):

@@ -6,7 +6,7 @@
 #  - no absolute path of a build machine in anything committed (pictures, baselines, docs);
 #  - no stray notes files beside the code;
 #  - the hash and PRNG constants (FNV-1a's primes and bases, splitmix64's increment and
-#    multipliers) appear only in runtime/weft/detail/hash.hpp and random.hpp: one definition
+#    multipliers) appear only in trace/weft/detail/hash.hpp and runtime/weft/detail/random.hpp: one definition
 #    of every hash and generator, used by all targets, tests and fuzzers;
 #  - README.md's library graph is the one the CMakeLists declare (tests/tools/libgraph.py);
 #  - the version is written once, in CMakeLists.txt's project() (code reads weft/version.hpp);
@@ -48,11 +48,11 @@ check "version literal outside CMakeLists.txt" "$(grep -rnE '"[0-9]+\.[0-9]+\.[0
 # Any spelling case, with or without 0x/suffix: the FNV-1a primes (64 and 32 bit), the 64-bit
 # bases and splitmix64's constants. tests/runtime/hash_test.cpp checks the headers against
 # published vectors, so it writes some of these values on purpose.
-check "hash/PRNG constants outside runtime/weft/detail/{hash,random}.hpp" "$(grep -rniE \
+check "hash/PRNG constants outside trace/weft/detail/hash.hpp, runtime/weft/detail/random.hpp" "$(grep -rniE \
   '100000001b3|1099511628211|cbf29ce484222325|14695981039346656037|1469598103934665603|16777619|0x01000193|2166136261|9e3779b97f4a7c15|bf58476d1ce4e5b9|94d049bb133111eb' \
-  runtime sim model properties scenarios tools bench tests asio examples \
+  trace runtime sim model properties scenarios tools bench tests asio examples \
   --include='*.cpp' --include='*.hpp' --include='*.h' --include='*.c' --include='*.py' 2>/dev/null |
-  grep -vE '^(runtime/weft/detail/(hash|random)\.hpp|tests/runtime/hash_test\.cpp):')"
+  grep -vE '^(trace/weft/detail/hash\.hpp|runtime/weft/detail/random\.hpp|tests/runtime/hash_test\.cpp):')"
 
 if ! command -v python3 >/dev/null; then
   echo "FAIL: the function-length ratchet needs python3 (tools/run.sh test installs it)"

@@ -33,7 +33,7 @@
 #include <vector>
 
 #include "weft/properties/violation.hpp"
-#include "weft/sim/trace.hpp"
+#include "weft/trace/trace.hpp"
 
 namespace weft::model {
 

@@ -33,7 +33,7 @@
 #include <string>
 #include <vector>
 
-#include "weft/sim/trace.hpp"
+#include "weft/trace/trace.hpp"
 
 namespace weft::model {
 

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "weft/properties/violation.hpp"
-#include "weft/sim/sim.hpp"
-#include "weft/sim/trace.hpp"
+#include "weft/trace/result.hpp"
+#include "weft/trace/trace.hpp"
 
 namespace weft::properties {
 

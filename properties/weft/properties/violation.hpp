@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "weft/platform.hpp"
+#include "weft/trace/event.hpp"
 
 namespace weft {
 

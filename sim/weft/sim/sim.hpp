@@ -14,7 +14,8 @@
 
 #include "weft/detail/random.hpp"
 #include "weft/platform.hpp"
-#include "weft/sim/trace.hpp"
+#include "weft/trace/result.hpp"
+#include "weft/trace/trace.hpp"
 
 namespace weft::sim {
 
@@ -76,35 +77,6 @@ struct RecordedDecision {
   RecordedKind kind;
 };
 static_assert(sizeof(RecordedDecision) == 16);
-
-enum class Outcome : std::uint8_t {
-  completed,    // the body returned and the world settled
-  deadlock,     // nothing can run, nothing is pending, and a thread still waits (block_on/join)
-  step_limit,
-  time_limit,
-  task_limit,
-  body_threw,   // the body let an exception escape
-  aborted,      // the DecisionSource gave up (e.g. replay diverged)
-  crashed,      // a virtual thread overflowed its stack (caught by its guard region)
-};
-const char* to_string(Outcome o) noexcept;
-
-struct WaitInfo {
-  ThreadIndex thread;
-  std::string thread_name;
-  WaitKind why;
-  TaskId about;  // block_on: the task waited for
-};
-
-struct RunResult {
-  Outcome outcome = Outcome::completed;
-  std::string message;             // one line
-  Nanos end_time = 0;
-  std::uint64_t steps = 0;
-  std::vector<WaitInfo> waiting;   // who waits on what when it ended
-  std::exception_ptr body_error;
-  std::uint64_t trace_hash = 0;
-};
 
 struct Options {
   Granularity granularity = Granularity::coarse;

@@ -11,8 +11,8 @@ namespace weft::render {
 
 namespace {
 
-using sim::Trace;
-using sim::TraceRecord;
+using trace::Trace;
+using trace::TraceRecord;
 
 constexpr int kPid = 1;
 

@@ -94,9 +94,9 @@ using detail::html;
 using detail::Model;
 using detail::RecordEdge;
 using detail::truncate;
-using sim::ThreadIndex;
-using sim::Trace;
-using sim::TraceRecord;
+using trace::ThreadIndex;
+using trace::Trace;
+using trace::TraceRecord;
 
 constexpr std::size_t kCollapseMin = 4;    // runs of routine steps at least this long collapse
 constexpr std::size_t kPatternMax = 8;     // longest repeated block looked for

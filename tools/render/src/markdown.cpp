@@ -12,8 +12,8 @@ namespace weft::render {
 
 namespace {
 
-using sim::Trace;
-using sim::TraceRecord;
+using trace::Trace;
+using trace::TraceRecord;
 
 // One line of prose: newlines and controls become spaces.
 std::string one_line(std::string_view s) {

@@ -64,7 +64,7 @@ std::string relative_text(const std::string& s) {
 }
 }  // namespace detail
 
-void make_paths_relative(sim::Trace& trace, Violation* v) {
+void make_paths_relative(trace::Trace& trace, Violation* v) {
   for (auto& s : trace.sites) s.file = relative_path(s.file);
   if (!v) return;
   for (auto& l : v->locations) l = detail::relative_location(l);

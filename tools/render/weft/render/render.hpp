@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "weft/properties/violation.hpp"
-#include "weft/sim/trace.hpp"
+#include "weft/trace/trace.hpp"
 
 namespace weft::render {
 
@@ -29,7 +29,7 @@ struct MinimalPair {
 };
 
 struct RenderInput {
-  const sim::Trace& trace;
+  const trace::Trace& trace;
   const Violation* violation = nullptr;  // null: a passing run, nothing highlighted
   std::string title;                     // scenario / test name
   std::string replay_command;            // shell line that reproduces the run
@@ -110,7 +110,7 @@ std::string json_string(std::string_view s);
 // absolute path keeps only its last two components. Relative paths are returned unchanged.
 std::string relative_path(std::string_view file);
 // Every site of `trace` and every location / path in `v`'s message and detail made relative.
-void make_paths_relative(sim::Trace& trace, Violation* v);
+void make_paths_relative(trace::Trace& trace, Violation* v);
 
 namespace detail {
 // `s` with every invalid UTF-8 sequence replaced by U+FFFD, so that each escaper above can work

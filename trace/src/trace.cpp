@@ -1,10 +1,10 @@
-#include "weft/sim/trace.hpp"
+#include "weft/trace/trace.hpp"
 
 #include <cstdio>
 
 #include "weft/detail/hash.hpp"
 
-namespace weft::sim {
+namespace weft::trace {
 
 namespace {
 
@@ -178,4 +178,4 @@ std::string Trace::dump() const {
   return out;
 }
 
-}  // namespace weft::sim
+}  // namespace weft::trace

@@ -1,8 +1,8 @@
-#include "weft/sim/waits.hpp"
+#include "weft/trace/waits.hpp"
 
 #include <algorithm>
 
-namespace weft::sim {
+namespace weft::trace {
 
 namespace {
 std::string ms(Nanos d) {
@@ -433,4 +433,4 @@ std::string WaitGraph::join(const std::vector<Link>& chain) {
   return s;
 }
 
-}  // namespace weft::sim
+}  // namespace weft::trace

@@ -1,0 +1,116 @@
+// The trace of one simulated execution: what the runtime reported (spawn, resume, block,
+// timers, exceptions, ...) stamped with virtual time, virtual thread and step. It feeds the
+// properties and the renderers. Identities are stable (creation order within the
+// execution), never pointer values, so the same schedule gives the same trace, byte for byte.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "weft/trace/event.hpp"
+
+namespace weft::trace {
+
+using ThreadIndex = std::uint16_t;  // virtual thread, in creation order (0 = the main thread)
+
+struct TraceRecord {
+  Nanos time = 0;            // virtual time
+  std::uint32_t step = 0;    // scheduling step at which it happened
+  ThreadIndex thread = 0;    // virtual thread that reported it
+  EventKind kind{};
+  TaskId task = 0;
+  TaskId other = 0;
+  ObjectId object = 0;
+  std::int64_t value = 0;
+  std::uint32_t site = 0;    // index into Trace::sites (0 = none)
+  std::uint32_t text = 0;    // index into Trace::strings (0 = none)
+};
+
+struct SourceSite {
+  std::string file;
+  std::uint32_t line = 0;
+  std::string str() const { return file + ":" + std::to_string(line); }
+};
+
+struct ThreadInfo {
+  std::string name;           // "main", "pool-0", "ui", "timer", ...
+  ObjectId executor = 0;      // executor it serves (0 = none), told at its start
+  ObjectId attached = 0;      // executor it belongs to: the one it serves, or the one it
+                              // helps (a pool's injector); 0 = none
+};
+
+struct TaskInfo {
+  TaskId id = 0;
+  TaskId parent = 0;
+  std::uint32_t site = 0;        // spawn site (index into sites)
+  ObjectId executor = 0;         // executor it was spawned on (0 = inline / block_on)
+  std::uint64_t stable_key = 0;  // hash of (parent key, spawn site, ordinal under parent)
+  bool detached = false;
+  std::string name;              // from the spawn record's text (given or the coroutine's name)
+};
+
+// A synchronisation object, from its object_create record.
+struct ObjectInfo {
+  ObjectId id = 0;
+  ObjectKind kind = ObjectKind::other;
+  std::string name;              // empty when not named
+  std::uint32_t site = 0;        // declaration site (index into sites)
+};
+
+struct ExecutorInfo {
+  ObjectId id = 0;
+  std::string name;
+};
+
+class Trace {
+ public:
+  std::vector<TraceRecord> records;
+  std::vector<std::string> strings{""};    // [0] = none
+  std::vector<SourceSite> sites{SourceSite{}};  // [0] = none
+  std::vector<ThreadInfo> threads;
+  std::vector<TaskInfo> tasks;             // tasks[id - 1]
+  std::vector<ExecutorInfo> executors;
+  std::vector<ObjectInfo> objects;          // in creation order
+
+  std::string_view text(const TraceRecord& r) const { return strings[r.text]; }
+  // The site with index i, or the empty site [0] for an index this trace does not have.
+  const SourceSite& site_at(std::uint32_t i) const { return i < sites.size() ? sites[i] : sites[0]; }
+  const SourceSite& site(const TraceRecord& r) const { return site_at(r.site); }
+  const TaskInfo* task(TaskId id) const { return id && id <= tasks.size() ? &tasks[id - 1] : nullptr; }
+  std::string executor_name(ObjectId id) const;
+  const ObjectInfo* object(ObjectId id) const;
+  // "cache" for a named object, else "<kind> #id" ("mutex #3"), "object #id" if unknown.
+  std::string object_name(ObjectId id) const;
+  // The task's name ("refresh-prices", "orders::fetch_user"), else "task N".
+  std::string task_name(TaskId id) const;
+  // The forms reports use: 'task 4 "refresh-prices"' / 'task 4', and 'mutex #3 "cache"' /
+  // 'mutex #3' (`kind` stands in when the object has no object_create record).
+  std::string task_label(TaskId id) const;
+  std::string object_label(ObjectId id, std::string_view kind) const;
+  std::string thread_name(ThreadIndex t) const { return t < threads.size() ? threads[t].name : "?"; }
+
+  std::uint32_t intern_site(const char* file, std::uint32_t line);
+  std::uint32_t intern_text(std::string_view s);
+  void clear();
+  // FNV-1a over every record and string: equal traces have equal hashes.
+  std::uint64_t hash() const;
+  // One line per record, for humans and for golden files.
+  std::string dump() const;
+};
+
+}  // namespace weft::trace
+
+// The names of these types while they lived in the simulator's target; in-tree code and
+// users' code keep saying sim::Trace, sim::TraceRecord, ...
+namespace weft::sim {
+using trace::ExecutorInfo;
+using trace::ObjectInfo;
+using trace::SourceSite;
+using trace::TaskInfo;
+using trace::ThreadIndex;
+using trace::ThreadInfo;
+using trace::Trace;
+using trace::TraceRecord;
+}  // namespace weft::sim
