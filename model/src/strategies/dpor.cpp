@@ -111,9 +111,7 @@ std::size_t DporStrategy::choose(const sim::Choice& c) {
 // which worker is which, and needs no branch. (Programs that look at which worker they
 // run on are outside this: weft's pools hand jobs to whichever worker pops first.) Only
 // for an executor with exactly two workers (below).
-bool DporStrategy::interchangeable(std::size_t j, std::size_t i, const std::vector<std::uint32_t>& position,
-                                   const std::vector<std::size_t>& first_record,
-                                   const std::vector<std::size_t>& enabled_from_start) const {
+bool DporStrategy::interchangeable(std::size_t j, std::size_t i, const std::vector<std::uint32_t>& position) const {
   if (!trace_ || position[j] != 1 || position[i] != 1) return false;
   const sim::ThreadIndex tj = frames_[j].chosen, ti = frames_[i].chosen;
   if (tj >= trace_->threads.size() || ti >= trace_->threads.size()) return false;
@@ -125,10 +123,31 @@ bool DporStrategy::interchangeable(std::size_t j, std::size_t i, const std::vect
                     [e](const sim::ThreadInfo& t) { return t.executor == e; }) != 2)
     return false;
   for (sim::ThreadIndex t : {tj, ti})
-    if (t >= first_record.size() || first_record[t] < frames_[j].begin || t >= enabled_from_start.size() ||
-        enabled_from_start[t] <= j)
+    if (t >= first_record_.size() || first_record_[t] < frames_[j].begin || enabled_from_start_[t] <= j)
       return false;
   return true;
+}
+
+// Per thread: the index of its first record (records.size() if none), and how many of the
+// first n frames in a row have it enabled (for interchangeable()).
+void DporStrategy::note_fresh_threads(std::size_t n) {
+  const std::size_t threads = trace_ ? trace_->threads.size() : 0;
+  const std::size_t none = trace_ ? trace_->records.size() : 0;
+  first_record_.assign(threads, none);
+  enabled_from_start_.assign(threads, 0);
+  std::size_t unseen = threads;
+  for (std::size_t r = 0; r < none && unseen > 0; ++r) {
+    sim::ThreadIndex t = trace_->records[r].thread;
+    if (t < threads && first_record_[t] == none) {
+      first_record_[t] = r;
+      --unseen;
+    }
+  }
+  for (sim::ThreadIndex t = 0; t < threads; ++t) {
+    std::size_t k = 0;
+    while (k < n && std::binary_search(frames_[k].enabled.begin(), frames_[k].enabled.end(), t)) ++k;
+    enabled_from_start_[t] = k;
+  }
 }
 
 // Races of the execution just run, each adding to the backtrack set of the state before
@@ -142,26 +161,7 @@ void DporStrategy::analyse_races() {
   std::vector<std::uint32_t> count_of_thread;
   std::vector<std::size_t> conflicting;
   std::vector<sim::ThreadIndex> initials;
-  // Per thread: its first record's index (records.size() if none), and how many leading
-  // frames have it enabled (for interchangeable()).
-  const std::size_t threads = trace_ ? trace_->threads.size() : 0;
-  std::vector<std::size_t> first_record(threads, trace_ ? trace_->records.size() : 0);
-  std::vector<std::size_t> enabled_from_start(threads, 0);
-  if (trace_) {
-    std::size_t unseen = threads;
-    for (std::size_t r = 0; r < trace_->records.size() && unseen > 0; ++r) {
-      sim::ThreadIndex t = trace_->records[r].thread;
-      if (t < threads && first_record[t] == trace_->records.size()) {
-        first_record[t] = r;
-        --unseen;
-      }
-    }
-    for (sim::ThreadIndex t = 0; t < threads; ++t) {
-      std::size_t k = 0;
-      while (k < n && std::binary_search(frames_[k].enabled.begin(), frames_[k].enabled.end(), t)) ++k;
-      enabled_from_start[t] = k;
-    }
-  }
+  note_fresh_threads(n);
   for (std::size_t i = 0; i < n; ++i) {
     const sim::ThreadIndex t = frames_[i].chosen;
     if (last_of_thread.size() <= t) {
@@ -187,7 +187,7 @@ void DporStrategy::analyse_races() {
       for (std::size_t k : conflicting)
         if (!carried && k != j && k > j && clocks[k][tj] >= position[j]) carried = true;
       if (carried) continue;
-      if (interchangeable(j, i, position, first_record, enabled_from_start)) continue;
+      if (interchangeable(j, i, position)) continue;
       // Source sets: reversing the race needs, before j, one of the threads that can
       // start v = (the transitions after j not ordered after it), then i. Those are v's
       // initials: threads whose first step in v has no predecessor in v. If j's state

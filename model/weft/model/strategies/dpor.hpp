@@ -78,9 +78,8 @@ class DporStrategy final : public Strategy {
   bool allowed(const Frame& f, sim::ThreadIndex t) const noexcept;
   void request(std::size_t frame, sim::ThreadIndex t);
   void analyse_races();
-  bool interchangeable(std::size_t j, std::size_t i, const std::vector<std::uint32_t>& position,
-                       const std::vector<std::size_t>& first_record,
-                       const std::vector<std::size_t>& enabled_from_start) const;
+  void note_fresh_threads(std::size_t n);
+  bool interchangeable(std::size_t j, std::size_t i, const std::vector<std::uint32_t>& position) const;
   static bool sleeping(const std::vector<Sleeping>& s, sim::ThreadIndex t) noexcept;
   static void add(std::vector<sim::ThreadIndex>& set, sim::ThreadIndex t);
 
@@ -92,6 +91,8 @@ class DporStrategy final : public Strategy {
   bool redundant_ = false;
   bool exhaustive_ = false;
   std::uint64_t sleep_blocked_ = 0;
+  std::vector<std::size_t> first_record_;        // note_fresh_threads(), per thread
+  std::vector<std::size_t> enabled_from_start_;
 };
 
 }  // namespace weft::model
