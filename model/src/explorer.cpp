@@ -229,9 +229,9 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
   sim::SimPlatform sim(sim_options);
   std::unique_ptr<Strategy> inner = make_strategy(options.strategy, options.seed, &sim.trace(),
                                                   options.schedule ? &*options.schedule : nullptr);
-  const bool replaying = dynamic_cast<ReplayStrategy*>(inner.get()) != nullptr;
-  MetricsStrategy metrics(*inner);
-  NondeterminismCheck strategy(metrics, options.nondeterminism_check_every, &sim.trace());
+  const bool replaying = inner->name() == "replay";
+  MetricsStrategy metrics(*inner, sim.decisions());
+  NondeterminismCheck strategy(metrics, options.nondeterminism_check_every, sim.decisions(), &sim.trace());
 
   ExploreReport report;
   std::set<std::string> signatures;
@@ -298,7 +298,7 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
   for (std::uint64_t index = 0; report.executions < options.iterations || strategy.pending(); ++index) {
     if (!strategy.begin_execution(index)) break;
     shift_heap(strategy.checking());
-    sim::RunResult r = sim.run(body, strategy);
+    sim::RunResult r = sim.run(body, strategy.source());
     // Hashed: the nondeterminism check's pair, what on_execution sees, a replayed schedule
     // (its recorded hash is compared below), and (below) every execution with a finding; an
     // empty trace costs nothing to hash.
@@ -318,8 +318,8 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
       std::vector<Violation> found = errors_of(checker, sim.trace(), r);
       // A replayed schedule (strategy "replay") must also end where it ended and, if it
       // recorded its trace, write the same trace.
-      if (auto* rp = dynamic_cast<ReplayStrategy*>(inner.get()); rp && r.outcome != sim::Outcome::aborted)
-        if (auto why = replay_mismatch(rp->schedule(), rp->position(), r, sim.trace())) {
+      if (replaying)
+        if (auto why = inner->divergence(r, sim.trace())) {
           Violation nd;
           nd.kind = ViolationKind::nondeterminism;
           nd.message = *why;
@@ -348,10 +348,9 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
         report.executions_to_first_bug = std::min(report.executions_to_first_bug.value_or(UINT64_MAX), f.execution + 1);
   }
 
-  auto* dfs = dynamic_cast<DfsStrategy*>(inner.get());
-  auto* dpor = dynamic_cast<DporStrategy*>(inner.get());
-  report.exhaustive = (dfs && dfs->exhaustive()) || (dpor && dpor->exhaustive());
-  if (dfs) report.coverage = (dfs->finished() ? "finished: " : "stopped early: ") + dfs->coverage();
+  report.exhaustive = inner->exhaustive();
+  const std::string covered = inner->coverage();
+  if (!covered.empty()) report.coverage = (inner->finished() ? "finished: " : "stopped early: ") + covered;
   report.distinct_schedules = metrics.metrics().distinct_schedules;
   report.steps = metrics.metrics().steps;
   report.decisions = metrics.metrics().decisions;
@@ -381,7 +380,7 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
     if (report.exhaustive)
       report.summary = name + "exhaustive: " + std::to_string(report.executions) + " schedules, no violation (" +
                        report.coverage + ")";
-    else if (dfs && dfs->finished())
+    else if (!covered.empty() && inner->finished())
       report.summary = name + "dfs " + report.coverage + "; " + std::to_string(report.executions) +
                        " schedules, no violation";
     else

@@ -20,17 +20,12 @@ class Cancellation final : public Property {
  public:
   const char* name() const noexcept override { return "cancellation"; }
 
-  void check(const Execution& e, std::vector<Violation>& out) override {
+  void check(const Execution& e, std::vector<Violation>& out) const override {
+    if (!e.index.has(EventKind::cancel_request)) return;
     const auto& tr = e.trace;
     const auto& recs = tr.records;
-    // Records per task and children per task, so that each request looks at its own
-    // operation's records only.
-    std::map<TaskId, std::vector<std::uint32_t>> by_task;
-    for (std::uint32_t j = 0; j < recs.size(); ++j)
-      if (recs[j].task) by_task[recs[j].task].push_back(j);
-    std::map<TaskId, std::vector<TaskId>> children;
-    for (const auto& ti : tr.tasks)
-      if (ti.id) children[ti.parent].push_back(ti.id);
+    // Each request looks at its own operation's records only (the index keeps the records
+    // and the children of every task).
     for (std::uint32_t i = 0; i < recs.size(); ++i) {
       const auto& req = recs[i];
       if (req.kind != EventKind::cancel_request) continue;
@@ -44,7 +39,7 @@ class Cancellation final : public Property {
       for (std::vector<TaskId> frontier{owner}; !frontier.empty();) {
         TaskId t = frontier.back();
         frontier.pop_back();
-        for (TaskId c : children[t]) {
+        for (TaskId c : e.index.children(t)) {
           frontier.push_back(c);
           if (!exempt.count(c)) scope.push_back(c);
         }
@@ -55,7 +50,7 @@ class Cancellation final : public Property {
       std::map<TaskId, std::uint32_t> late;  // task -> first late record
       std::map<TaskId, std::uint32_t> open_blocking;  // task -> its blocking_begin still open
       for (TaskId d : scope) {
-        for (std::uint32_t j : by_task[d]) {
+        for (std::uint32_t j : e.index.records_of(d)) {
           const auto& r = recs[j];
           if (r.kind == EventKind::blocking_begin) open_blocking[d] = j;
           if (r.kind == EventKind::blocking_end) open_blocking.erase(d);

@@ -21,12 +21,16 @@ std::vector<std::unique_ptr<Property>> default_properties() {
 }
 
 std::vector<Violation> check_all(const sim::Trace& trace, const sim::RunResult& result, const Config& config) {
-  Execution e{trace, result, config};
+  TraceIndex index(trace);
+  Execution e{trace, result, config, index};
   std::vector<Violation> found;
-  // Built once: a property keeps no state between checks (everything lives in check()'s
-  // locals), so one list serves every execution and every thread.
+  // Built once: a property keeps no state between checks, so one list serves every
+  // execution and every thread.
   static const std::vector<std::unique_ptr<Property>> properties = default_properties();
   for (const auto& p : properties) p->check(e, found);
+  for (const auto& p : config.extra)
+    if (p) p->check(e, found);
+  if (found.empty()) return found;
   // Identical findings (same kind, severity, message and locations) are reported once.
   std::vector<Violation> out;
   std::set<std::string> seen;

@@ -11,7 +11,7 @@ class Crash final : public Property {
  public:
   const char* name() const noexcept override { return "crash"; }
 
-  void check(const Execution& e, std::vector<Violation>& out) override {
+  void check(const Execution& e, std::vector<Violation>& out) const override {
     if (e.result.outcome != sim::Outcome::body_threw) return;
     const auto& tr = e.trace;
     std::string what = e.result.body_error ? describe(e.result.body_error) : e.result.message;

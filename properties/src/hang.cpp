@@ -20,30 +20,17 @@ class Hang final : public Property {
  public:
   const char* name() const noexcept override { return "hang"; }
 
-  void check(const Execution& e, std::vector<Violation>& out) override {
-    const auto& tr = e.trace;
-    const auto& recs = tr.records;
-    std::set<TaskId> completed, cancelled;
-    std::map<TaskId, std::uint32_t> last;  // task -> index of its last record
-    for (std::uint32_t i = 0; i < recs.size(); ++i) {
-      const auto& r = recs[i];
-      if (r.kind == EventKind::complete) completed.insert(r.task);
-      if (r.kind == EventKind::cancelled) cancelled.insert(r.task);
-      if (r.task && r.kind != EventKind::race_lost && r.kind != EventKind::exception_dropped &&
-          r.kind != EventKind::exception_observed)
-        last[r.task] = i;
-    }
-    if (e.result.outcome == sim::Outcome::completed) leaks(e, completed, last, out);
-    losers(e, cancelled, last, out);
+  void check(const Execution& e, std::vector<Violation>& out) const override {
+    if (e.result.outcome == sim::Outcome::completed) leaks(e, out);
+    if (e.index.has(EventKind::race_lost)) losers(e, out);
   }
 
  private:
-  static void leaks(const Execution& e, const std::set<TaskId>& completed, const std::map<TaskId, std::uint32_t>& last,
-                    std::vector<Violation>& out) {
+  static void leaks(const Execution& e, std::vector<Violation>& out) {
     const auto& tr = e.trace;
     std::vector<TaskId> stuck;
     for (const auto& ti : tr.tasks)
-      if (ti.id && ti.executor && !completed.count(ti.id)) stuck.push_back(ti.id);
+      if (ti.id && ti.executor && !e.index.completed(ti.id)) stuck.push_back(ti.id);
     if (stuck.empty()) return;
     Violation v;
     v.kind = ViolationKind::hang;
@@ -54,9 +41,9 @@ class Hang final : public Property {
       v.tasks.push_back(t);
       detail::add_unique(v.locations, detail::spawn_site(tr, t));
       v.detail += "  " + detail::describe_task(tr, t);
-      if (auto it = last.find(t); it != last.end()) {
-        const auto& r = tr.records[it->second];
-        v.records.push_back(it->second);
+      if (std::uint32_t last = e.index.last_record(t); last != TraceIndex::none) {
+        const auto& r = tr.records[last];
+        v.records.push_back(last);
         v.detail += ", last seen at " + detail::format_ms(r.time) + " (" + to_string(r.kind);
         if (r.kind == EventKind::channel_wait || r.kind == EventKind::mutex_wait)
           v.detail += " on object #" + std::to_string(r.object);
@@ -99,12 +86,11 @@ class Hang final : public Property {
     return out;
   }
 
-  static void losers(const Execution& e, const std::set<TaskId>& cancelled, const std::map<TaskId, std::uint32_t>& last,
-                     std::vector<Violation>& out) {
+  static void losers(const Execution& e, std::vector<Violation>& out) {
     const auto& tr = e.trace;
-    std::map<TaskId, std::vector<TaskId>> children;
-    for (const auto& ti : tr.tasks)
-      if (ti.id) children[ti.parent].push_back(ti.id);
+    std::set<TaskId> cancelled;
+    for (const auto& r : tr.records)
+      if (r.kind == EventKind::cancelled) cancelled.insert(r.task);
     for (auto [i, loser, winner] : race_losers(tr)) {
       const auto& r = tr.records[i];
       // The loser's last sign of life and whether it saw a cancellation, descendants included.
@@ -114,8 +100,8 @@ class Hang final : public Property {
         TaskId t = frontier.back();
         frontier.pop_back();
         any_cancelled = any_cancelled || cancelled.count(t);
-        if (auto it = last.find(t); it != last.end() && it->second > last_idx) last_idx = it->second;
-        for (TaskId c : children[t]) frontier.push_back(c);
+        if (std::uint32_t last = e.index.last_record(t); last != TraceIndex::none && last > last_idx) last_idx = last;
+        for (TaskId c : e.index.children(t)) frontier.push_back(c);
       }
       Nanos ran_on = tr.records[last_idx].time - r.time;
       if (any_cancelled || ran_on <= e.config.cancel_grace) continue;

@@ -50,7 +50,8 @@ class Invariant final : public Property {
  public:
   const char* name() const noexcept override { return "invariant"; }
 
-  void check(const Execution& e, std::vector<Violation>& out) override {
+  void check(const Execution& e, std::vector<Violation>& out) const override {
+    if (!e.index.has_any({EventKind::invariant_failed, EventKind::monitor_hot})) return;
     const auto& tr = e.trace;
     struct Hot {
       std::uint32_t since;

@@ -12,12 +12,11 @@ class Limit final : public Property {
  public:
   const char* name() const noexcept override { return "limit"; }
 
-  void check(const Execution& e, std::vector<Violation>& out) override {
+  void check(const Execution& e, std::vector<Violation>& out) const override {
     auto o = e.result.outcome;
     if (o != sim::Outcome::step_limit && o != sim::Outcome::time_limit && o != sim::Outcome::task_limit) return;
     const auto& tr = e.trace;
-    sim::WaitGraph g(tr);
-    g.apply_all();
+    const sim::WaitGraph& g = e.index.waits();
     Violation v;
     v.kind = ViolationKind::limit;
     v.time = e.result.end_time;

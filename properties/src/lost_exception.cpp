@@ -11,7 +11,8 @@ class LostExceptionProperty final : public Property {
  public:
   const char* name() const noexcept override { return "lost-exception"; }
 
-  void check(const Execution& e, std::vector<Violation>& out) override {
+  void check(const Execution& e, std::vector<Violation>& out) const override {
+    if (!e.index.has(EventKind::exception_dropped)) return;
     const auto& tr = e.trace;
     for (std::uint32_t i = 0; i < tr.records.size(); ++i) {
       const auto& r = tr.records[i];

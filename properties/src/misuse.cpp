@@ -19,10 +19,10 @@ class Misuse final : public Property {
  public:
   const char* name() const noexcept override { return "misuse"; }
 
-  void check(const Execution& e, std::vector<Violation>& out) override {
+  void check(const Execution& e, std::vector<Violation>& out) const override {
     const auto& tr = e.trace;
     const auto& recs = tr.records;
-    for (std::uint32_t i = 0; i < recs.size(); ++i) {
+    for (std::uint32_t i = 0; i < recs.size() && e.index.has(EventKind::misuse); ++i) {
       const auto& r = recs[i];
       if (r.kind != EventKind::misuse) continue;
       Violation v;
@@ -38,7 +38,9 @@ class Misuse final : public Property {
                  " on " + tr.thread_name(r.thread) + " at " + detail::format_ms(r.time) + " (MisuseError thrown)\n";
       out.push_back(std::move(v));
     }
-    if (e.config.report_warnings) hops(e, out);
+    // A redundant hop is a `hop` record, or a task that spawned another (a spawn record
+    // naming its parent) and did nothing else.
+    if (e.config.report_warnings && e.index.has_any({EventKind::hop, EventKind::spawn})) hops(e, out);
   }
 
  private:

@@ -25,7 +25,13 @@ class Starvation final : public Property {
  public:
   const char* name() const noexcept override { return "starvation"; }
 
-  void check(const Execution& e, std::vector<Violation>& out) override {
+  void check(const Execution& e, std::vector<Violation>& out) const override {
+    // A queue wait needs a `schedule`, a late probe a `probe`, a pool all in blocking work
+    // its `blocking_begin`s; and no wait or busy span outlasts the execution.
+    const Nanos span = std::max(e.result.end_time, e.index.last_time());
+    const bool queues = e.index.has(EventKind::schedule) && span > e.config.queue_wait_max;
+    const bool busy_pools = e.index.has(EventKind::blocking_begin) && span > e.config.all_workers_blocked_max;
+    if (!queues && !busy_pools && !e.index.has(EventKind::probe)) return;
     const auto& tr = e.trace;
     const auto& recs = tr.records;
     Nanos end = e.result.end_time;
@@ -82,9 +88,9 @@ class Starvation final : public Property {
       return s;
     };
 
-    queue_waits(e, end, out, busy_report);
-    probes(e, out);
-    occupancy(e, end, busy, out, busy_report);
+    if (queues) queue_waits(e, end, out, busy_report);
+    if (e.index.has(EventKind::probe)) probes(e, out);
+    if (busy_pools) occupancy(e, end, busy, out, busy_report);
   }
 
  private:

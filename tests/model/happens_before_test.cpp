@@ -1,6 +1,7 @@
 // Happens-before and footprints (model/src/happens_before.cpp). Every check is over every
 // record of traces from 50 seeds of a random walk, so the properties hold for whichever
 // interleaving the seed picks, not for one lucky schedule.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "programs.hpp"
@@ -103,6 +104,35 @@ TEST_CASE("footprints: two reads commute, a write conflicts, a silent step touch
   merge_footprint(merged, writes);
   REQUIRE(merged.size() == 1);
   CHECK(merged[0].access == Access::write);
+}
+
+TEST_CASE("footprints: sorted and one entry per key, inline or on the heap", "[hb]") {
+  // Keys in a scrambled order, more than fit inline, one of them twice (read, then write).
+  Footprint fp;
+  const Key keys[] = {object_key(9), task_key(3), object_key(2), timer_key(1), task_key(1), object_key(5)};
+  for (std::size_t n = 0; n < std::size(keys); ++n) {
+    merge_footprint(fp, Footprint{{keys[n], Access::read}});
+    REQUIRE(fp.size() == n + 1);
+    REQUIRE(std::is_sorted(fp.begin(), fp.end(), [](const KeyAccess& a, const KeyAccess& b) { return a.key < b.key; }));
+  }
+  REQUIRE(fp.size() > Footprint::inline_capacity);
+  merge_footprint(fp, Footprint{{task_key(3), Access::write}});
+  REQUIRE(fp.size() == std::size(keys));
+  for (const KeyAccess& a : fp) CHECK(a.access == (a.key == task_key(3) ? Access::write : Access::read));
+  // Copies and moves keep every entry, whichever storage they had.
+  Footprint copy = fp;
+  CHECK(copy == fp);
+  Footprint moved = std::move(copy);
+  CHECK(moved == fp);
+  CHECK(copy.empty());
+  Footprint small{{task_key(3), Access::read}};
+  CHECK(conflict(small, fp));
+  CHECK_FALSE(conflict(small, Footprint{{task_key(4), Access::write}}));
+  moved = small;
+  CHECK(moved == small);
+  moved.clear();
+  CHECK(moved.empty());
+  CHECK_FALSE(conflict(moved, fp));
 }
 
 TEST_CASE("happens-before: a mutex release precedes the next acquire, spawn precedes the child", "[hb]") {

@@ -11,8 +11,13 @@ PosStrategy::PosStrategy(std::uint64_t seed, const sim::Trace* trace) noexcept
 
 bool PosStrategy::begin_execution(std::uint64_t index) {
   rng_ = sim::RandomSource(mix_seed(seed_, index));
-  threads_.clear();
-  previous_enabled_.clear();
+  // Every thread starts with no priority and no previous transition; the table keeps its
+  // size (and the footprints their storage) from one execution to the next.
+  for (PerThread& p : threads_) {
+    p.priority = 0;
+    p.last.clear();
+  }
+  choice_ += 2;  // no thread counts as enabled at the choice before this execution's first
   observer_.begin();
   last_chosen_ = 0;
   return true;
@@ -29,10 +34,16 @@ std::size_t PosStrategy::choose(const sim::Choice& c) {
   Footprint ran = observer_.next(last_chosen_);
   // Size the table first: references into it stay valid below.
   at(std::max<sim::ThreadIndex>(last_chosen_, c.enabled.empty() ? 0 : c.enabled.back()));
+  ++choice_;
+  // A step that touched everything (a silent one) races with every pending step that has a
+  // prediction; one that touched nothing races with none.
+  const bool ran_universal = is_universal(ran);
   for (sim::ThreadIndex t : c.enabled) {
     PerThread& p = threads_[t];
-    bool newly_enabled = !std::binary_search(previous_enabled_.begin(), previous_enabled_.end(), t);
-    if (newly_enabled || (t != last_chosen_ && conflict(p.last, ran))) p.priority = 0;
+    const bool newly_enabled = p.enabled_at + 1 != choice_;
+    p.enabled_at = choice_;
+    if (p.priority == 0 || t == last_chosen_) continue;
+    if (newly_enabled || (ran_universal ? !p.last.empty() : conflict(p.last, ran))) p.priority = 0;
   }
   PerThread& last = threads_[last_chosen_];
   last.priority = 0;
@@ -47,7 +58,6 @@ std::size_t PosStrategy::choose(const sim::Choice& c) {
       best = i;
     }
   }
-  previous_enabled_.assign(c.enabled.begin(), c.enabled.end());
   last_chosen_ = c.enabled[best];
   return best;
 }

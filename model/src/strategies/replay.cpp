@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "weft/model/explorer.hpp"
+
 namespace weft::model {
 
 namespace {
@@ -43,6 +45,11 @@ void ReplayStrategy::diverge(const std::string& got) const {
 }
 
 // The recorded decision for the next question, or null in lenient mode when it does not fit.
+std::optional<std::string> ReplayStrategy::divergence(const sim::RunResult& r, const sim::Trace& t) const {
+  if (r.outcome == sim::Outcome::aborted) return std::nullopt;
+  return replay_mismatch(schedule_, position_, r, t);
+}
+
 const Decision* ReplayStrategy::next(DecisionKind kind) {
   if (position_ < schedule_.decisions.size() && schedule_.decisions[position_].kind == kind)
     return &schedule_.decisions[position_];

@@ -4,43 +4,25 @@
 
 namespace weft::model {
 
-// A word at a time (multiply, xor-shift): its value is only ever counted (distinct
-// schedules), so it needs no fixed byte order, only to be cheap on every decision.
-void MetricsStrategy::mix(std::uint64_t v) noexcept {
-  hash_ = (hash_ ^ v) * weft::detail::golden_gamma;
-  hash_ ^= hash_ >> 29;
-  ++metrics_.decisions;
-}
+bool MetricsStrategy::begin_execution(std::uint64_t index) { return inner_.begin_execution(index); }
 
-bool MetricsStrategy::begin_execution(std::uint64_t index) {
-  hash_ = weft::detail::fnv1a64_short_basis;
-  return inner_.begin_execution(index);
-}
-
+// The schedule's hash, a word at a time (multiply, xor-shift): its value is only ever
+// counted (distinct schedules), so it needs no fixed byte order, only to be cheap.
 void MetricsStrategy::end_execution(const sim::RunResult& r) {
+  std::uint64_t h = weft::detail::fnv1a64_short_basis;
+  for (const sim::RecordedDecision& d : decisions_) {
+    std::uint64_t v = d.kind == sim::RecordedKind::thread ? d.value
+                      : d.kind == sim::RecordedKind::random ? (d.value << 2) | 1
+                                                            : (d.value ? 6 : 2);
+    h = (h ^ v) * weft::detail::golden_gamma;
+    h ^= h >> 29;
+  }
   ++metrics_.executions;
   metrics_.steps += r.steps;
-  schedules_.insert(hash_);
+  metrics_.decisions += decisions_.size();
+  schedules_.insert(h);
   metrics_.distinct_schedules = schedules_.size();
   inner_.end_execution(r);
-}
-
-std::size_t MetricsStrategy::choose(const sim::Choice& c) {
-  std::size_t i = inner_.choose(c);
-  mix(i < c.enabled.size() ? c.enabled[i] : 0xffff);
-  return i;
-}
-
-std::uint64_t MetricsStrategy::random(std::uint64_t bound) {
-  std::uint64_t v = inner_.random(bound);
-  mix((v << 2) | 1);
-  return v;
-}
-
-bool MetricsStrategy::fault(std::string_view name, std::uint32_t per_million) {
-  bool fired = inner_.fault(name, per_million);
-  mix(fired ? 6 : 2);
-  return fired;
 }
 
 }  // namespace weft::model

@@ -24,7 +24,6 @@ bool NondeterminismCheck::begin_execution(std::uint64_t) {
   checking_ = false;
   // Executions 1, every+1, 2*every+1, ... (0-based indices 0, every, ...): a short run is checked too.
   recording_ = every_ && inner_index_ % every_ == 0;
-  recorded_.clear();
   return inner_.begin_execution(inner_index_++);
 }
 
@@ -61,31 +60,12 @@ void NondeterminismCheck::end_execution(const sim::RunResult& r) {
   inner_.end_execution(r);
   if (recording_ && r.outcome != sim::Outcome::aborted) {
     pending_ = true;
+    recorded_.clear();
+    recorded_.reserve(decisions_.size());
+    for (const sim::RecordedDecision& d : decisions_) recorded_.push_back(Decision{DecisionKind(d.kind), d.value, 0});
     recorded_hash_ = r.trace_hash;
     if (trace_) recorded_records_ = trace_->records;
   }
-}
-
-std::size_t NondeterminismCheck::choose(const sim::Choice& c) {
-  if (checking_) return replay_->choose(c);
-  std::size_t i = inner_.choose(c);
-  std::size_t clamped = std::min(i, c.enabled.size() - 1);
-  if (recording_) recorded_.push_back(Decision{DecisionKind::thread, c.enabled[clamped], 0});
-  return i;
-}
-
-std::uint64_t NondeterminismCheck::random(std::uint64_t bound) {
-  if (checking_) return replay_->random(bound);
-  std::uint64_t v = inner_.random(bound);
-  if (recording_) recorded_.push_back(Decision{DecisionKind::random, std::min(v, bound - 1), 0});
-  return v;
-}
-
-bool NondeterminismCheck::fault(std::string_view name, std::uint32_t per_million) {
-  if (checking_) return replay_->fault(name, per_million);
-  bool fired = inner_.fault(name, per_million);
-  if (recording_) recorded_.push_back(Decision{DecisionKind::fault, fired ? 1u : 0u, 0});
-  return fired;
 }
 
 }  // namespace weft::model

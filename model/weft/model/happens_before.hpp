@@ -28,7 +28,9 @@
 // execution, by whoever needs it (a strategy, a renderer); memory is events x agents.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <vector>
@@ -56,7 +58,73 @@ struct KeyAccess {
 std::size_t accesses_of(const sim::TraceRecord& r, KeyAccess out[3]) noexcept;
 
 // The footprint of a transition: sorted by key, one entry per key (write wins over read).
-using Footprint = std::vector<KeyAccess>;
+// Strategies make one at every scheduling point, and nearly all touch at most a few keys:
+// up to `inline_capacity` entries live inside the object, so making, keeping and dropping
+// one allocates nothing; a larger one moves to the heap.
+class Footprint {
+ public:
+  static constexpr std::size_t inline_capacity = 4;
+  Footprint() noexcept = default;
+  Footprint(std::initializer_list<KeyAccess> l) {
+    for (const KeyAccess& a : l) push_back(a);
+  }
+  Footprint(const Footprint& o) { *this = o; }
+  Footprint(Footprint&& o) noexcept { *this = std::move(o); }
+  Footprint& operator=(const Footprint& o) {
+    if (this == &o) return *this;
+    clear();
+    for (const KeyAccess& a : o) push_back(a);
+    return *this;
+  }
+  Footprint& operator=(Footprint&& o) noexcept {
+    if (this == &o) return *this;
+    size_ = o.size_;
+    heap_ = std::move(o.heap_);
+    if (heap_.empty())
+      for (std::size_t i = 0; i < size_; ++i) inline_[i] = o.inline_[i];
+    o.heap_.clear();
+    o.size_ = 0;
+    return *this;
+  }
+
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  const KeyAccess* begin() const noexcept { return data(); }
+  const KeyAccess* end() const noexcept { return data() + size_; }
+  KeyAccess* begin() noexcept { return data(); }
+  KeyAccess* end() noexcept { return data() + size_; }
+  const KeyAccess& operator[](std::size_t i) const noexcept { return data()[i]; }
+  const KeyAccess& back() const noexcept { return data()[size_ - 1]; }
+  void clear() noexcept {
+    size_ = 0;
+    heap_.clear();
+  }
+  void push_back(KeyAccess a) { insert(end(), a); }
+  // Inserts before `pos` (a pointer into this footprint); returns where `a` now is.
+  KeyAccess* insert(KeyAccess* pos, KeyAccess a) {
+    const std::size_t at = std::size_t(pos - begin());
+    if (heap_.empty() && size_ < inline_capacity) {
+      for (std::size_t i = size_; i > at; --i) inline_[i] = inline_[i - 1];
+      inline_[at] = a;
+      ++size_;
+      return inline_ + at;
+    }
+    if (heap_.empty()) heap_.assign(inline_, inline_ + size_);
+    heap_.insert(heap_.begin() + std::ptrdiff_t(at), a);
+    ++size_;
+    return heap_.data() + at;
+  }
+  friend bool operator==(const Footprint& a, const Footprint& b) noexcept {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+
+ private:
+  const KeyAccess* data() const noexcept { return heap_.empty() ? inline_ : heap_.data(); }
+  KeyAccess* data() noexcept { return heap_.empty() ? inline_ : heap_.data(); }
+  KeyAccess inline_[inline_capacity];
+  std::size_t size_ = 0;
+  std::vector<KeyAccess> heap_;  // every entry, once there are more than inline_capacity
+};
 
 // Footprint of the records [begin, end) of `trace`, reported by thread `thread`.
 Footprint transition_footprint(const sim::Trace& trace, std::size_t begin, std::size_t end, sim::ThreadIndex thread);

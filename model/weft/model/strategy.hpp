@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "weft/sim/sim.hpp"
@@ -25,6 +26,23 @@ class Strategy : public sim::DecisionSource {
   // How the execution just begun ended; strategies that learn from it (PCT's step
   // estimate) or check it (the nondeterminism wrapper) override this.
   virtual void end_execution(const sim::RunResult&) {}
+
+  // Who answers the questions of the execution just begun. A strategy that only routes them
+  // (a portfolio to its current member, a wrapper that watches an execution from its begin
+  // and end) returns the one that answers: the simulator calls it directly, so a decision
+  // costs one virtual call however deep the wrapping.
+  virtual sim::DecisionSource& source() noexcept { return *this; }
+
+  // What a search tells the explorer when it stops, asked through the interface (never by
+  // asking which class a strategy is): whether it covered its whole space with nothing left
+  // out, whether it ran out of alternatives, and one line on what it covered ("" when it
+  // keeps no such account).
+  virtual bool exhaustive() const noexcept { return false; }
+  virtual bool finished() const noexcept { return false; }
+  virtual std::string coverage() const { return {}; }
+  // A strategy that replays a recorded schedule: whether the execution that just ended
+  // followed it to its end and wrote the trace it recorded ("" = it did). Others: nullopt.
+  virtual std::optional<std::string> divergence(const sim::RunResult&, const sim::Trace&) const { return std::nullopt; }
 };
 
 }  // namespace weft::model

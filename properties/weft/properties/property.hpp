@@ -9,8 +9,11 @@
 #include "weft/properties/violation.hpp"
 #include "weft/trace/result.hpp"
 #include "weft/trace/trace.hpp"
+#include "weft/properties/index.hpp"
 
 namespace weft::properties {
+
+class Property;
 
 // Thresholds, all in virtual time. Defaults suit request/response services.
 struct Config {
@@ -19,20 +22,28 @@ struct Config {
   Nanos probe_deadline = 0;              // latency probes: default deadline when a probe gives none
   Nanos cancel_grace = 100_ms;           // work of a cancelled operation running past this
   bool report_warnings = true;           // misuse warnings (redundant hop)
+  // The user's own properties, checked after the built-in ones on every execution (by
+  // check_all, so by weft::check and model::explore too).
+  std::vector<std::shared_ptr<const Property>> extra;
 };
 
+// One execution, as every property sees it: its trace, how it ended, the thresholds, and
+// the index of its trace that all properties share (built once per execution).
 struct Execution {
   const sim::Trace& trace;
   const sim::RunResult& result;
   const Config& config;
+  const TraceIndex& index;
 };
 
 class Property {
  public:
   virtual ~Property() = default;
   virtual const char* name() const noexcept = 0;
-  // Appends what it finds to `out`.
-  virtual void check(const Execution& e, std::vector<Violation>& out) = 0;
+  // Appends what it finds to `out`. Stateless: everything it needs comes from `e` (the
+  // index holds what several properties share), so one instance serves every execution and
+  // every thread.
+  virtual void check(const Execution& e, std::vector<Violation>& out) const = 0;
 };
 
 // Every built-in property.

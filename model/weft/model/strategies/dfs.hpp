@@ -45,11 +45,11 @@ class DfsStrategy final : public Strategy {
   bool fault(std::string_view, std::uint32_t per_million) override;
 
   // The search finished and nothing was left out (no unbranched random draw).
-  bool exhaustive() const noexcept { return finished_ && random_draws_ == 0; }
+  bool exhaustive() const noexcept override { return finished_ && random_draws_ == 0; }
   // The search ran out of alternatives (its space, as described by coverage(), is covered).
-  bool finished() const noexcept { return finished_; }
+  bool finished() const noexcept override { return finished_; }
   // One line: what a finished search covered and what it did not.
-  std::string coverage() const;
+  std::string coverage() const override;
   // Executions that ended in a state where every allowed thread slept (covered elsewhere).
   std::uint64_t sleep_blocked() const noexcept { return sleep_blocked_; }
 

@@ -51,7 +51,7 @@ class DporStrategy final : public Strategy {
   std::uint64_t random(std::uint64_t) override { return 0; }
   bool fault(std::string_view, std::uint32_t) override { return false; }
 
-  bool exhaustive() const noexcept { return exhaustive_; }
+  bool exhaustive() const noexcept override { return exhaustive_; }
   // Executions cut short because every enabled thread slept (covered elsewhere).
   std::uint64_t sleep_blocked() const noexcept { return sleep_blocked_; }
 

@@ -42,6 +42,8 @@ class PortfolioStrategy final : public Strategy {
   void end_execution(const sim::RunResult& r) override;
   std::string name() const override { return "portfolio"; }
   std::string execution_name() const override;
+  // The current member answers: the simulator calls it directly.
+  sim::DecisionSource& source() noexcept override { return members_[current_].strategy->source(); }
   std::size_t choose(const sim::Choice& c) override;
   std::uint64_t random(std::uint64_t bound) override;
   bool fault(std::string_view name, std::uint32_t per_million) override;

@@ -32,7 +32,7 @@ class PosStrategy final : public Strategy {
  private:
   struct PerThread {
     std::uint64_t priority = 0;  // 0 = to be drawn
-    bool was_enabled = false;    // at the previous choice point
+    std::uint64_t enabled_at = 0;  // the last choice (numbered across executions) it was enabled at
     Footprint last;              // footprint of its previous transition (its predicted next)
   };
   PerThread& at(sim::ThreadIndex t);
@@ -41,7 +41,7 @@ class PosStrategy final : public Strategy {
   sim::RandomSource rng_;
   TransitionObserver observer_;
   std::vector<PerThread> threads_;
-  std::vector<sim::ThreadIndex> previous_enabled_;
+  std::uint64_t choice_ = 0;     // choices so far, over every execution
   sim::ThreadIndex last_chosen_ = 0;
 };
 

@@ -36,6 +36,10 @@ class ReplayStrategy final : public Strategy {
   const Schedule& schedule() const noexcept { return schedule_; }
   // How many of the schedule's decisions the last execution asked for.
   std::size_t position() const noexcept { return position_; }
+  // The execution that just ended asked for fewer decisions than recorded, or (when the
+  // schedule carries its trace's hash) wrote another trace. An aborted execution reports
+  // its divergence itself.
+  std::optional<std::string> divergence(const sim::RunResult& r, const sim::Trace& t) const override;
 
  private:
   [[noreturn]] void diverge(const std::string& got) const;

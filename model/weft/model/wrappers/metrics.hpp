@@ -1,8 +1,11 @@
 // Counts what a strategy did, by wrapping it: executions, steps, decisions and distinct
-// schedules (hashes of the decision lists actually taken).
+// schedules (hashes of the decision lists actually taken). It watches from the ends of an
+// execution only: the decisions are read from the simulator's own record when it ends, so
+// the strategy's answers reach the simulator without passing through here.
 #pragma once
 
 #include <unordered_set>
+#include <vector>
 
 #include "weft/model/strategy.hpp"
 
@@ -17,21 +20,25 @@ struct Metrics {
 
 class MetricsStrategy final : public Strategy {
  public:
-  explicit MetricsStrategy(Strategy& inner) noexcept : inner_(inner) {}
+  // decisions: the simulator's record of the execution's decisions (SimPlatform::decisions()).
+  MetricsStrategy(Strategy& inner, const std::vector<sim::RecordedDecision>& decisions) noexcept
+      : inner_(inner), decisions_(decisions) {}
   bool begin_execution(std::uint64_t index) override;
   void end_execution(const sim::RunResult& r) override;
   std::string name() const override { return inner_.name(); }
-  std::size_t choose(const sim::Choice& c) override;
-  std::uint64_t random(std::uint64_t bound) override;
-  bool fault(std::string_view name, std::uint32_t per_million) override;
+  std::string execution_name() const override { return inner_.execution_name(); }
+  sim::DecisionSource& source() noexcept override { return inner_.source(); }
+  // Never asked (source() is the inner strategy's); they forward, for a caller that asks anyway.
+  std::size_t choose(const sim::Choice& c) override { return inner_.choose(c); }
+  std::uint64_t random(std::uint64_t bound) override { return inner_.random(bound); }
+  bool fault(std::string_view name, std::uint32_t per_million) override { return inner_.fault(name, per_million); }
 
   const Metrics& metrics() const noexcept { return metrics_; }
 
  private:
-  void mix(std::uint64_t v) noexcept;
   Strategy& inner_;
+  const std::vector<sim::RecordedDecision>& decisions_;
   Metrics metrics_;
-  std::uint64_t hash_ = 0;
   std::unordered_set<std::uint64_t> schedules_;  // only its size is ever read
 };
 
