@@ -320,10 +320,6 @@ Footprint TransitionObserver::next(sim::ThreadIndex thread) {
   return fp;
 }
 
-std::span<const sim::TraceRecord> TransitionObserver::pending() const noexcept {
-  if (!trace_ || cursor_ >= trace_->records.size()) return {};
-  return std::span<const sim::TraceRecord>(trace_->records).subspan(cursor_);
-}
 
 HappensBefore::HappensBefore(const sim::Trace& trace) : trace_(&trace) {
   const std::size_t n = trace.records.size();

@@ -59,8 +59,19 @@ void SurwStrategy::account(sim::ThreadIndex t, const Footprint& fp) {
   ++done_[t];
 }
 
+// A transition that left no record (a thread that only computed, or a worker that found
+// its queues empty) touches no object: it teaches no key, and it is interesting only when
+// every step is. The same as account(t, its footprint), without making the footprint.
+void SurwStrategy::account_next(sim::ThreadIndex t) {
+  if (!observer_.pending().empty()) return account(t, observer_.next(t));
+  observer_.skip();
+  if (!every_step_) return;
+  if (t >= done_.size()) done_.resize(std::size_t(t) + 1, 0);
+  ++done_[t];
+}
+
 std::size_t SurwStrategy::choose(const sim::Choice& c) {
-  account(last_chosen_, observer_.next(last_chosen_));
+  account_next(last_chosen_);
   // weight(t) = the interesting steps t still has, at least 1.
   std::uint64_t total = 0;
   auto weight = [&](sim::ThreadIndex t) -> std::uint64_t {
@@ -81,7 +92,7 @@ std::size_t SurwStrategy::choose(const sim::Choice& c) {
 }
 
 void SurwStrategy::end_execution(const sim::RunResult&) {
-  account(last_chosen_, observer_.next(last_chosen_));
+  account_next(last_chosen_);
   auto& est = estimates_[selection()];
   if (est.size() < done_.size()) est.resize(done_.size(), 0);
   for (std::size_t t = 0; t < done_.size(); ++t) est[t] = std::max(est[t], done_[t]);

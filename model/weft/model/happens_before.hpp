@@ -164,7 +164,10 @@ class TransitionObserver {
     if (trace_) cursor_ = trace_->records.size();
   }
   // The records since the previous call, without consuming them.
-  std::span<const sim::TraceRecord> pending() const noexcept;
+  std::span<const sim::TraceRecord> pending() const noexcept {
+    if (!trace_ || cursor_ >= trace_->records.size()) return {};
+    return std::span<const sim::TraceRecord>(trace_->records).subspan(cursor_);
+  }
 
  private:
   const sim::Trace* trace_;

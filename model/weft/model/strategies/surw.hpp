@@ -40,6 +40,7 @@ class SurwStrategy final : public Strategy {
  private:
   bool interesting(const Footprint& fp) const noexcept;
   void account(sim::ThreadIndex t, const Footprint& fp);
+  void account_next(sim::ThreadIndex t);  // account() for the transition that just ended
   // The estimate slot of this execution's selection: 0 for all known keys, the key for one,
   // universal_key for every step.
   Key selection() const noexcept { return every_step_ ? universal_key : interesting_.empty() ? 0 : interesting_[0]; }

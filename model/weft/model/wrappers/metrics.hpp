@@ -4,7 +4,6 @@
 // the strategy's answers reach the simulator without passing through here.
 #pragma once
 
-#include <unordered_set>
 #include <vector>
 
 #include "weft/model/strategy.hpp"
@@ -39,7 +38,11 @@ class MetricsStrategy final : public Strategy {
   Strategy& inner_;
   const std::vector<sim::RecordedDecision>& decisions_;
   Metrics metrics_;
-  std::unordered_set<std::uint64_t> schedules_;  // only its size is ever read
+  // The schedule hashes seen (only their number is ever read): open addressing with linear
+  // probing in a power-of-two table at most half full, 0 marking a free slot (a hash of 0
+  // is counted as 1). One probe or two per execution, no allocation once grown.
+  bool insert_schedule(std::uint64_t h);
+  std::vector<std::uint64_t> schedules_;
 };
 
 }  // namespace weft::model
