@@ -58,7 +58,7 @@ Artefacts write_artefacts(const std::string& dir, const ArtefactInput& in) {
   sim::Trace trace = f.trace;
   Violation violation = f.violation;
   render::make_paths_relative(trace, &violation);
-  write_text(d / "trace.txt", trace.dump());
+  write_text(d / "trace.txt", trace::schema_line() + "\n" + trace.dump());
   RecordedFinding rec;
   rec.name = f.schedule.scenario;
   rec.replay_command = in.replay_command;

@@ -130,7 +130,7 @@ bool known_event_kind(std::uint64_t k) {
 }  // namespace
 
 std::string to_finding_file(const RecordedFinding& f) {
-  std::string out = "weft-finding 1\n";
+  std::string out = "weft-finding 2\ntrace-schema " + std::to_string(trace::kTraceSchema) + "\n";
   out += "name";
   put_string(out, f.name);
   out += "\nreplay";
@@ -204,6 +204,7 @@ std::optional<RecordedFinding> parse_finding_file(std::string_view text, std::st
   RecordedFinding f;
   std::size_t line_no = 0;
   bool header = false;
+  bool schema_due = false;  // version 2: the trace-schema line comes next
   auto fail = [&](const std::string& why) {
     error = "finding file line " + std::to_string(line_no) + ": " + why;
     return std::nullopt;
@@ -216,8 +217,21 @@ std::optional<RecordedFinding> parse_finding_file(std::string_view text, std::st
     if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
     if (raw.empty()) continue;
     if (!header) {
-      if (raw != "weft-finding 1") return fail("expected \"weft-finding 1\" (not a finding file, or a newer version)");
+      if (raw != "weft-finding 1" && raw != "weft-finding 2")
+        return fail("expected \"weft-finding 1\" or 2 (not a finding file, or a newer version)");
       header = true;
+      schema_due = raw == "weft-finding 2";
+      continue;
+    }
+    if (schema_due) {
+      constexpr std::string_view key = "trace-schema ";
+      std::uint64_t schema = 0;
+      if (raw.substr(0, key.size()) != key || !to_u64(std::string(raw.substr(key.size())), schema) || schema == 0)
+        return fail("expected \"trace-schema <n>\" after \"weft-finding 2\"");
+      if (schema > trace::kTraceSchema)
+        return fail("trace schema " + std::to_string(schema) + " is newer than this weft reads (" +
+                    std::to_string(trace::kTraceSchema) + ")");
+      schema_due = false;
       continue;
     }
     Line l;
@@ -304,6 +318,10 @@ std::optional<RecordedFinding> parse_finding_file(std::string_view text, std::st
   }
   if (!header) {
     error = "finding file: empty";
+    return std::nullopt;
+  }
+  if (schema_due) {
+    error = "finding file: no \"trace-schema <n>\" line after \"weft-finding 2\"";
     return std::nullopt;
   }
   // Every index the renderers follow must point into this trace.

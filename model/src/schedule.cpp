@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "weft/detail/hash.hpp"
+#include "weft/trace/trace.hpp"
 
 namespace weft::model {
 namespace {
@@ -14,6 +15,10 @@ constexpr std::string_view token_prefix = "w1.";
 constexpr std::string_view token_prefix_2 = "w2.";
 constexpr std::string_view file_magic = "weft-schedule 1";
 constexpr std::string_view file_magic_2 = "weft-schedule 2";
+// A w2 token and a weft-schedule 2 file carry the hash of a schema-1 trace: a new trace
+// schema comes with a new schedule version, so that a recorded hash is only ever compared
+// with the hash of a trace of the same schema (replay's check, corpus_replay).
+static_assert(trace::kTraceSchema == 1, "a new trace schema needs a new schedule version (w3 / weft-schedule 3)");
 constexpr std::size_t decisions_per_line = 16;
 constexpr std::size_t snippet_bytes_max = 40;
 

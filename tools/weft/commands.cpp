@@ -72,6 +72,7 @@ std::string json_violation_fields(const std::string& name, const Violation* v, s
     o << ",\"trace_hash\":\"" << hex64(trace_hash) << "\"";
   else
     o << ",\"trace_hash\":null";
+  o << ",\"trace_schema\":" << trace::kTraceSchema;
   o << ",\"artefacts\":[";
   for (std::size_t i = 0; i < artefacts.size(); ++i) o << (i ? "," : "") << "\"" << json_escape(artefacts[i]) << "\"";
   o << "]}";

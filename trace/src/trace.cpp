@@ -35,6 +35,8 @@ void append_quoted(std::string& out, std::string_view s) {
 
 }  // namespace
 
+std::string schema_line() { return "weft-trace schema " + std::to_string(kTraceSchema); }
+
 std::string Trace::executor_name(ObjectId id) const {
   if (id == 0) return "none";
   for (const auto& e : executors)

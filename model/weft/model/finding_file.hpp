@@ -4,7 +4,8 @@
 // that is not in the weft binary (a user's own test): the body cannot run there, its
 // recorded trace can be drawn.
 //
-//   weft-finding 1
+//   weft-finding 2
+//   trace-schema 1                 (trace::kTraceSchema of the records below)
 //   name "orders"
 //   replay "WEFT_REPLAY=weft-out/orders/schedule.weft ./tests"
 //   trace-hash 0123456789abcdef
@@ -22,8 +23,10 @@
 //   record <time> <step> <thread> <kind> <task> <other> <object> <value> <site> <text>
 //
 // Strings are quoted with the escapes \\ \" \n \r \t \xHH; event kinds are EventKind's
-// numeric values (appended, never renumbered). Parsing never throws on bad input: it
-// returns one line of error.
+// numeric values (appended, never renumbered). Version 1 (written before the trace schema was
+// numbered) has no trace-schema line and is read as schema 1; version 2 must have it, right
+// after the header, and a schema newer than this build's is refused in one line. Parsing
+// never throws on bad input: it returns one line of error.
 #pragma once
 
 #include <cstdint>

@@ -246,6 +246,7 @@ std::string to_chrome_json(const RenderInput& in) {
     meta.str("title", in.title);
     if (!in.replay_command.empty()) meta.str("replay", in.replay_command);
     if (v) meta.str("violation", to_string(v->kind));
+    meta.num("weft_trace_schema", trace::kTraceSchema);
     out += ",\"otherData\":{" + meta.body + "}";
   }
   out += "}\n";

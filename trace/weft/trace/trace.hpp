@@ -13,6 +13,19 @@
 
 namespace weft::trace {
 
+// The trace schema: what each field of a TraceRecord means for each EventKind, the values of
+// EventKind and ObjectKind, and the fields a record has. Appending a kind keeps the schema (a
+// reader that meets a kind it does not know says so: "written by a newer weft?"); changing
+// what a field means for an existing kind, renumbering a kind, or adding a field to records
+// raises it. Written wherever a trace leaves the process: a finding file's "trace-schema"
+// line, the first line of trace.txt (schema_line()), the Chrome timeline's otherData and
+// `weft run|replay --json` ("trace_schema"). The trace hash does not mix it in (hashes stay
+// what they were); the schedule formats that carry a trace hash (w2 tokens, weft-schedule 2
+// files) carry hashes of schema-1 traces, and a new schema comes with a new schedule version.
+inline constexpr std::uint32_t kTraceSchema = 1;
+// "weft-trace schema 1": the first line of a dump written to a file.
+std::string schema_line();
+
 using ThreadIndex = std::uint16_t;  // virtual thread, in creation order (0 = the main thread)
 
 struct TraceRecord {
@@ -106,6 +119,7 @@ class Trace {
 // users' code keep saying sim::Trace, sim::TraceRecord, ...
 namespace weft::sim {
 using trace::ExecutorInfo;
+using trace::kTraceSchema;
 using trace::ObjectInfo;
 using trace::SourceSite;
 using trace::TaskInfo;
