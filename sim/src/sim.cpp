@@ -9,6 +9,7 @@
 #include <set>
 
 #include "fiber.hpp"
+#include "weft/trace/recorder.hpp"
 #include "weft/trace/waits.hpp"
 #include "heap.hpp"
 #include "weft/assert.hpp"
@@ -182,11 +183,11 @@ struct SimPlatform::Impl {
   // Fed with every record as it is made: a wait-for cycle ends the execution when it
   // forms, even while timers and other tasks keep running (a partial deadlock).
   WaitGraph waits{trace};
+  trace::Recorder recorder{trace};  // records and their tables (tasks, executors, objects)
   std::vector<RecordedDecision> decisions;
   RunResult result;
   bool ending = false;
   VThread* zombie = nullptr;  // a finished thread whose stack can be reused once we left it
-  std::vector<std::uint32_t> child_ordinals;  // per task: children spawned so far
   VThread* overflowed = nullptr;  // the thread whose stack overflowed (Outcome::crashed)
   TaskId overflowed_task = 0;
 
@@ -709,7 +710,7 @@ RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& de
   m.result = RunResult{};
   m.ending = false;
   m.zombie = nullptr;
-  m.child_ordinals.clear();
+  m.recorder.clear();
   m.overflowed = nullptr;
   m.overflowed_task = 0;
   reset_ids();
@@ -892,57 +893,9 @@ void SimPlatform::emit(const TraceEvent& e) {
     cur->last_task = e.task;
   }
   if (!m.opt.trace) return;
-  auto& tr = m.trace;
-  TraceRecord r;
-  r.time = m.now;
-  r.step = std::uint32_t(m.steps);
-  r.thread = cur ? cur->index : 0;
-  r.kind = e.kind;
-  r.task = e.task;
-  r.other = e.other;
-  r.object = e.object;
-  r.value = e.value;
-  if (e.file) r.site = tr.intern_site(e.file, e.line);
-  if (!e.text.empty()) r.text = tr.intern_text(e.text);
-  tr.records.push_back(r);
-  if (m.waits.apply(std::uint32_t(tr.records.size() - 1)) && !m.ending) [[unlikely]]
+  std::uint32_t index = m.recorder.record(e, m.now, std::uint32_t(m.steps), cur ? cur->index : 0, cur != nullptr);
+  if (m.waits.apply(index) && !m.ending) [[unlikely]]
     m.check_cycle();
-  switch (e.kind) {
-    case EventKind::spawn: {
-      TaskInfo ti;
-      ti.id = e.task;
-      ti.parent = e.other;
-      ti.site = r.site;
-      ti.executor = e.object;
-      ti.detached = e.value != 0;
-      ti.name = std::string(e.text);
-      if (m.child_ordinals.size() <= e.task) m.child_ordinals.resize(e.task + 1, 0);
-      std::uint32_t ordinal = m.child_ordinals[e.other]++;
-      std::uint64_t parent_key = 0;
-      if (const TaskInfo* p = tr.task(e.other)) parent_key = p->stable_key;
-      // Each byte of the file name is fed widened to 8 bytes: the keys saved so far say so.
-      weft::detail::Fnv1a h(weft::detail::fnv1a64_short_basis);
-      h.u64(parent_key);
-      for (char c : weft::detail::hashed_file(e.file ? e.file : "")) h.u64(std::uint8_t(c));
-      h.u64(e.line);
-      h.u64(ordinal);
-      ti.stable_key = h.value();
-      if (tr.tasks.size() < e.task) tr.tasks.resize(e.task);
-      tr.tasks[e.task - 1] = ti;
-      break;
-    }
-    case EventKind::executor_create:
-      tr.executors.push_back(ExecutorInfo{e.object, std::string(e.text)});
-      break;
-    case EventKind::object_create:
-      tr.objects.push_back(ObjectInfo{e.object, ObjectKind(e.value), std::string(e.text), r.site});
-      break;
-    case EventKind::resume:
-      if (cur && cur->index < tr.threads.size()) tr.threads[cur->index].executor = e.object;
-      break;
-    default:
-      break;
-  }
 }
 
 void settle() {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "weft/trace/event.hpp"
+#include "weft/trace/recorder.hpp"
 #include "weft/trace/result.hpp"
 #include "weft/trace/trace.hpp"
 #include "weft/trace/waits.hpp"
@@ -143,4 +144,55 @@ TEST_CASE("a run's outcome and the event vocabulary have their names here", "[tr
   weft::TraceEvent e{EventKind::probe};
   weft::set_probe_deadline(e, 4500 * weft::Nanos(1000000000));
   CHECK(weft::probe_deadline(e.object, e.other) == 4500 * weft::Nanos(1000000000));
+}
+
+TEST_CASE("the recorder turns reported events into records and the tables beside them", "[trace][recorder]") {
+  auto run = [](const char* file) {
+    Trace t;
+    t.threads.push_back({"main", 0, 0});
+    t.threads.push_back({"pool-0", 0, 1});
+    weft::trace::Recorder rec(t);
+    auto ev = [&](EventKind k, weft::TaskId task, weft::TaskId other, weft::ObjectId object, std::int64_t value,
+                  std::uint32_t line = 0, std::string_view text = {}) {
+      weft::TraceEvent e{k};
+      e.task = task;
+      e.other = other;
+      e.object = object;
+      e.value = value;
+      e.file = line ? file : nullptr;
+      e.line = line;
+      e.text = text;
+      return e;
+    };
+    CHECK(rec.record(ev(EventKind::executor_create, 0, 0, 1, 0, 0, "pool"), 0, 0, 0, true) == 0);
+    rec.record(ev(EventKind::object_create, 0, 0, 2, std::int64_t(ObjectKind::semaphore), 5, "slots"), 0, 0, 0, true);
+    // Two children of task 0 from one site, then a grandchild.
+    rec.record(ev(EventKind::spawn, 1, 0, 1, 0, 9, "worker"), 0, 1, 0, true);
+    rec.record(ev(EventKind::spawn, 2, 0, 1, 1, 9), 0, 2, 0, true);
+    rec.record(ev(EventKind::resume, 1, 0, 1, 0), 10, 3, 1, true);
+    rec.record(ev(EventKind::spawn, 3, 1, 0, 0, 12), 10, 4, 1, true);
+    rec.record(ev(EventKind::wake, 0, 0, 0, 0), 20, 5, 1, false);  // from outside any thread
+    return t;
+  };
+  Trace t = run("app/pool.cpp");
+  REQUIRE(t.records.size() == 7);
+  CHECK(t.records[4].time == 10);
+  CHECK(t.records[4].step == 3);
+  CHECK(t.records[4].thread == 1);
+  CHECK(t.records[6].thread == 0);
+  CHECK(t.executor_name(1) == "pool");
+  CHECK(t.object_label(2, "object") == "semaphore #2 \"slots\"");
+  CHECK(t.site_at(t.object(2)->site).str() == "app/pool.cpp:5");
+  REQUIRE(t.tasks.size() == 3);
+  CHECK(t.task_name(1) == "worker");
+  CHECK(t.tasks[1].detached);
+  CHECK(t.tasks[2].parent == 1);
+  CHECK(t.threads[1].executor == 1);  // it resumed a task of executor 1
+  // Stable keys: by parent, site and rank under the parent, so siblings from one site differ
+  // and a rerun (or the same file reached through ./) gives the same keys.
+  CHECK(t.tasks[0].stable_key != t.tasks[1].stable_key);
+  Trace again = run("./app/pool.cpp");
+  for (std::size_t i = 0; i < 3; ++i) CHECK(again.tasks[i].stable_key == t.tasks[i].stable_key);
+  CHECK(again.hash() == t.hash());
+  CHECK(run("app/other.cpp").tasks[0].stable_key != t.tasks[0].stable_key);
 }
