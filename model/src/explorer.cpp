@@ -1,6 +1,8 @@
 #include "weft/model/explorer.hpp"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -487,6 +489,106 @@ class BoundedSampler final : public sim::DecisionSource {
   std::uint64_t step_ = 0;
 };
 
+// A schedule told by its switches rather than by position: "thread X, at its n-th choice
+// point as the thread that reached it, gives way to Y". Positional replay keeps a removed
+// preemption's effect (the next decision names the same other thread, so the switch only
+// moves one step later); told by switches, the thread left running goes on until its own
+// next recorded switch or until it blocks, and the other threads' switches still happen
+// where they stood in their own progress. Random draws and faults follow by their ordinal
+// among their kind.
+struct Switch {
+  sim::ThreadIndex from = 0;
+  std::uint64_t nth = 0;
+  sim::ThreadIndex to = 0;
+  bool preemption = false;  // the thread that gave way was still enabled
+  auto key() const { return std::pair(from, nth); }
+};
+
+struct SwitchTale {
+  std::vector<Switch> switches;  // in order taken
+  std::vector<std::uint64_t> randoms;
+  std::vector<bool> faults;
+  std::size_t preemptions() const {
+    return std::size_t(std::count_if(switches.begin(), switches.end(), [](const Switch& w) { return w.preemption; }));
+  }
+};
+
+// Wraps a decision source and tells what it did: the switches (SwitchTale) and, per
+// decision, a preemption flag and the thread "stay" would have picked (as ReplayStrategy).
+class SwitchRecorder final : public sim::DecisionSource {
+ public:
+  explicit SwitchRecorder(sim::DecisionSource& inner) : inner_(inner) {}
+  std::size_t choose(const sim::Choice& c) override {
+    std::uint64_t nth = seen_[c.current]++;
+    std::size_t k = inner_.choose(c);
+    sim::ThreadIndex to = c.enabled[k];
+    bool preempt = c.current_enabled && to != c.current;
+    if (to != c.current) tale.switches.push_back(Switch{c.current, nth, to, preempt});
+    preemptions.push_back(preempt);
+    currents.push_back(c.current_enabled ? c.current : to);
+    return k;
+  }
+  std::uint64_t random(std::uint64_t bound) override {
+    std::uint64_t v = inner_.random(bound);
+    tale.randoms.push_back(v);
+    preemptions.push_back(false);
+    currents.push_back(0);
+    return v;
+  }
+  bool fault(std::string_view name, std::uint32_t per_million) override {
+    bool fired = inner_.fault(name, per_million);
+    tale.faults.push_back(fired);
+    preemptions.push_back(false);
+    currents.push_back(0);
+    return fired;
+  }
+  SwitchTale tale;
+  std::vector<bool> preemptions;
+  std::vector<sim::ThreadIndex> currents;
+
+ private:
+  sim::DecisionSource& inner_;
+  std::map<sim::ThreadIndex, std::uint64_t> seen_;
+};
+
+// Replays a SwitchTale: a recorded switch when its thread reaches that choice point and
+// the target is enabled, else the current thread goes on; a blocked thread without a
+// recorded switch gives way to the lowest enabled one.
+class SwitchReplay final : public sim::DecisionSource {
+ public:
+  explicit SwitchReplay(const SwitchTale& tale) : tale_(tale) {
+    for (const Switch& w : tale.switches) at_.emplace(w.key(), w.to);
+  }
+  std::size_t choose(const sim::Choice& c) override {
+    std::uint64_t nth = seen_[c.current]++;
+    auto find = [&](sim::ThreadIndex t) -> std::optional<std::size_t> {
+      auto it = std::lower_bound(c.enabled.begin(), c.enabled.end(), t);
+      if (it != c.enabled.end() && *it == t) return std::size_t(it - c.enabled.begin());
+      return std::nullopt;
+    };
+    if (auto w = at_.find(std::pair(c.current, nth)); w != at_.end())
+      if (auto k = find(w->second)) return *k;
+    if (c.current_enabled)
+      if (auto k = find(c.current)) return *k;
+    return 0;
+  }
+  std::uint64_t random(std::uint64_t bound) override {
+    std::size_t i = randoms_++;
+    return i < tale_.randoms.size() && tale_.randoms[i] < bound ? tale_.randoms[i] : 0;
+  }
+  bool fault(std::string_view, std::uint32_t) override {
+    std::size_t i = faults_++;
+    return i < tale_.faults.size() && tale_.faults[i];
+  }
+
+ private:
+  const SwitchTale& tale_;
+  std::map<std::pair<sim::ThreadIndex, std::uint64_t>, sim::ThreadIndex> at_;
+  std::map<sim::ThreadIndex, std::uint64_t> seen_;
+  std::size_t randoms_ = 0;
+  std::size_t faults_ = 0;
+};
+
 }  // namespace
 
 Schedule shrink(const Schedule& schedule, ViolationKind kind, const Body& body, const Checker& checker_in,
@@ -549,88 +651,175 @@ Schedule shrink(const Schedule& schedule, ViolationKind kind, const Body& body, 
   // random switches (BoundedSampler) look for a violation of the same kind within B
   // preemptions; the first found replaces the schedule, and the edits below polish it. Its
   // own budget of search_runs_max runs, shared by the bounds in order (bound 0 is often
-  // searched out in a few hundred).
+  // searched out in a few hundred); a bound dpor searches out is left for the next.
+  auto count = [&] { return std::size_t(std::count(preemptions.begin(), preemptions.end(), true)); };
+  const std::uint64_t points = std::uint64_t(std::count_if(best.decisions.begin(), best.decisions.end(),
+      [](const Decision& d) { return d.kind == DecisionKind::thread; }));
+  // Own simulators: dpor reads the trace of its previous execution when it begins the
+  // next, so nothing else may run on its simulator in between.
+  sim::SimPlatform dpor_sim(options);
+  sim::SimPlatform sample_sim(options);
+  auto search_at = [&](std::size_t bound, std::uint64_t end) {
+    // Bound 0 is one search-out by dpor (usually small); above it, dpor's depth-first
+    // order reaches early switches last, so half the runs go to uniform samples.
+    DporStrategy dpor(&dpor_sim.trace(), std::uint32_t(bound));
+    for (std::uint64_t i = 0; runner.runs < end; ++i) {
+      bool sample = bound > 0 && i % 2 == 1;
+      if (!sample && !dpor.begin_execution(i / (bound > 0 ? 2 : 1))) return false;
+      ++runner.runs;
+      BoundedSampler sampler(bound, points, i);
+      sim::SimPlatform& sim = sample ? sample_sim : dpor_sim;
+      sim::RunResult r = sample ? sim.run(body, sampler) : sim.run(body, dpor);
+      std::vector<Violation> vs = errors_of(checker, sim.trace(), r);
+      if (std::none_of(vs.begin(), vs.end(), [&](const Violation& v) { return v.kind == kind; })) continue;
+      Schedule candidate = best;
+      candidate.decisions.clear();
+      for (const sim::RecordedDecision& d : sim.decisions())
+        candidate.decisions.push_back(
+            Decision{DecisionKind(d.kind), d.value, d.kind == sim::RecordedKind::thread ? d.key : 0u});
+      if (attempt(candidate)) return true;
+    }
+    return false;
+  };
+  constexpr std::size_t bound_max = 3;
   {
     constexpr std::uint64_t search_runs_max = 4000;
-    constexpr std::size_t bound_max = 3;
     const std::uint64_t search_end = runner.runs + search_runs_max;
-    auto count = [&] { return std::size_t(std::count(preemptions.begin(), preemptions.end(), true)); };
-    const std::uint64_t points = std::uint64_t(std::count_if(best.decisions.begin(), best.decisions.end(),
-        [](const Decision& d) { return d.kind == DecisionKind::thread; }));
-    // Own simulators: dpor reads the trace of its previous execution when it begins the
-    // next, so nothing else may run on its simulator in between.
-    sim::SimPlatform dpor_sim(options);
-    sim::SimPlatform sample_sim(options);
-    for (std::size_t bound = 0; bound < count() && bound <= bound_max && runner.runs < search_end; ++bound) {
-      // Bound 0 is one search-out by dpor (usually small); above it, dpor's depth-first
-      // order reaches early switches last, so half the runs go to uniform samples.
-      DporStrategy dpor(&dpor_sim.trace(), std::uint32_t(bound));
-      bool dpor_done = false;
-      bool found = false;
-      for (std::uint64_t i = 0; runner.runs < search_end && !found; ++i) {
-        bool sample = bound > 0 && (i % 2 == 1 || dpor_done);
-        if (!sample && !dpor.begin_execution(i / (bound > 0 ? 2 : 1))) {
-          dpor_done = true;
-          if (bound == 0) break;
-          continue;
-        }
-        ++runner.runs;
-        BoundedSampler sampler(bound, points, i);
-        sim::SimPlatform& sim = sample ? sample_sim : dpor_sim;
-        sim::RunResult r = sample ? sim.run(body, sampler) : sim.run(body, dpor);
-        std::vector<Violation> vs = errors_of(checker, sim.trace(), r);
-        if (std::none_of(vs.begin(), vs.end(), [&](const Violation& v) { return v.kind == kind; })) continue;
-        Schedule candidate = best;
-        candidate.decisions.clear();
-        for (const sim::RecordedDecision& d : sim.decisions())
-          candidate.decisions.push_back(
-              Decision{DecisionKind(d.kind), d.value, d.kind == sim::RecordedKind::thread ? d.key : 0u});
-        found = attempt(candidate);
-      }
-      if (found) break;
-    }
+    for (std::size_t bound = 0; bound < count() && bound <= bound_max && runner.runs < search_end; ++bound)
+      if (search_at(bound, search_end)) break;
   }
 
+  // (b) Edits, until nothing changes: cut the schedule just before a preemption (the rest
+  // runs without any), latest first; then delta debugging over the preemptions told as
+  // switches (SwitchTale): leave out chunks of them, of halving size, or keep only one
+  // chunk, as long as the bug stays.
+  SwitchTale tale;  // best's, told by switches
+  auto tell = [&] {
+    ReplayStrategy positional(best, ReplayStrategy::Mode::lenient);
+    positional.begin_execution(0);
+    SwitchRecorder rec(positional);
+    ++runner.runs;
+    runner.sim.run(body, rec);
+    tale = std::move(rec.tale);
+  };
+  auto attempt_tale = [&](const SwitchTale& candidate) {
+    SwitchReplay source(candidate);
+    SwitchRecorder rec(source);
+    ++runner.runs;
+    sim::RunResult r = runner.sim.run(body, rec);
+    std::vector<Violation> vs = errors_of(checker, runner.sim.trace(), r);
+    if (std::none_of(vs.begin(), vs.end(), [&](const Violation& v) { return v.kind == kind; })) return false;
+    if (rec.tale.preemptions() >= count()) return false;
+    best.decisions.clear();
+    for (const sim::RecordedDecision& d : runner.sim.decisions())
+      best.decisions.push_back(Decision{DecisionKind(d.kind), d.value, d.kind == sim::RecordedKind::thread ? d.key : 0u});
+    preemptions = std::move(rec.preemptions);
+    currents = std::move(rec.currents);
+    tale = std::move(rec.tale);
+    return true;
+  };
+  // best's tale with the preemptions whose index (among the preemptions) `keep` rejects left out.
+  auto without = [&](auto keep) {
+    SwitchTale out = tale;
+    out.switches.clear();
+    std::size_t i = 0;
+    for (const Switch& w : tale.switches)
+      if (!w.preemption || keep(i++)) out.switches.push_back(w);
+    return out;
+  };
   constexpr std::uint64_t shrink_runs_max = 20000;  // a limit on the edits: stop, keeping what we have
   const std::uint64_t edits_from = runner.runs;
-  for (bool progress = true; progress && runner.runs - edits_from < shrink_runs_max;) {
-    progress = false;
-    std::vector<std::size_t> pos = positions();
-    for (std::size_t k = pos.size(); k > 0 && !progress; --k) {
-      Schedule candidate = best;
-      candidate.decisions.resize(pos[k - 1]);
-      progress = attempt(candidate);
+  auto budget_left = [&] { return runner.runs - edits_from < shrink_runs_max; };
+  auto delta_debug = [&] {
+    bool any = false;
+    tell();
+    for (std::size_t n = 2; budget_left();) {
+      const std::size_t size = tale.preemptions();
+      if (size == 0) break;
+      n = std::min(n, size);
+      bool progress = false;
+      for (std::size_t c = 0; c < n && !progress && budget_left(); ++c) {
+        std::size_t lo = c * size / n, hi = (c + 1) * size / n;
+        progress = attempt_tale(without([&](std::size_t i) { return i < lo || i >= hi; }));
+        if (progress) n = std::max<std::size_t>(n - 1, 2);
+      }
+      for (std::size_t c = 0; c < n && n > 2 && !progress && budget_left(); ++c) {
+        std::size_t lo = c * size / n, hi = (c + 1) * size / n;
+        progress = attempt_tale(without([&](std::size_t i) { return i >= lo && i < hi; }));
+        if (progress) n = 2;
+      }
+      if (progress) {
+        any = true;
+        continue;
+      }
+      if (n >= size) break;
+      n = std::min(2 * n, size);
     }
-    for (std::size_t chunk = std::max<std::size_t>(1, pos.size() / 2); !progress && runner.runs - edits_from < shrink_runs_max;) {
+    return any;
+  };
+  // Positional delta debugging: replace chunks of preemptions, of halving size, by "stay
+  // on the current thread" where they stand (the decisions after keep their threads).
+  auto positional_chunks = [&] {
+    std::vector<std::size_t> pos = positions();
+    for (std::size_t chunk = std::max<std::size_t>(1, pos.size() / 2); budget_left(); chunk /= 2) {
       pos = positions();
-      for (std::size_t end = pos.size(); end > 0 && !progress;) {
+      for (std::size_t end = pos.size(); end > 0;) {
         std::size_t begin = end >= chunk ? end - chunk : 0;
         Schedule candidate = best;
         for (std::size_t j = begin; j < end; ++j)
           candidate.decisions[pos[j]] = Decision{DecisionKind::thread, currents[pos[j]], 0};
-        progress = attempt(candidate);
+        if (attempt(candidate)) return true;
         end = begin;
       }
-      if (chunk == 1) break;
-      chunk /= 2;
+      if (chunk <= 1) break;
+    }
+    return false;
+  };
+  auto edit = [&] {
+    for (bool progress = true; progress && budget_left();) {
+      progress = false;
+      std::vector<std::size_t> pos = positions();
+      for (std::size_t k = pos.size(); k > 0 && !progress; --k) {
+        Schedule candidate = best;
+        candidate.decisions.resize(pos[k - 1]);
+        progress = attempt(candidate);
+      }
+      if (!progress) progress = delta_debug();
+      if (!progress) progress = positional_chunks();
+    }
+  };
+  edit();
+
+  // (a') When more than bound_max + 1 are left (N-1 switches for N tasks in a cycle are
+  // above the first search's bounds), search between: B halfway from the last bound searched
+  // without a finding to the current count, each B with its own share of runs; a finding
+  // is polished by the edits and lowers the top, a miss raises the bottom.
+  {
+    constexpr std::uint64_t wide_runs_max = 3000;
+    constexpr std::uint64_t per_bound = 500;
+    const std::uint64_t wide_end = runner.runs + wide_runs_max;
+    for (std::size_t lo = bound_max; count() > lo + 1 && runner.runs < wide_end;) {
+      std::size_t bound = lo + (count() - lo) / 2;
+      if (search_at(bound, std::min(wide_end, runner.runs + per_bound)))
+        edit();
+      else
+        lo = bound;
     }
   }
 
   // (c) Few preemptions explain most bugs (PCT's depth): when more than two are left,
-  // try keeping only one or two of them, all others replaced by "stay".
+  // try keeping only one or two of them.
   {
-    std::vector<std::size_t> pos = positions();
+    tell();
+    const std::size_t n = tale.preemptions();
     auto keep_only = [&](std::size_t a, std::size_t b) {
-      Schedule candidate = best;
-      for (std::size_t j = 0; j < pos.size(); ++j)
-        if (j != a && j != b) candidate.decisions[pos[j]] = Decision{DecisionKind::thread, currents[pos[j]], 0};
-      return attempt(candidate);
+      return attempt_tale(without([&](std::size_t i) { return i == a || i == b; }));
     };
     constexpr std::size_t pair_search_max = 64;  // at most ~2,000 runs
-    bool done = pos.size() <= 2 || pos.size() > pair_search_max;
-    for (std::size_t a = 0; a < pos.size() && !done; ++a) done = keep_only(a, a);
-    for (std::size_t a = 0; a < pos.size() && !done; ++a)
-      for (std::size_t b = a + 1; b < pos.size() && !done; ++b) done = keep_only(a, b);
+    bool done = n <= 2 || n > pair_search_max;
+    for (std::size_t a = 0; a < n && !done; ++a) done = keep_only(a, a);
+    for (std::size_t a = 0; a < n && !done; ++a)
+      for (std::size_t b = a + 1; b < n && !done; ++b) done = keep_only(a, b);
   }
 
   // 3. Faults that fired: try each as not fired.
