@@ -624,10 +624,9 @@ Schedule shrink(const Schedule& schedule, ViolationKind kind, const Body& body, 
     }
   }
 
-  // 2. Remove preemptions until nothing changes: (a) a bounded search for fewer; then
-  // (b) cut the schedule just before a preemption (the rest runs without any), latest
-  // first; and delta-debugging: replace chunks of preemptions, of halving size, by "stay
-  // on the current thread".
+  // 2. Remove preemptions: (a) a bounded search for fewer; (b) edits until nothing
+  // changes; (a') a search above (a)'s bounds when many are left, polished by (b); (c)
+  // keeping only one or two.
   auto positions = [&] {
     std::vector<std::size_t> out;
     for (std::size_t i = 0; i < preemptions.size() && i < best.decisions.size(); ++i)

@@ -126,7 +126,8 @@ void stamp_trace(Schedule& schedule, const sim::RunResult& result, const sim::Tr
 // Shrinks a failing schedule to fewer preemptions, fault firings and virtual time while a
 // violation of the same kind still reproduces: first a bounded search for a schedule of
 // at most 0, 1, 2, 3 preemptions (dpor:B and random B-switch samples, 4,000 runs in all),
-// then delta-debugging edits.
+// then edits (delta debugging over the preemptions told as switches), and when more than
+// 4 are left a search at bounds between, halving toward the count (3,000 runs in all).
 Schedule shrink(const Schedule& schedule, ViolationKind kind, const Body& body, const Checker& checker = {},
                 const sim::Options& sim = {});
 
