@@ -4,6 +4,7 @@
 #include <map>
 #include <string_view>
 
+#include "weft/assert.hpp"
 #include "weft/detail/hash.hpp"
 
 namespace weft::model {
@@ -106,7 +107,9 @@ void add_access(Footprint& fp, KeyAccess a) {
     if (is_read(it->access) && !is_read(a.access)) it->access = Access::write;
     return;
   }
-  fp.insert(it, KeyAccess{a.key, is_read(a.access) ? Access::read : Access::write});
+  KeyAccess* at = fp.insert(it, KeyAccess{a.key, is_read(a.access) ? Access::read : Access::write});
+  WEFT_ASSERT((at == fp.begin() || (at - 1)->key < at->key) && (at + 1 == fp.end() || at->key < (at + 1)->key),
+              "a footprint stays sorted by key, one entry per key");
 }
 
 // The executor a thread serves, or helps (a pool's injector): told when it started (a

@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <new>
 
+#include "weft/assert.hpp"
+
 namespace weft::sim::heap {
 
 namespace {
@@ -44,6 +46,7 @@ void link(Node* n) noexcept {
 }
 
 void unlink(Node* n) noexcept {
+  WEFT_ASSERT(n->next && prev_of(n) && blocks > 0, "a tracked block's node is on the list, with both links");
   Node* p = prev_of(n);
   p->next = n->next;
   set_prev(n->next, p);
@@ -72,6 +75,7 @@ void* allocate(std::size_t bytes, std::size_t align) noexcept {
   Node* n = reinterpret_cast<Node*>(static_cast<char*>(base) + offset) - 1;
   n->prev_tag = tag;
   n->next = nullptr;
+  WEFT_ASSERT(offset_of(n) == offset && base_of(n) == base, "the tag gives the distance from the base to the user pointer");
   if (tracking) link(n);
   return n + 1;
 }

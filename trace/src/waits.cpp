@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "weft/assert.hpp"
+
 namespace weft::trace {
 
 namespace {
@@ -40,6 +42,7 @@ void WaitGraph::apply_all() {
 }
 
 bool WaitGraph::apply(std::uint32_t index) {
+  WEFT_ASSERT(index == fed_ && index < trace_->records.size(), "records are fed to the wait-for graph once each, in order");
   fed_ = index + 1;
   const TraceRecord& r = trace_->records[index];
   auto wait = [&](On on, ObjectId obj, TaskId task) {

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "weft/assert.hpp"
 #include "weft/model/explorer.hpp"
 #include "weft/model/happens_before.hpp"
 
@@ -50,6 +51,7 @@ bool PortfolioStrategy::begin_execution(std::uint64_t index) {
       members_[best].credit -= total;
       current_ = best;
     }
+    WEFT_ASSERT(current_ < k, "the member chosen is one of the portfolio's");
     Member& m = members_[current_];
     if (!m.exhausted && m.strategy->begin_execution(m.executions)) return true;
     m.exhausted = true;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "weft/assert.hpp"
 #include "weft/detail/hash.hpp"
 
 namespace weft::model {
@@ -29,6 +30,8 @@ void MetricsStrategy::end_execution(const sim::RunResult& r) {
 namespace {
 // Puts h (non-zero) into a table that has a free slot; false when it was there already.
 bool place(std::vector<std::uint64_t>& table, std::uint64_t h) {
+  WEFT_ASSERT(h != 0 && !table.empty() && (table.size() & (table.size() - 1)) == 0,
+              "a non-zero hash into a power-of-two table with a free slot");
   const std::size_t mask = table.size() - 1;
   for (std::size_t i = std::size_t(h ^ (h >> 32)) & mask;; i = (i + 1) & mask) {
     if (table[i] == h) return false;
