@@ -2,7 +2,12 @@
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <string_view>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
@@ -80,6 +85,76 @@ struct Timed {
   }
 };
 
+// Graphviz's default ID discipline makes a named object's ID the address of its interned
+// name, and it keeps subgraphs ordered by ID: the clusters came out of the SVG in an order
+// that followed the heap (the same picture, other bytes, from one run to the next). This
+// discipline numbers names in the order the parser meets them instead (even IDs; anonymous
+// objects keep the odd ones), so the same DOT text always gives the same bytes.
+struct NameIds {
+  std::map<std::string, IDTYPE, std::less<>> ids;
+  std::deque<std::string> names;  // names[k] is ID 2k + 2; a deque keeps every c_str() valid
+  IDTYPE anonymous = 1;
+};
+
+void* ids_open(Agraph_t*, Agdisc_t*) { return new NameIds; }
+
+long ids_map(void* state, int, char* str, IDTYPE* id, int create) {
+  auto* s = static_cast<NameIds*>(state);
+  if (!str) {
+    *id = s->anonymous;
+    s->anonymous += 2;
+    return 1;
+  }
+  if (auto it = s->ids.find(std::string_view(str)); it != s->ids.end()) {
+    *id = it->second;
+    return 1;
+  }
+  if (!create) return 0;
+  s->names.emplace_back(str);
+  *id = IDTYPE(2 * s->names.size());
+  s->ids.emplace(s->names.back(), *id);
+  return 1;
+}
+
+long ids_alloc(void*, int, IDTYPE) { return 0; }  // no caller-chosen IDs
+void ids_free(void*, int, IDTYPE) {}              // names live until the graph closes
+char* ids_print(void* state, int, IDTYPE id) {
+  auto* s = static_cast<NameIds*>(state);
+  if (id == 0 || id % 2 != 0 || id / 2 > s->names.size()) return nullptr;
+  return s->names[std::size_t(id / 2 - 1)].data();
+}
+void ids_close(void* state) { delete static_cast<NameIds*>(state); }
+void ids_register(void*, int, void*) {}
+
+Agiddisc_t name_order_ids = {ids_open, ids_map, ids_alloc, ids_free, ids_print, ids_close, ids_register};
+
+// Reads the DOT text from memory (what agmemread does, with the discipline above).
+struct MemoryText {
+  const std::string* text;
+  std::size_t at = 0;
+};
+int memory_read(void* chan, char* buf, int size) {
+  auto* m = static_cast<MemoryText*>(chan);
+  if (size <= 0 || m->at >= m->text->size()) return 0;
+  // One line at a time, as Graphviz's own readers hand it to the parser.
+  std::size_t end = m->text->find('\n', m->at);
+  end = end == std::string::npos ? m->text->size() : end + 1;
+  std::size_t n = std::min(end - m->at, std::size_t(size - 1));
+  std::memcpy(buf, m->text->data() + m->at, n);
+  buf[n] = '\0';
+  m->at += n;
+  return int(n);
+}
+int memory_put(void*, const char*) { return 0; }
+int memory_flush(void*) { return 0; }
+Agiodisc_t memory_io = {memory_read, memory_put, memory_flush};
+Agdisc_t ordered_disc = {&AgMemDisc, &name_order_ids, &memory_io};
+
+Agraph_t* read_dot(const std::string& dot) {
+  MemoryText text{&dot};
+  return agread(&text, &ordered_disc);
+}
+
 }  // namespace
 
 bool layout(const std::string& dot, const std::string& format, std::string& out, std::string& error) {
@@ -110,7 +185,7 @@ bool layout(const std::string& dot, const std::string& format, std::string& out,
 
   GVC_t* gvc = context();
   if (!gvc) return fail("cannot create a Graphviz context");
-  Agraph_t* g = agmemread(dot.c_str());
+  Agraph_t* g = read_dot(dot);
   if (!g) return fail("cannot parse DOT");
   // dot's crossing minimisation grows much faster than the graph: 1,700 nodes in a dozen
   // clusters ran for minutes. Such a graph is refused; the sequence view, the interleaving
