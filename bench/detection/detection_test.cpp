@@ -57,31 +57,37 @@ TEST_CASE("detection suite: the same twins stay clean", "[detection]") {
   }
 }
 
+// No schedule within `lower` (a bounded dpor that searches the bug out) fails, and the
+// portfolio's findings of 5 seeds, shrunk, keep exactly `fewest` preemptions and still fail
+// with the same kind.
+static void check_shrinks_to_fewest(const char* name, std::size_t fewest, const char* lower) {
+  const detection::Bug& b = bug(name);
+  CAPTURE(name);
+  auto clean = model::explore(detection::explore_options(lower, 0, 5000), b.bug);
+  CHECK(clean.exhaustive);
+  CHECK(clean.findings.empty());
+  for (std::uint64_t seed = 0; seed < 5; ++seed) {
+    CAPTURE(seed);
+    auto r = model::explore(options(seed, 2000), b.bug);
+    REQUIRE_FALSE(r.findings.empty());
+    const model::Finding& f = r.findings.front();
+    model::Schedule shrunk = model::shrink(f.schedule, f.violation.kind, b.bug);
+    CHECK(model::count_preemptions(shrunk, b.bug) == fewest);
+    auto again = model::replay(shrunk, b.bug);
+    CHECK_FALSE(again.diverged);
+    CHECK(std::any_of(again.violations.begin(), again.violations.end(),
+                      [&](const Violation& v) { return v.kind == f.violation.kind; }));
+  }
+}
+
 // The shrinker against the fewest preemptions: for these bugs no schedule without a
 // preemption fails (dpor:0 searches them out, clean), and one preemption is enough. The
 // portfolio's findings, shrunk, must keep exactly one. Edits alone (cutting, replacing a
 // preemption by "stay") left 3 to 7 here: removing one switch sends the decisions after
 // it to threads in another state. The bounded search step of model::shrink finds them.
 TEST_CASE("detection suite: shrunk findings keep the fewest preemptions", "[detection]") {
-  for (const char* name : {"deadlock01", "account", "token_ring", "timeout_race", "close_race"}) {
-    const detection::Bug& b = bug(name);
-    CAPTURE(name);
-    auto none = model::explore(detection::explore_options("dpor:0", 0, 5000), b.bug);
-    CHECK(none.exhaustive);
-    CHECK(none.findings.empty());
-    for (std::uint64_t seed = 0; seed < 5; ++seed) {
-      CAPTURE(seed);
-      auto r = model::explore(options(seed, 2000), b.bug);
-      REQUIRE_FALSE(r.findings.empty());
-      const model::Finding& f = r.findings.front();
-      model::Schedule shrunk = model::shrink(f.schedule, f.violation.kind, b.bug);
-      CHECK(model::count_preemptions(shrunk, b.bug) == 1);
-      auto again = model::replay(shrunk, b.bug);
-      CHECK_FALSE(again.diverged);
-      CHECK(std::any_of(again.violations.begin(), again.violations.end(),
-                        [&](const Violation& v) { return v.kind == f.violation.kind; }));
-    }
-  }
+  for (const char* name : {"deadlock01", "account", "token_ring", "timeout_race", "close_race"})
+    check_shrinks_to_fewest(name, 1, "dpor:0");
 }
 
 // Bugs that need more than one: twostage and wsq need two (dpor:1 searches them out,
@@ -90,23 +96,7 @@ TEST_CASE("detection suite: shrunk findings keep the fewest preemptions", "[dete
 // switches and its search above bound 3, some of these seeds kept 3 on twostage and wsq,
 // and 5 and 6 on philosophers_4.
 TEST_CASE("detection suite: shrunk findings that need several preemptions keep the fewest", "[detection]") {
-  for (auto [name, fewest] : {std::pair<const char*, std::size_t>{"twostage", 2}, {"wsq", 2}, {"philosophers_4", 3}}) {
-    const detection::Bug& b = bug(name);
-    CAPTURE(name);
-    auto lower = model::explore(detection::explore_options(fewest == 2 ? "dpor:1" : "dpor:0", 0, 5000), b.bug);
-    CHECK(lower.exhaustive);
-    CHECK(lower.findings.empty());
-    for (std::uint64_t seed = 0; seed < 5; ++seed) {
-      CAPTURE(seed);
-      auto r = model::explore(options(seed, 2000), b.bug);
-      REQUIRE_FALSE(r.findings.empty());
-      const model::Finding& f = r.findings.front();
-      model::Schedule shrunk = model::shrink(f.schedule, f.violation.kind, b.bug);
-      CHECK(model::count_preemptions(shrunk, b.bug) == fewest);
-      auto again = model::replay(shrunk, b.bug);
-      CHECK_FALSE(again.diverged);
-      CHECK(std::any_of(again.violations.begin(), again.violations.end(),
-                        [&](const Violation& v) { return v.kind == f.violation.kind; }));
-    }
-  }
+  check_shrinks_to_fewest("twostage", 2, "dpor:1");
+  check_shrinks_to_fewest("wsq", 2, "dpor:1");
+  check_shrinks_to_fewest("philosophers_4", 3, "dpor:0");
 }

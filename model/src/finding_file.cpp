@@ -8,25 +8,8 @@ namespace weft::model {
 namespace {
 
 void put_string(std::string& out, std::string_view s) {
-  out += " \"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
+  out += ' ';
+  trace::append_quoted(out, s);
 }
 
 void put_u(std::string& out, std::uint64_t v) { out += ' ' + std::to_string(v); }

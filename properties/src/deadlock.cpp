@@ -41,8 +41,7 @@ class Deadlock final : public Property {
       return;
     const auto& tr = e.trace;
     const auto& recs = tr.records;
-    std::size_t nthreads = tr.threads.size();
-    for (const auto& r : recs) nthreads = std::max<std::size_t>(nthreads, r.thread + 1u);
+    const std::size_t nthreads = e.index.threads();
     std::vector<std::uint32_t> open_block(nthreads, kNone);
     std::vector<TaskId> running(nthreads, 0);
     std::map<TaskId, std::uint32_t> pending;  // task -> index of its unanswered schedule

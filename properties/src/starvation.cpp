@@ -34,8 +34,7 @@ class Starvation final : public Property {
     if (!queues && !busy_pools && !e.index.has(EventKind::probe)) return;
     const auto& tr = e.trace;
     const auto& recs = tr.records;
-    Nanos end = e.result.end_time;
-    for (const auto& r : recs) end = std::max(end, r.time);
+    const Nanos end = span;
 
     // Blocking intervals per thread.
     std::map<sim::ThreadIndex, std::vector<Busy>> busy;

@@ -10,7 +10,8 @@ namespace {
 
 using weft::detail::Fnv1a;
 
-// Keeps one dump line per record: quotes, backslashes and control characters are escaped.
+}  // namespace
+
 void append_quoted(std::string& out, std::string_view s) {
   out += '"';
   for (char c : s) {
@@ -33,7 +34,6 @@ void append_quoted(std::string& out, std::string_view s) {
   out += '"';
 }
 
-}  // namespace
 
 std::string schema_line() { return "weft-trace schema " + std::to_string(kTraceSchema); }
 
@@ -111,6 +111,10 @@ void Trace::clear() {
 // describe the same execution hash equal even if their tables were filled differently.
 std::uint64_t Trace::hash() const {
   Fnv1a h;
+  auto site_hash = [&h](const SourceSite& s) {
+    h.str(weft::detail::hashed_file(s.file));
+    h.u64(s.line);
+  };
   h.u64(records.size());
   for (const auto& r : records) {
     h.u64(std::uint64_t(r.time));
@@ -121,9 +125,7 @@ std::uint64_t Trace::hash() const {
     h.u64(r.other);
     h.u64(r.object);
     h.u64(std::uint64_t(r.value));
-    const SourceSite& s = site(r);
-    h.str(weft::detail::hashed_file(s.file));
-    h.u64(s.line);
+    site_hash(site(r));
     h.str(r.text < strings.size() ? std::string_view(strings[r.text]) : std::string_view());
   }
   h.u64(threads.size());
@@ -135,9 +137,7 @@ std::uint64_t Trace::hash() const {
   for (const auto& t : tasks) {
     h.u64(t.id);
     h.u64(t.parent);
-    const SourceSite& s = site_at(t.site);
-    h.str(weft::detail::hashed_file(s.file));
-    h.u64(s.line);
+    site_hash(site_at(t.site));
     h.u64(t.executor);
     h.u64(t.stable_key);
     h.u64(t.detached);

@@ -26,6 +26,10 @@ inline constexpr std::uint32_t kTraceSchema = 1;
 // "weft-trace schema 1": the first line of a dump written to a file.
 std::string schema_line();
 
+// Appends `s` in double quotes with quotes, backslashes and control characters escaped
+// (\n, \t, \x01, ...): one line whatever the text holds. Trace dumps and finding files use it.
+void append_quoted(std::string& out, std::string_view s);
+
 using ThreadIndex = std::uint16_t;  // virtual thread, in creation order (0 = the main thread)
 
 struct TraceRecord {
