@@ -38,6 +38,9 @@ must cmake --build "$tmp/consumer" -j2
 mkdir -p "$tmp/run" && cd "$tmp/run"
 "$tmp/consumer/orders_test" >"$tmp/test.out" 2>"$tmp/test.err"
 [ $? != 0 ] && ok || bad "orders_test passed: the lock-order bug was not found"
+# The clean twin passes, and its check counts as an assertion (Catch2's -w NoAssertions).
+"$tmp/consumer/orders_test" "orders in one lock order" -w NoAssertions >"$tmp/twin.out" 2>&1 && ok ||
+  { bad "the clean twin failed (or asserted nothing)"; tail -20 "$tmp/twin.out"; }
 for f in schedule.weft token.txt trace.txt finding.weft report.md schedule.svg schedule.dot timeline.json; do
   [ -s "weft-out/orders/$f" ] && ok || bad "weft-out/orders/$f missing"
 done
