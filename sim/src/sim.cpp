@@ -77,14 +77,52 @@ struct Sleeper {
   bool operator>(const Sleeper& o) const { return deadline != o.deadline ? deadline > o.deadline : seq > o.seq; }
 };
 
+// Stacks a simulator no longer needs stay mapped for the next one on the same OS thread
+// (up to kStacksCached of one size): a test that explores again and again would otherwise
+// map, fault in and unmap its stacks each time, and unmapping flushes the TLB of every CPU
+// the process ran on. Only touched pages count in the RSS, a few per stack.
+constexpr std::size_t kStacksCached = 128;
+thread_local bool t_stack_cache_gone = false;  // trivially destructible: readable at exit
+struct StackCache {
+  std::size_t bytes = 0;
+  std::vector<char*> stacks;
+  ~StackCache() {
+    for (char* s : stacks) fiber::free_stack(s, bytes);
+    t_stack_cache_gone = true;
+  }
+  char* take(std::size_t b) noexcept {
+    if (b != bytes || stacks.empty()) return nullptr;
+    char* s = stacks.back();
+    stacks.pop_back();
+    return s;
+  }
+  void keep(char* s, std::size_t b) {
+    if (b != bytes) {
+      for (char* old : stacks) fiber::free_stack(old, bytes);
+      stacks.clear();
+      bytes = b;
+    }
+    if (stacks.size() < kStacksCached) {
+      heap::Untracked u;
+      stacks.push_back(s);
+    } else {
+      fiber::free_stack(s, b);
+    }
+  }
+};
+thread_local StackCache t_stack_cache;
+
 // Stacks come from fiber::allocate_stack, each with a guard region below it, and are
-// reused across executions (the guard stays in place).
+// reused across executions (the guard stays in place) and across simulators (StackCache).
 struct StackPool {
   std::size_t bytes;
   std::vector<char*> free;
   explicit StackPool(std::size_t b) : bytes(b) {}
   ~StackPool() {
-    for (char* s : free) fiber::free_stack(s, bytes);
+    for (char* s : free) {
+      if (t_stack_cache_gone) fiber::free_stack(s, bytes);
+      else t_stack_cache.keep(s, bytes);
+    }
   }
   char* get() {
     char* s = nullptr;
@@ -92,7 +130,8 @@ struct StackPool {
       s = free.back();
       free.pop_back();
     } else {
-      s = fiber::allocate_stack(bytes);
+      s = t_stack_cache_gone ? nullptr : t_stack_cache.take(bytes);
+      if (!s) s = fiber::allocate_stack(bytes);
     }
 #ifdef WEFT_ASAN
     // A reused stack still carries the redzones of the frames that last lived on it; so
