@@ -11,6 +11,7 @@
 #include <string>
 
 #include "programs.hpp"
+#include "weft/detail/hash.hpp"
 #include "weft/platform.hpp"
 #include "weft/sim/sim.hpp"
 
@@ -70,8 +71,8 @@ Pin measure(const Program& p, const char* strategy) {
   o.strategy = strategy;
   o.shrink = false;
   o.stop_at_first = false;
-  std::uint64_t h = 1469598103934665603ull;
-  auto mix = [&h](std::uint64_t v) { h = (h ^ v) * 1099511628211ull; };
+  std::uint64_t h = weft::detail::fnv1a64_short_basis;
+  auto mix = [&h](std::uint64_t v) { h = (h ^ v) * weft::detail::fnv1a64_prime; };
   o.on_execution = [&](const sim::SimPlatform& sp, const sim::RunResult& r, const std::string& name) {
     for (const sim::RecordedDecision& d : sp.decisions()) {
       mix(d.value);
