@@ -67,7 +67,7 @@ TEST_CASE("feedback: interleaving coverage is a function of the execution, and d
   std::vector<std::uint64_t> first;
   std::size_t most = 0, least = SIZE_MAX;
   for (std::uint64_t seed = 0; seed < 200; ++seed) {
-    auto strategy = model::make_strategy("random", seed, &sim.trace());
+    auto strategy = model::make_strategy("random", seed);
     strategy->begin_execution(0);
     sim.run(body(6), *strategy);
     std::vector<std::uint64_t> c = model::interleaving_coverage(sim.trace());

@@ -29,12 +29,12 @@ void hundred_tasks(std::uint32_t workers) {
 void run(benchmark::State& state, const char* strategy_spec) {
   const auto workers = std::uint32_t(state.range(0));
   sim::SimPlatform sim;
-  auto strategy = model::make_strategy(strategy_spec, 1, &sim.trace());
+  auto strategy = model::make_strategy(strategy_spec, 1);
   std::uint64_t steps = 0, decisions = 0, index = 0;
   for (auto _ : state) {
     strategy->begin_execution(index++);
     sim::RunResult r = sim.run([workers] { hundred_tasks(workers); }, *strategy);
-    strategy->end_execution(r);
+    strategy->end_execution(model::Execution{r, sim.trace(), sim.decisions()});
     steps += r.steps;
     decisions += sim.decisions().size();
   }

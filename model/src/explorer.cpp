@@ -39,10 +39,11 @@ std::uint32_t parse_parameter(const std::string& spec, std::size_t colon, std::u
   return std::uint32_t(std::stoul(digits));
 }
 
-Violation divergence_violation(const sim::RunResult& r) {
+// A replay or re-run that did not reproduce what it replays (message: one line).
+Violation divergence_violation(std::string message, const sim::RunResult& r) {
   Violation v;
   v.kind = ViolationKind::nondeterminism;
-  v.message = r.message;
+  v.message = std::move(message);
   v.time = r.end_time;
   return v;
 }
@@ -58,7 +59,7 @@ Violation crash_violation(const sim::RunResult& r) {
 
 std::vector<Violation> errors_of(const Checker& checker, const sim::Trace& trace, const sim::RunResult& r) {
   std::vector<Violation> all = checker(trace, r);
-  if (r.outcome == sim::Outcome::aborted) all.push_back(divergence_violation(r));
+  if (r.outcome == sim::Outcome::aborted) all.push_back(divergence_violation(r.message, r));
   if (r.outcome == sim::Outcome::crashed) all.push_back(crash_violation(r));
   // The checker decides what counts (properties::Config::report_warnings switches warnings
   // such as a redundant hop on or off); errors come first.
@@ -188,20 +189,19 @@ void validate_strategy(const std::string& spec) {
   parse_spec(spec, parameter);
 }
 
-std::unique_ptr<Strategy> make_strategy(const std::string& spec, std::uint64_t seed, const sim::Trace* trace,
-                                        const Schedule* schedule) {
+std::unique_ptr<Strategy> make_strategy(const std::string& spec, std::uint64_t seed, const Schedule* schedule) {
   std::uint32_t parameter = 0;
   const std::string kind = parse_spec(spec, parameter).kind;
-  if (kind == "portfolio") return std::make_unique<PortfolioStrategy>(seed, trace);
+  if (kind == "portfolio") return std::make_unique<PortfolioStrategy>(seed);
   if (kind == "random") return std::make_unique<RandomStrategy>(seed);
-  if (kind == "pct") return std::make_unique<PctStrategy>(seed, std::max<std::uint32_t>(1, parameter), 8, trace);
-  if (kind == "pos") return std::make_unique<PosStrategy>(seed, trace);
-  if (kind == "surw") return std::make_unique<SurwStrategy>(seed, trace);
-  if (kind == "dfs") return std::make_unique<DfsStrategy>(parameter, trace);
-  if (kind == "dpor") return std::make_unique<DporStrategy>(trace, parameter);
+  if (kind == "pct") return std::make_unique<PctStrategy>(seed, std::max<std::uint32_t>(1, parameter), 8);
+  if (kind == "pos") return std::make_unique<PosStrategy>(seed);
+  if (kind == "surw") return std::make_unique<SurwStrategy>(seed);
+  if (kind == "dfs") return std::make_unique<DfsStrategy>(parameter);
+  if (kind == "dpor") return std::make_unique<DporStrategy>(parameter);
   if (kind == "mutate") {
     if (!schedule) throw std::invalid_argument("strategy \"mutate\" needs a schedule (the prefix to keep)");
-    return std::make_unique<MutateStrategy>(schedule->decisions, seed, trace);
+    return std::make_unique<MutateStrategy>(schedule->decisions, seed);
   }
   if (!schedule) throw std::invalid_argument("strategy \"replay\" needs a schedule (WEFT_REPLAY=<token or file>)");
   return std::make_unique<ReplayStrategy>(*schedule);
@@ -229,18 +229,19 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
   sim::Options sim_options = options.sim;
   sim_options.hash_trace = false;
   sim::SimPlatform sim(sim_options);
-  std::unique_ptr<Strategy> inner = make_strategy(options.strategy, options.seed, &sim.trace(),
-                                                  options.schedule ? &*options.schedule : nullptr);
-  const bool replaying = inner->name() == "replay";
-  MetricsStrategy metrics(*inner, sim.decisions());
-  NondeterminismCheck strategy(metrics, options.nondeterminism_check_every, sim.decisions(), &sim.trace());
+  // The strategy, counted by the metrics wrapper and checked by the nondeterminism wrapper;
+  // from here on asked only through the Strategy interface.
+  std::unique_ptr<Strategy> inner =
+      make_strategy(options.strategy, options.seed, options.schedule ? &*options.schedule : nullptr);
+  MetricsStrategy metrics(*inner);
+  NondeterminismCheck strategy(metrics, options.nondeterminism_check_every);
 
   ExploreReport report;
   std::set<std::string> signatures;
   const double deadline =
       options.time_budget_s > 0 && options.wall_seconds ? options.wall_seconds() + options.time_budget_s : 0;
 
-  // The nondeterminism check's replays run with the heap shifted (sim::Options::shift_heap).
+  // Re-runs (the nondeterminism check's replays) run with the heap shifted (sim::Options::shift_heap).
   bool shifted = false;
   auto shift_heap = [&](bool on) {
     if (on == shifted) return;
@@ -296,42 +297,39 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
     }
   };
 
-  // A check pending after the last execution still runs (a run of one execution is checked).
-  for (std::uint64_t index = 0; report.executions < options.iterations || strategy.pending(); ++index) {
+  // A re-run due after the last execution still runs (a run of one execution is checked).
+  for (std::uint64_t index = 0; report.executions < options.iterations || strategy.rerun_pending(); ++index) {
     if (!strategy.begin_execution(index)) break;
-    shift_heap(strategy.checking());
+    const std::vector<Decision>* rerun = strategy.rerun();
+    shift_heap(rerun != nullptr);
     sim::RunResult r = sim.run(body, strategy.source());
-    // Hashed: the nondeterminism check's pair, what on_execution sees, a replayed schedule
-    // (its recorded hash is compared below), and (below) every execution with a finding; an
-    // empty trace costs nothing to hash.
-    if (strategy.checking() || strategy.recording() || options.on_execution || replaying ||
-        sim.trace().records.empty())
+    // Hashed: what the strategy reads (a re-run and the execution it replays, a replayed
+    // schedule's recorded hash), what on_execution sees, and (below) every execution with
+    // a finding; an empty trace costs nothing to hash.
+    if (rerun || strategy.needs_trace_hash() || options.on_execution || sim.trace().records.empty())
       r.trace_hash = sim.trace_hash();
-    strategy.end_execution(r);
-    if (strategy.checking()) {
-      if (auto v = strategy.take_violation()) {
+    const Execution execution{r, sim.trace(), sim.decisions()};
+    strategy.end_execution(execution);
+    // What the strategy found itself: a replayed schedule (strategy "replay") that did not
+    // end where it ended or write the trace it recorded, a re-run that diverged.
+    std::optional<Violation> diverged;
+    if (auto why = strategy.divergence(execution)) diverged = divergence_violation(std::move(*why), r);
+    if (rerun) {
+      ++report.nondeterminism_checks;
+      if (diverged) {
         Schedule s = schedule_of(sim, options);
-        s.decisions = strategy.checked_decisions();
-        add(std::move(*v), std::move(s), r);
+        s.decisions = *rerun;
+        add(std::move(*diverged), std::move(s), r);
       }
     } else {
       ++report.executions;
-      if (options.on_execution) options.on_execution(sim, r, inner->execution_name());
+      if (options.on_execution) options.on_execution(sim, r, strategy.execution_name());
       std::vector<Violation> found = errors_of(checker, sim.trace(), r);
-      // A replayed schedule (strategy "replay") must also end where it ended and, if it
-      // recorded its trace, write the same trace.
-      if (replaying)
-        if (auto why = inner->divergence(r, sim.trace())) {
-          Violation nd;
-          nd.kind = ViolationKind::nondeterminism;
-          nd.message = *why;
-          nd.time = r.end_time;
-          found.insert(found.begin(), std::move(nd));
-        }
+      if (diverged) found.insert(found.begin(), std::move(*diverged));
       if (!found.empty()) r.trace_hash = sim.trace_hash();
       for (Violation& v : found) {
         Schedule s = schedule_of(sim, options);
-        s.strategy = inner->execution_name();
+        s.strategy = strategy.execution_name();
         add(std::move(v), std::move(s), r);
       }
     }
@@ -350,13 +348,12 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
         report.executions_to_first_bug = std::min(report.executions_to_first_bug.value_or(UINT64_MAX), f.execution + 1);
   }
 
-  report.exhaustive = inner->exhaustive();
-  const std::string covered = inner->coverage();
-  if (!covered.empty()) report.coverage = (inner->finished() ? "finished: " : "stopped early: ") + covered;
+  report.exhaustive = strategy.exhaustive();
+  const std::string covered = strategy.coverage();
+  if (!covered.empty()) report.coverage = (strategy.finished() ? "finished: " : "stopped early: ") + covered;
   report.distinct_schedules = metrics.metrics().distinct_schedules;
   report.steps = metrics.metrics().steps;
   report.decisions = metrics.metrics().decisions;
-  report.nondeterminism_checks = strategy.checks();
 
   if (options.shrink && !report.findings.empty() &&
       report.findings.front().violation.kind != ViolationKind::nondeterminism) {
@@ -382,7 +379,7 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
     if (report.exhaustive)
       report.summary = name + "exhaustive: " + std::to_string(report.executions) + " schedules, no violation (" +
                        report.coverage + ")";
-    else if (!covered.empty() && inner->finished())
+    else if (!covered.empty() && strategy.finished())
       report.summary = name + "dfs " + report.coverage + "; " + std::to_string(report.executions) +
                        " schedules, no violation";
     else
@@ -411,7 +408,7 @@ ReplayResult replay(const Schedule& schedule, const Body& body, const Checker& c
   strategy.begin_execution(0);
   ReplayResult out;
   out.result = sim.run(body, strategy);
-  strategy.end_execution(out.result);
+  strategy.end_execution(Execution{out.result, sim.trace(), sim.decisions()});
   out.trace = sim.trace();
   out.violations = errors_of(checker, out.trace, out.result);
   if (out.result.outcome == sim::Outcome::aborted) {
@@ -654,14 +651,13 @@ Schedule shrink(const Schedule& schedule, ViolationKind kind, const Body& body, 
   auto count = [&] { return std::size_t(std::count(preemptions.begin(), preemptions.end(), true)); };
   const std::uint64_t points = std::uint64_t(std::count_if(best.decisions.begin(), best.decisions.end(),
       [](const Decision& d) { return d.kind == DecisionKind::thread; }));
-  // Own simulators: dpor reads the trace of its previous execution when it begins the
-  // next, so nothing else may run on its simulator in between.
+  // Own simulators: dpor's executions and the samples' do not share one.
   sim::SimPlatform dpor_sim(options);
   sim::SimPlatform sample_sim(options);
   auto search_at = [&](std::size_t bound, std::uint64_t end) {
     // Bound 0 is one search-out by dpor (usually small); above it, dpor's depth-first
     // order reaches early switches last, so half the runs go to uniform samples.
-    DporStrategy dpor(&dpor_sim.trace(), std::uint32_t(bound));
+    DporStrategy dpor{std::uint32_t(bound)};
     for (std::uint64_t i = 0; runner.runs < end; ++i) {
       bool sample = bound > 0 && i % 2 == 1;
       if (!sample && !dpor.begin_execution(i / (bound > 0 ? 2 : 1))) return false;
@@ -669,6 +665,7 @@ Schedule shrink(const Schedule& schedule, ViolationKind kind, const Body& body, 
       BoundedSampler sampler(bound, points, i);
       sim::SimPlatform& sim = sample ? sample_sim : dpor_sim;
       sim::RunResult r = sample ? sim.run(body, sampler) : sim.run(body, dpor);
+      if (!sample) dpor.end_execution(Execution{r, sim.trace(), sim.decisions()});
       std::vector<Violation> vs = errors_of(checker, sim.trace(), r);
       if (std::none_of(vs.begin(), vs.end(), [&](const Violation& v) { return v.kind == kind; })) continue;
       Schedule candidate = best;

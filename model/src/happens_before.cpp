@@ -315,10 +315,10 @@ std::vector<std::uint64_t> interleaving_coverage(const sim::Trace& trace) {
   return points;
 }
 
-Footprint TransitionObserver::next(sim::ThreadIndex thread) {
-  if (!trace_) return Footprint{KeyAccess{universal_key, Access::write}};
-  std::size_t end = trace_->records.size();
-  Footprint fp = transition_footprint(*trace_, std::min(cursor_, end), end, thread);
+Footprint TransitionObserver::next(const sim::Trace* trace, sim::ThreadIndex thread) {
+  if (!trace) return Footprint{KeyAccess{universal_key, Access::write}};
+  std::size_t end = trace->records.size();
+  Footprint fp = transition_footprint(*trace, std::min(cursor_, end), end, thread);
   cursor_ = end;
   return fp;
 }

@@ -424,7 +424,8 @@ struct SimPlatform::Impl {
     if (enabled.empty()) [[unlikely]]
       wait_for_enabled();
     if (enabled.size() == 1) return enabled_threads[0];
-    Choice c{std::span<const ThreadIndex>(enabled), current ? current->index : ThreadIndex(0), current_enabled, steps};
+    Choice c{std::span<const ThreadIndex>(enabled), current ? current->index : ThreadIndex(0), current_enabled, steps,
+             &trace};
     std::size_t i = choose(c);
     if (i >= enabled.size()) [[unlikely]]
       i = enabled.size() - 1;

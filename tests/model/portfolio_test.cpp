@@ -16,14 +16,15 @@ TEST_CASE("portfolio: the first round gives every member a turn, starting at see
   const std::size_t k = members.size();
   for (std::uint64_t seed : {0u, 1u, 6u}) {
     sim::SimPlatform sim;
-    model::PortfolioStrategy p(seed, &sim.trace());
+    model::PortfolioStrategy p(seed);
     std::vector<std::string> names;
     for (std::uint64_t i = 0; i < k; ++i) {
       REQUIRE(p.begin_execution(i));
       names.push_back(p.execution_name());
-      p.end_execution(sim.run([] { two_locks(true); }, p));
+      sim::RunResult r = sim.run([] { two_locks(true); }, p);
+      p.end_execution(model::Execution{r, sim.trace(), sim.decisions()});
     }
-    CHECK(names.front() == "portfolio/" + model::make_strategy(members[seed % k], 0, nullptr)->name());
+    CHECK(names.front() == "portfolio/" + model::make_strategy(members[seed % k], 0)->name());
     std::sort(names.begin(), names.end());
     CHECK(std::unique(names.begin(), names.end()) == names.end());
   }

@@ -49,11 +49,11 @@ std::vector<std::uint64_t> executions_to_bug(const std::string& strategy, std::u
 template <class Body>
 std::vector<std::uint64_t> hashes(const std::string& strategy, std::uint64_t seed, std::uint64_t n, Body body) {
   sim::SimPlatform sim;
-  auto strategy_ptr = model::make_strategy(strategy, seed, &sim.trace());
+  auto strategy_ptr = model::make_strategy(strategy, seed);
   std::vector<std::uint64_t> out;
   for (std::uint64_t i = 0; i < n && strategy_ptr->begin_execution(i); ++i) {
     sim::RunResult r = sim.run(body, *strategy_ptr);
-    strategy_ptr->end_execution(r);
+    strategy_ptr->end_execution(model::Execution{r, sim.trace(), sim.decisions()});
     out.push_back(r.trace_hash);
   }
   return out;

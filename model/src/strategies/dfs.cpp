@@ -10,8 +10,8 @@ constexpr std::uint64_t object_tag = std::uint64_t(1) << 32;
 constexpr std::uint64_t task_tag = std::uint64_t(2) << 32;
 }  // namespace
 
-DfsStrategy::DfsStrategy(std::uint32_t preemption_bound, const sim::Trace* trace) noexcept
-    : bound_(preemption_bound), trace_(trace) {}
+DfsStrategy::DfsStrategy(std::uint32_t preemption_bound, Reduction reduction) noexcept
+    : bound_(preemption_bound), reduction_(reduction) {}
 
 bool DfsStrategy::allowed(const Frame& f, sim::ThreadIndex t) const noexcept {
   bool preempts = f.current_enabled && t != f.current;
@@ -41,9 +41,9 @@ bool DfsStrategy::independent(const Footprint& a, const Footprint& b) noexcept {
 // cannot see at all (it touches everything). Only ownership told at the thread's start
 // counts: a thread that serves an executor for a while (a caller of a weft::asio
 // io_context's run()) runs user code of its own before and after.
-std::uint64_t DfsStrategy::silent_footprint(sim::ThreadIndex t) const noexcept {
-  if (!trace_ || t >= trace_->threads.size()) return universal;
-  const sim::ThreadInfo& info = trace_->threads[t];
+std::uint64_t DfsStrategy::silent_footprint(const sim::Trace* trace, sim::ThreadIndex t) noexcept {
+  if (!trace || t >= trace->threads.size()) return universal;
+  const sim::ThreadInfo& info = trace->threads[t];
   if (info.attached) return object_tag | info.attached;
   return universal;
 }
@@ -99,8 +99,9 @@ std::string DfsStrategy::coverage() const {
 }
 
 // The records since the last choice point are the footprint of the transition chosen there.
-void DfsStrategy::finish_transition() {
-  std::size_t end = trace_ ? trace_->records.size() : 0;
+void DfsStrategy::finish_transition(const sim::Trace* trace) {
+  if (reduction_ == Reduction::none) trace = nullptr;
+  std::size_t end = trace ? trace->records.size() : 0;
   Frame* last = last_thread_frame();
   if (!last) {
     cursor_ = end;
@@ -108,7 +109,7 @@ void DfsStrategy::finish_transition() {
   }
   Footprint fp;
   for (std::size_t i = cursor_; i < end; ++i) {
-    const sim::TraceRecord& r = trace_->records[i];
+    const sim::TraceRecord& r = trace->records[i];
     // A worker resuming a task names its executor, but what it really touches is the
     // queue slot of that task: conflicting pops are visible through the task id.
     bool executor_only = r.kind == EventKind::resume || r.kind == EventKind::suspend;
@@ -116,7 +117,7 @@ void DfsStrategy::finish_transition() {
     if (r.task) fp.push_back(task_tag | r.task);
     if (r.other) fp.push_back(task_tag | r.other);
   }
-  if (cursor_ == end) fp.push_back(silent_footprint(last->chosen));
+  if (cursor_ == end) fp.push_back(silent_footprint(trace, last->chosen));
   std::sort(fp.begin(), fp.end());
   fp.erase(std::unique(fp.begin(), fp.end()), fp.end());
   // A fault point inside the transition splits nothing: its records belong to the same step.
@@ -130,8 +131,10 @@ void DfsStrategy::finish_transition() {
   cursor_ = end;
 }
 
+void DfsStrategy::end_execution(const Execution& e) { finish_transition(&e.trace); }
+
 std::size_t DfsStrategy::choose(const sim::Choice& c) {
-  finish_transition();
+  finish_transition(c.trace);
   auto index_of = [&](sim::ThreadIndex t) -> std::size_t {
     auto it = std::lower_bound(c.enabled.begin(), c.enabled.end(), t);
     if (it == c.enabled.end() || *it != t)
@@ -196,7 +199,6 @@ bool DfsStrategy::begin_execution(std::uint64_t index) {
     random_bound_max_ = 0;
     fault_points_ = 0;
   } else {
-    finish_transition();  // the trace of the previous execution is still there
     frames_.resize(std::min(frames_.size(), depth_));
     while (!frames_.empty()) {
       Frame& f = frames_.back();

@@ -4,8 +4,7 @@
 
 namespace weft::model {
 
-DporStrategy::DporStrategy(const sim::Trace* trace, std::uint32_t preemption_bound) noexcept
-    : trace_(trace), bound_(preemption_bound) {}
+DporStrategy::DporStrategy(std::uint32_t preemption_bound) noexcept : bound_(preemption_bound) {}
 
 bool DporStrategy::allowed(const Frame& f, sim::ThreadIndex t) const noexcept {
   bool preempts = f.current_enabled && t != f.current;
@@ -39,18 +38,24 @@ void DporStrategy::add(std::vector<sim::ThreadIndex>& set, sim::ThreadIndex t) {
   if (it == set.end() || *it != t) set.insert(it, t);
 }
 
-void DporStrategy::finish_transition() {
-  std::size_t end = trace_ ? trace_->records.size() : 0;
+void DporStrategy::finish_transition(const sim::Trace* trace) {
+  std::size_t end = trace ? trace->records.size() : 0;
   if (depth_ > 0) {
     Frame& f = frames_[depth_ - 1];
-    f.footprint = trace_ ? transition_footprint(*trace_, cursor_, end, f.chosen)
-                         : Footprint{KeyAccess{universal_key, Access::write}};
+    f.footprint = trace ? transition_footprint(*trace, cursor_, end, f.chosen)
+                        : Footprint{KeyAccess{universal_key, Access::write}};
   }
   cursor_ = end;
 }
 
+void DporStrategy::end_execution(const Execution& e) {
+  finish_transition(&e.trace);
+  note_fresh_threads(e.trace);
+  ended_ = true;
+}
+
 std::size_t DporStrategy::choose(const sim::Choice& c) {
-  finish_transition();
+  finish_transition(c.trace);
   auto index_of = [&](sim::ThreadIndex t) -> std::size_t {
     auto it = std::lower_bound(c.enabled.begin(), c.enabled.end(), t);
     if (it == c.enabled.end() || *it != t)
@@ -112,37 +117,42 @@ std::size_t DporStrategy::choose(const sim::Choice& c) {
 // run on are outside this: weft's pools hand jobs to whichever worker pops first.) Only
 // for an executor with exactly two workers (below).
 bool DporStrategy::interchangeable(std::size_t j, std::size_t i, const std::vector<std::uint32_t>& position) const {
-  if (!trace_ || position[j] != 1 || position[i] != 1) return false;
+  if (position[j] != 1 || position[i] != 1) return false;
   const sim::ThreadIndex tj = frames_[j].chosen, ti = frames_[i].chosen;
-  if (tj >= trace_->threads.size() || ti >= trace_->threads.size()) return false;
-  const ObjectId e = trace_->threads[tj].executor;
-  if (e == 0 || trace_->threads[ti].executor != e) return false;
+  if (tj >= executor_.size() || ti >= executor_.size()) return false;
+  const ObjectId e = executor_[tj];
+  if (e == 0 || executor_[ti] != e) return false;
   // Two workers only: with three or more, a thief tries its victims in index order from a
   // drawn start (always 0 here: dpor's draws return 0), which a swap of two does not map.
-  if (std::count_if(trace_->threads.begin(), trace_->threads.end(),
-                    [e](const sim::ThreadInfo& t) { return t.executor == e; }) != 2)
-    return false;
+  if (std::count(executor_.begin(), executor_.end(), e) != 2) return false;
   for (sim::ThreadIndex t : {tj, ti})
     if (t >= first_record_.size() || first_record_[t] < frames_[j].begin || enabled_from_start_[t] <= j)
       return false;
   return true;
 }
 
-// Per thread: the index of its first record (records.size() if none), and how many of the
-// first n frames in a row have it enabled (for interchangeable()).
-void DporStrategy::note_fresh_threads(std::size_t n) {
-  const std::size_t threads = trace_ ? trace_->threads.size() : 0;
-  const std::size_t none = trace_ ? trace_->records.size() : 0;
+// Per thread of the execution just run: its executor and the index of its first record
+// (records.size() if none), for interchangeable().
+void DporStrategy::note_fresh_threads(const sim::Trace& trace) {
+  const std::size_t threads = trace.threads.size();
+  const std::size_t none = trace.records.size();
+  executor_.resize(threads);
+  for (std::size_t t = 0; t < threads; ++t) executor_[t] = trace.threads[t].executor;
   first_record_.assign(threads, none);
-  enabled_from_start_.assign(threads, 0);
   std::size_t unseen = threads;
   for (std::size_t r = 0; r < none && unseen > 0; ++r) {
-    sim::ThreadIndex t = trace_->records[r].thread;
+    sim::ThreadIndex t = trace.records[r].thread;
     if (t < threads && first_record_[t] == none) {
       first_record_[t] = r;
       --unseen;
     }
   }
+}
+
+// Per thread: how many of the first n frames in a row have it enabled (for interchangeable()).
+void DporStrategy::note_enabled_from_start(std::size_t n) {
+  const std::size_t threads = executor_.size();
+  enabled_from_start_.assign(threads, 0);
   for (sim::ThreadIndex t = 0; t < threads; ++t) {
     std::size_t k = 0;
     while (k < n && std::binary_search(frames_[k].enabled.begin(), frames_[k].enabled.end(), t)) ++k;
@@ -161,7 +171,7 @@ void DporStrategy::analyse_races() {
   std::vector<std::uint32_t> count_of_thread;
   std::vector<std::size_t> conflicting;
   std::vector<sim::ThreadIndex> initials;
-  note_fresh_threads(n);
+  note_enabled_from_start(n);
   for (std::size_t i = 0; i < n; ++i) {
     const sim::ThreadIndex t = frames_[i].chosen;
     if (last_of_thread.size() <= t) {
@@ -224,8 +234,16 @@ bool DporStrategy::begin_execution(std::uint64_t index) {
     frames_.clear();
     exhaustive_ = false;
     sleep_blocked_ = 0;
+    executor_.clear();
+    first_record_.clear();
+    ended_ = false;
   } else {
-    finish_transition();  // the trace of the previous execution is still there
+    if (!ended_) {  // nobody told how it ended: assume the worst of its last transition
+      finish_transition(nullptr);
+      executor_.clear();
+      first_record_.clear();
+    }
+    ended_ = false;
     frames_.resize(std::min(frames_.size(), depth_));
     analyse_races();
     while (!frames_.empty()) {

@@ -6,8 +6,8 @@
 
 namespace weft::model {
 
-MutateStrategy::MutateStrategy(std::vector<Decision> prefix, std::uint64_t seed, const sim::Trace* trace)
-    : prefix_(std::move(prefix)), suffix_(std::make_unique<PortfolioStrategy>(seed, trace)) {}
+MutateStrategy::MutateStrategy(std::vector<Decision> prefix, std::uint64_t seed)
+    : prefix_(std::move(prefix)), suffix_(std::make_unique<PortfolioStrategy>(seed)) {}
 
 bool MutateStrategy::begin_execution(std::uint64_t index) {
   position_ = 0;
@@ -22,7 +22,7 @@ std::string MutateStrategy::execution_name() const {
   return "mutate/" + s;
 }
 
-void MutateStrategy::end_execution(const sim::RunResult& r) { suffix_->end_execution(r); }
+void MutateStrategy::end_execution(const Execution& e) { suffix_->end_execution(e); }
 
 const Decision* MutateStrategy::next(DecisionKind kind) {
   if (in_prefix_ && position_ < prefix_.size() && prefix_[position_].kind == kind) return &prefix_[position_];

@@ -6,12 +6,11 @@
 
 namespace weft::model {
 
-PctStrategy::PctStrategy(std::uint64_t seed, std::uint32_t depth, std::uint64_t steps_estimate, const sim::Trace* trace) noexcept
+PctStrategy::PctStrategy(std::uint64_t seed, std::uint32_t depth, std::uint64_t steps_estimate) noexcept
     : seed_(seed),
       depth_(depth == 0 ? 1 : depth),
       steps_estimate_(std::max<std::uint64_t>(steps_estimate, 2)),
-      rng_(seed),
-      observer_(trace) {}
+      rng_(seed) {}
 
 bool PctStrategy::begin_execution(std::uint64_t index) {
   rng_ = sim::RandomSource(mix_seed(seed_, index));
@@ -29,7 +28,7 @@ bool PctStrategy::begin_execution(std::uint64_t index) {
   return true;
 }
 
-void PctStrategy::end_execution(const sim::RunResult&) { steps_estimate_ = std::max(steps_estimate_, choices_); }
+void PctStrategy::end_execution(const Execution&) { steps_estimate_ = std::max(steps_estimate_, choices_); }
 
 std::uint64_t PctStrategy::priority_of(sim::ThreadIndex t) {
   if (t >= priority_.size()) priority_.resize(std::size_t(t) + 64, 0);
@@ -55,9 +54,9 @@ std::size_t PctStrategy::highest(const sim::Choice& c) {
 }
 
 // The transition that just ended resumed a task and queued that same task again.
-bool PctStrategy::yielded() const noexcept {
+bool PctStrategy::yielded(const sim::Trace* trace) const noexcept {
   TaskId resumed = 0;
-  for (const sim::TraceRecord& r : observer_.pending()) {
+  for (const sim::TraceRecord& r : observer_.pending(trace)) {
     if (r.kind == EventKind::resume) resumed = r.task;
     else if (r.kind == EventKind::schedule && resumed && r.task == resumed) return true;
   }
@@ -65,7 +64,7 @@ bool PctStrategy::yielded() const noexcept {
 }
 
 std::size_t PctStrategy::choose(const sim::Choice& c) {
-  if (yielded()) {
+  if (yielded(c.trace)) {
     // Below every other priority, change points included: a thread that a change point
     // lowered may be the one the spinner waits for (above the yield band it would starve
     // for ever). Later yielders go lower still, so spinners take turns.
@@ -73,7 +72,7 @@ std::size_t PctStrategy::choose(const sim::Choice& c) {
     priority_[last_chosen_] = yield_band - std::min(yields_, yield_band - 1);
     ++yields_;
   }
-  observer_.skip();
+  observer_.skip(c.trace);
   std::size_t best = highest(c);
   // Change points count choice points (the only places a priority change can act). At
   // change point i the thread about to run drops below every other: d-1-i.

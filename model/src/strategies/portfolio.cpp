@@ -10,13 +10,13 @@ namespace weft::model {
 
 std::vector<std::string> PortfolioStrategy::default_members() { return {"surw", "pct:3"}; }
 
-PortfolioStrategy::PortfolioStrategy(std::uint64_t seed, const sim::Trace* trace, std::vector<std::string> members)
-    : trace_(trace), offset_(std::size_t(seed % std::max<std::size_t>(1, members.size()))) {
+PortfolioStrategy::PortfolioStrategy(std::uint64_t seed, std::vector<std::string> members)
+    : offset_(std::size_t(seed % std::max<std::size_t>(1, members.size()))) {
   if (members.empty()) throw std::invalid_argument("portfolio: no member strategies");
   for (const std::string& m : members) {
     if (m.rfind("portfolio", 0) == 0 || m.rfind("replay", 0) == 0)
       throw std::invalid_argument("portfolio: \"" + m + "\" cannot be a member");
-    members_.push_back(Member{make_strategy(m, seed, trace)});
+    members_.push_back(Member{make_strategy(m, seed)});
   }
 }
 
@@ -58,11 +58,11 @@ bool PortfolioStrategy::begin_execution(std::uint64_t index) {
   }
 }
 
-void PortfolioStrategy::end_execution(const sim::RunResult& r) {
+void PortfolioStrategy::end_execution(const Execution& e) {
   Member& m = members_[current_];
-  m.strategy->end_execution(r);
+  m.strategy->end_execution(e);
   ++m.executions;
-  std::uint64_t signature = trace_ && !trace_->records.empty() ? interleaving_signature(*trace_) : r.trace_hash;
+  std::uint64_t signature = !e.trace.records.empty() ? interleaving_signature(e.trace) : e.result.trace_hash;
   if (seen_.insert(signature).second) ++m.novel;
 }
 

@@ -6,8 +6,7 @@
 
 namespace weft::model {
 
-PosStrategy::PosStrategy(std::uint64_t seed, const sim::Trace* trace) noexcept
-    : seed_(seed), rng_(seed), observer_(trace) {}
+PosStrategy::PosStrategy(std::uint64_t seed) noexcept : seed_(seed), rng_(seed) {}
 
 bool PosStrategy::begin_execution(std::uint64_t index) {
   rng_ = sim::RandomSource(mix_seed(seed_, index));
@@ -31,7 +30,7 @@ PosStrategy::PerThread& PosStrategy::at(sim::ThreadIndex t) {
 std::size_t PosStrategy::choose(const sim::Choice& c) {
   // The step chosen last time has run: its thread's next step is new, and every pending
   // step that races with it is re-sampled.
-  Footprint ran = observer_.next(last_chosen_);
+  Footprint ran = observer_.next(c.trace, last_chosen_);
   // Size the table first: references into it stay valid below.
   at(std::max<sim::ThreadIndex>(last_chosen_, c.enabled.empty() ? 0 : c.enabled.back()));
   ++choice_;

@@ -38,7 +38,7 @@ sim::RunResult run_with_choices(sim::SimPlatform& sim, const std::function<void(
   RapidCheckStrategy strategy(std::move(choices), std::move(faults));
   strategy.begin_execution(0);
   sim::RunResult r = sim.run(body, strategy);
-  strategy.end_execution(r);
+  strategy.end_execution(Execution{r, sim.trace(), sim.decisions()});
   return r;
 }
 

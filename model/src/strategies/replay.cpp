@@ -45,9 +45,9 @@ void ReplayStrategy::diverge(const std::string& got) const {
 }
 
 // The recorded decision for the next question, or null in lenient mode when it does not fit.
-std::optional<std::string> ReplayStrategy::divergence(const sim::RunResult& r, const sim::Trace& t) const {
-  if (r.outcome == sim::Outcome::aborted) return std::nullopt;
-  return replay_mismatch(schedule_, position_, r, t);
+std::optional<std::string> ReplayStrategy::divergence(const Execution& e) const {
+  if (e.result.outcome == sim::Outcome::aborted) return std::nullopt;
+  return replay_mismatch(schedule_, position_, e.result, e.trace);
 }
 
 const Decision* ReplayStrategy::next(DecisionKind kind) {

@@ -7,16 +7,15 @@
 namespace weft::model {
 
 namespace {
-bool executor_key(const sim::Trace* trace, Key k) {
-  if (!trace || (k >> 32) != 1) return false;
-  for (const sim::ExecutorInfo& e : trace->executors)
+bool executor_key(const sim::Trace& trace, Key k) {
+  if ((k >> 32) != 1) return false;
+  for (const sim::ExecutorInfo& e : trace.executors)
     if (object_key(e.id) == k) return true;
   return false;
 }
 }  // namespace
 
-SurwStrategy::SurwStrategy(std::uint64_t seed, const sim::Trace* trace) noexcept
-    : seed_(seed), trace_(trace), rng_(seed), observer_(trace), estimate_(&estimates_[0]) {}
+SurwStrategy::SurwStrategy(std::uint64_t seed) noexcept : seed_(seed), rng_(seed), estimate_(&estimates_[0]) {}
 
 bool SurwStrategy::begin_execution(std::uint64_t index) {
   rng_ = sim::RandomSource(mix_seed(seed_, index));
@@ -45,9 +44,9 @@ bool SurwStrategy::interesting(const Footprint& fp) const noexcept {
   return false;
 }
 
-void SurwStrategy::account(sim::ThreadIndex t, const Footprint& fp) {
+void SurwStrategy::account(const sim::Trace& trace, sim::ThreadIndex t, const Footprint& fp) {
   for (const KeyAccess& a : fp) {
-    if ((a.key >> 32) != 1 || a.key == universal_key || executor_key(trace_, a.key)) continue;
+    if ((a.key >> 32) != 1 || a.key == universal_key || executor_key(trace, a.key)) continue;
     auto it = std::lower_bound(known_keys_.begin(), known_keys_.end(), a.key);
     if (it != known_keys_.end() && *it == a.key) continue;
     // Known once two threads touched it: an object only one thread uses orders nothing.
@@ -62,16 +61,16 @@ void SurwStrategy::account(sim::ThreadIndex t, const Footprint& fp) {
 // A transition that left no record (a thread that only computed, or a worker that found
 // its queues empty) touches no object: it teaches no key, and it is interesting only when
 // every step is. The same as account(t, its footprint), without making the footprint.
-void SurwStrategy::account_next(sim::ThreadIndex t) {
-  if (!observer_.pending().empty()) return account(t, observer_.next(t));
-  observer_.skip();
+void SurwStrategy::account_next(const sim::Trace* trace, sim::ThreadIndex t) {
+  if (!observer_.pending(trace).empty()) return account(*trace, t, observer_.next(trace, t));
+  observer_.skip(trace);
   if (!every_step_) return;
   if (t >= done_.size()) done_.resize(std::size_t(t) + 1, 0);
   ++done_[t];
 }
 
 std::size_t SurwStrategy::choose(const sim::Choice& c) {
-  account_next(last_chosen_);
+  account_next(c.trace, last_chosen_);
   // weight(t) = the interesting steps t still has, at least 1.
   std::uint64_t total = 0;
   auto weight = [&](sim::ThreadIndex t) -> std::uint64_t {
@@ -91,8 +90,8 @@ std::size_t SurwStrategy::choose(const sim::Choice& c) {
   return i;
 }
 
-void SurwStrategy::end_execution(const sim::RunResult&) {
-  account_next(last_chosen_);
+void SurwStrategy::end_execution(const Execution& e) {
+  account_next(&e.trace, last_chosen_);
   auto& est = estimates_[selection()];
   if (est.size() < done_.size()) est.resize(done_.size(), 0);
   for (std::size_t t = 0; t < done_.size(); ++t) est[t] = std::max(est[t], done_[t]);

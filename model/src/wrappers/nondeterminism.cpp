@@ -12,6 +12,7 @@ bool same(const sim::TraceRecord& a, const sim::TraceRecord& b) {
 }  // namespace
 
 bool NondeterminismCheck::begin_execution(std::uint64_t) {
+  divergence_.reset();
   if (pending_) {
     pending_ = false;
     checking_ = true;
@@ -27,44 +28,34 @@ bool NondeterminismCheck::begin_execution(std::uint64_t) {
   return inner_.begin_execution(inner_index_++);
 }
 
-void NondeterminismCheck::end_execution(const sim::RunResult& r) {
+void NondeterminismCheck::end_execution(const Execution& e) {
+  const sim::RunResult& r = e.result;
   if (checking_) {
-    ++checks_;
-    std::string message;
     if (r.outcome == sim::Outcome::aborted) {
-      message = r.message;
+      divergence_ = r.message;
     } else if (r.trace_hash != recorded_hash_) {
+      const auto& now = e.trace.records;
+      std::size_t n = std::min(now.size(), recorded_records_.size());
+      std::size_t i = 0;
+      while (i < n && same(now[i], recorded_records_[i])) ++i;
       std::uint64_t step = r.steps;
-      if (trace_) {
-        const auto& now = trace_->records;
-        std::size_t n = std::min(now.size(), recorded_records_.size());
-        std::size_t i = 0;
-        while (i < n && same(now[i], recorded_records_[i])) ++i;
-        if (i < now.size())
-          step = now[i].step;
-        else if (i < recorded_records_.size())
-          step = recorded_records_[i].step;
-      }
-      message = "nondeterminism at step " + std::to_string(step) +
-                ": the same decisions gave a different trace (the program reads state outside the simulator)";
-    }
-    if (!message.empty()) {
-      Violation v;
-      v.kind = ViolationKind::nondeterminism;
-      v.message = message;
-      v.time = r.end_time;
-      violation_ = std::move(v);
+      if (i < now.size())
+        step = now[i].step;
+      else if (i < recorded_records_.size())
+        step = recorded_records_[i].step;
+      divergence_ = "nondeterminism at step " + std::to_string(step) +
+                    ": the same decisions gave a different trace (the program reads state outside the simulator)";
     }
     return;
   }
-  inner_.end_execution(r);
+  inner_.end_execution(e);
   if (recording_ && r.outcome != sim::Outcome::aborted) {
     pending_ = true;
     recorded_.clear();
-    recorded_.reserve(decisions_.size());
-    for (const sim::RecordedDecision& d : decisions_) recorded_.push_back(Decision{DecisionKind(d.kind), d.value, 0});
+    recorded_.reserve(e.decisions.size());
+    for (const sim::RecordedDecision& d : e.decisions) recorded_.push_back(Decision{DecisionKind(d.kind), d.value, 0});
     recorded_hash_ = r.trace_hash;
-    if (trace_) recorded_records_ = trace_->records;
+    recorded_records_ = e.trace.records;
   }
 }
 

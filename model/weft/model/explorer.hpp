@@ -80,9 +80,9 @@ struct ExploreReport {
 // Strategy specs, from one table: "portfolio" (the default: surw and pct:3 taking
 // turns), "random", "pct[:D]" (default D = 3), "pos", "surw", "dfs[:B]" (default
 // B = 2), "dpor", "replay" (needs a schedule), "mutate" (needs one: its decisions are the
-// prefix kept, strategies/mutate.hpp). trace: the simulator's trace, which strategies read
-// for footprints. Throws std::invalid_argument with one line on an unknown spec.
-std::unique_ptr<Strategy> make_strategy(const std::string& spec, std::uint64_t seed, const sim::Trace* trace,
+// prefix kept, strategies/mutate.hpp). Throws std::invalid_argument with one line on an
+// unknown spec.
+std::unique_ptr<Strategy> make_strategy(const std::string& spec, std::uint64_t seed,
                                         const Schedule* schedule = nullptr);
 
 // "portfolio, random, pct[:D], ..." for usage texts.

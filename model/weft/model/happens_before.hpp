@@ -152,25 +152,24 @@ std::uint64_t interleaving_signature(const sim::Trace& trace);
 std::vector<std::uint64_t> interleaving_coverage(const sim::Trace& trace);
 
 // Follows the transitions of one execution as a strategy sees them: at each choice point,
-// the footprint of the transition that just ended. Null trace: every transition universal.
+// the footprint of the transition that just ended, read from the trace the choice carries
+// (sim::Choice::trace; at the end, Execution::trace). Null trace: every transition universal.
 class TransitionObserver {
  public:
-  explicit TransitionObserver(const sim::Trace* trace) noexcept : trace_(trace) {}
   void begin() noexcept { cursor_ = 0; }
-  // The footprint of the records since the previous call, done by `thread`.
-  Footprint next(sim::ThreadIndex thread);
+  // The footprint of the records of `trace` since the previous call, done by `thread`.
+  Footprint next(const sim::Trace* trace, sim::ThreadIndex thread);
   // Consumes the records since the previous call without looking at them.
-  void skip() noexcept {
-    if (trace_) cursor_ = trace_->records.size();
+  void skip(const sim::Trace* trace) noexcept {
+    if (trace) cursor_ = trace->records.size();
   }
   // The records since the previous call, without consuming them.
-  std::span<const sim::TraceRecord> pending() const noexcept {
-    if (!trace_ || cursor_ >= trace_->records.size()) return {};
-    return std::span<const sim::TraceRecord>(trace_->records).subspan(cursor_);
+  std::span<const sim::TraceRecord> pending(const sim::Trace* trace) const noexcept {
+    if (!trace || cursor_ >= trace->records.size()) return {};
+    return std::span<const sim::TraceRecord>(trace->records).subspan(cursor_);
   }
 
  private:
-  const sim::Trace* trace_;
   std::size_t cursor_ = 0;
 };
 

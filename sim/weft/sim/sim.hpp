@@ -41,6 +41,11 @@ struct Choice {
   ThreadIndex current;                   // the thread that reached the point (may be absent from enabled)
   bool current_enabled;                  // false when it blocked: no preemption to count
   std::uint64_t step;
+  // What the execution has recorded up to this point (records, threads with their executors):
+  // a strategy reads the records since its previous choice to make the footprint of the
+  // transition that just ended. Empty with tracing off; null only in a choice made by hand
+  // outside a simulation (every transition then touches everything).
+  const trace::Trace* trace = nullptr;
 };
 
 // Where decisions come from: a strategy of the explorer, or a seeded random source.

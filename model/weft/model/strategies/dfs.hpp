@@ -2,7 +2,9 @@
 // sleep sets (Godefroid) for partial-order reduction.
 //
 // A transition is "thread t runs from one choice point to the next" (forced steps in
-// between included). Its footprint is read from the trace records it produced: every
+// between included). Its footprint is read from the trace records it produced (the
+// records a choice's sim::Choice::trace gained since the previous choice; the last
+// transition's, from Execution::trace at end_execution): every
 // object id (executors, mutexes, channels) and task id it names (a worker resuming a task
 // is keyed by the task, not the executor: conflicting pops show as the same task). Two
 // transitions are independent when they are by different threads and their footprints
@@ -36,9 +38,14 @@ namespace weft::model {
 
 class DfsStrategy final : public Strategy {
  public:
-  // trace: the simulator's trace (SimPlatform::trace()), read for footprints; null = no reduction.
-  DfsStrategy(std::uint32_t preemption_bound, const sim::Trace* trace) noexcept;
+  // none: every transition touches everything (plain bounded DFS, for comparison).
+  enum class Reduction : std::uint8_t { sleep_sets, none };
+  explicit DfsStrategy(std::uint32_t preemption_bound, Reduction reduction = Reduction::sleep_sets) noexcept;
   bool begin_execution(std::uint64_t index) override;
+  // The footprint of the execution's last transition. Without this call (a driver that
+  // skips it) that transition counts as dependent with everything: less reduction, no
+  // schedule lost.
+  void end_execution(const Execution& e) override;
   std::string name() const override { return "dfs:" + std::to_string(bound_); }
   std::size_t choose(const sim::Choice& c) override;
   std::uint64_t random(std::uint64_t bound) override;
@@ -74,13 +81,13 @@ class DfsStrategy final : public Strategy {
 
   bool allowed(const Frame& f, sim::ThreadIndex t) const noexcept;
   Frame* last_thread_frame() noexcept;
-  void finish_transition();
-  std::uint64_t silent_footprint(sim::ThreadIndex t) const noexcept;
+  void finish_transition(const sim::Trace* trace);
+  static std::uint64_t silent_footprint(const sim::Trace* trace, sim::ThreadIndex t) noexcept;
   static bool independent(const Footprint& a, const Footprint& b) noexcept;
   static bool contains(const std::vector<Sleeping>& s, sim::ThreadIndex t) noexcept;
 
   std::uint32_t bound_;
-  const sim::Trace* trace_;
+  Reduction reduction_;
   std::vector<Frame> frames_;
   std::size_t depth_ = 0;   // frames used so far in this execution
   std::size_t cursor_ = 0;  // first trace record of the running transition

@@ -4,7 +4,9 @@
 //
 // Transitions and footprints are the sleep-set DFS's (dfs.hpp): a transition is a thread
 // running from one choice point to the next, its footprint comes from
-// model::transition_footprint. The DFS branches on every enabled thread at every choice
+// model::transition_footprint over the records the choice's trace (sim::Choice::trace)
+// gained since the previous choice; the last one's, and what the symmetry below reads
+// (each thread's executor, its first record), from the trace end_execution is told. The DFS branches on every enabled thread at every choice
 // point and prunes with sleep sets; DPOR branches only where the execution just run
 // shows a race. After each execution it computes, per transition, a vector clock over
 // threads (program order plus every earlier conflicting transition of another thread)
@@ -44,8 +46,12 @@ class DporStrategy final : public Strategy {
  public:
   static constexpr std::uint32_t unbounded = ~std::uint32_t(0);
   // preemption_bound: unbounded, or B (bounded DPOR: schedules of at most B preemptions).
-  explicit DporStrategy(const sim::Trace* trace, std::uint32_t preemption_bound = unbounded) noexcept;
+  explicit DporStrategy(std::uint32_t preemption_bound = unbounded) noexcept;
   bool begin_execution(std::uint64_t index) override;
+  // The footprint of the last transition and the threads' executors and first records.
+  // Without this call (a driver that skips it) the last transition conflicts with
+  // everything and no two workers count as interchangeable: more branches, none lost.
+  void end_execution(const Execution& e) override;
   std::string name() const override { return bound_ == unbounded ? "dpor" : "dpor:" + std::to_string(bound_); }
   std::size_t choose(const sim::Choice& c) override;
   std::uint64_t random(std::uint64_t) override { return 0; }
@@ -74,16 +80,16 @@ class DporStrategy final : public Strategy {
     std::size_t begin = 0;            // index of the transition's first trace record
   };
 
-  void finish_transition();
+  void finish_transition(const sim::Trace* trace);
   bool allowed(const Frame& f, sim::ThreadIndex t) const noexcept;
   void request(std::size_t frame, sim::ThreadIndex t);
   void analyse_races();
-  void note_fresh_threads(std::size_t n);
+  void note_fresh_threads(const sim::Trace& trace);
+  void note_enabled_from_start(std::size_t n);
   bool interchangeable(std::size_t j, std::size_t i, const std::vector<std::uint32_t>& position) const;
   static bool sleeping(const std::vector<Sleeping>& s, sim::ThreadIndex t) noexcept;
   static void add(std::vector<sim::ThreadIndex>& set, sim::ThreadIndex t);
 
-  const sim::Trace* trace_;
   std::uint32_t bound_;
   std::vector<Frame> frames_;
   std::size_t depth_ = 0;
@@ -91,7 +97,12 @@ class DporStrategy final : public Strategy {
   bool redundant_ = false;
   bool exhaustive_ = false;
   std::uint64_t sleep_blocked_ = 0;
-  std::vector<std::size_t> first_record_;        // note_fresh_threads(), per thread
+  bool ended_ = false;                           // end_execution() was told the execution just run
+  // Per thread of the execution just run (note_fresh_threads()): its executor (0: none), the
+  // index of its first record (the record count: none), and how many of the first frames in a row
+  // have it enabled.
+  std::vector<ObjectId> executor_;
+  std::vector<std::size_t> first_record_;
   std::vector<std::size_t> enabled_from_start_;
 };
 

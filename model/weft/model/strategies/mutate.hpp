@@ -22,12 +22,12 @@ namespace weft::model {
 
 class MutateStrategy final : public Strategy {
  public:
-  MutateStrategy(std::vector<Decision> prefix, std::uint64_t seed, const sim::Trace* trace);
+  MutateStrategy(std::vector<Decision> prefix, std::uint64_t seed);
   bool begin_execution(std::uint64_t index) override;
   std::string name() const override { return "mutate"; }
   // "mutate/<member>": the strategy that drew the suffix.
   std::string execution_name() const override;
-  void end_execution(const sim::RunResult& r) override;
+  void end_execution(const Execution& e) override;
   std::size_t choose(const sim::Choice& c) override;
   std::uint64_t random(std::uint64_t bound) override;
   bool fault(std::string_view name, std::uint32_t per_million) override;

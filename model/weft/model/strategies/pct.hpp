@@ -28,10 +28,9 @@ namespace weft::model {
 class PctStrategy final : public Strategy {
  public:
   // steps_estimate: k for the first execution (in choice points); then the longest seen.
-  PctStrategy(std::uint64_t seed, std::uint32_t depth, std::uint64_t steps_estimate = 8,
-              const sim::Trace* trace = nullptr) noexcept;
+  PctStrategy(std::uint64_t seed, std::uint32_t depth, std::uint64_t steps_estimate = 8) noexcept;
   bool begin_execution(std::uint64_t index) override;
-  void end_execution(const sim::RunResult& r) override;
+  void end_execution(const Execution& e) override;
   std::string name() const override { return "pct:" + std::to_string(depth_); }
   std::size_t choose(const sim::Choice& c) override;
   std::uint64_t random(std::uint64_t bound) override;
@@ -42,7 +41,7 @@ class PctStrategy final : public Strategy {
   // yield one lower).
   static constexpr std::uint64_t yield_band = std::uint64_t(1) << 20;
   std::uint64_t priority_of(sim::ThreadIndex t);
-  bool yielded() const noexcept;
+  bool yielded(const sim::Trace* trace) const noexcept;
   std::size_t highest(const sim::Choice& c);
 
   std::uint64_t seed_;

@@ -37,9 +37,9 @@ namespace weft::model {
 class PortfolioStrategy final : public Strategy {
  public:
   static std::vector<std::string> default_members();
-  PortfolioStrategy(std::uint64_t seed, const sim::Trace* trace, std::vector<std::string> members = default_members());
+  explicit PortfolioStrategy(std::uint64_t seed, std::vector<std::string> members = default_members());
   bool begin_execution(std::uint64_t index) override;
-  void end_execution(const sim::RunResult& r) override;
+  void end_execution(const Execution& e) override;
   std::string name() const override { return "portfolio"; }
   std::string execution_name() const override;
   // The current member answers: the simulator calls it directly.
@@ -63,7 +63,6 @@ class PortfolioStrategy final : public Strategy {
     std::int64_t credit = 0;  // smooth weighted round-robin, fixed point
     bool exhausted = false;
   };
-  const sim::Trace* trace_;
   std::vector<Member> members_;
   std::size_t current_ = 0;
   std::size_t offset_;  // the first round starts at member seed mod K (one-execution campaigns rotate)

@@ -23,7 +23,7 @@ namespace weft::model {
 
 class PosStrategy final : public Strategy {
  public:
-  PosStrategy(std::uint64_t seed, const sim::Trace* trace) noexcept;
+  explicit PosStrategy(std::uint64_t seed) noexcept;
   bool begin_execution(std::uint64_t index) override;
   std::string name() const override { return "pos"; }
   std::size_t choose(const sim::Choice& c) override;

@@ -39,7 +39,9 @@ class ReplayStrategy final : public Strategy {
   // The execution that just ended asked for fewer decisions than recorded, or (when the
   // schedule carries its trace's hash) wrote another trace. An aborted execution reports
   // its divergence itself.
-  std::optional<std::string> divergence(const sim::RunResult& r, const sim::Trace& t) const override;
+  std::optional<std::string> divergence(const Execution& e) const override;
+  // Compared with the schedule's recorded hash (divergence()).
+  bool needs_trace_hash() const noexcept override { return true; }
 
  private:
   [[noreturn]] void diverge(const std::string& got) const;

@@ -30,23 +30,23 @@ namespace weft::model {
 
 class SurwStrategy final : public Strategy {
  public:
-  SurwStrategy(std::uint64_t seed, const sim::Trace* trace) noexcept;
+  explicit SurwStrategy(std::uint64_t seed) noexcept;
   bool begin_execution(std::uint64_t index) override;
-  void end_execution(const sim::RunResult& r) override;
+  void end_execution(const Execution& e) override;
   std::string name() const override { return "surw"; }
   std::size_t choose(const sim::Choice& c) override;
   std::uint64_t random(std::uint64_t bound) override;
 
  private:
   bool interesting(const Footprint& fp) const noexcept;
-  void account(sim::ThreadIndex t, const Footprint& fp);
-  void account_next(sim::ThreadIndex t);  // account() for the transition that just ended
+  void account(const sim::Trace& trace, sim::ThreadIndex t, const Footprint& fp);
+  // account() for the transition that just ended (its records: the tail of `trace`)
+  void account_next(const sim::Trace* trace, sim::ThreadIndex t);
   // The estimate slot of this execution's selection: 0 for all known keys, the key for one,
   // universal_key for every step.
   Key selection() const noexcept { return every_step_ ? universal_key : interesting_.empty() ? 0 : interesting_[0]; }
 
   std::uint64_t seed_;
-  const sim::Trace* trace_;
   sim::RandomSource rng_;
   TransitionObserver observer_;
   std::vector<Key> known_keys_;        // sorted: sync objects two threads touched so far

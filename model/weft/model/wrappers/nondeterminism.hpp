@@ -1,10 +1,14 @@
 // The nondeterminism check, as a wrapper: after every k-th execution of the inner strategy
-// the next execution is a strict replay of the decisions just taken. If the program asks a
-// different question (replay diverges) or the trace hash differs, the program under test
-// depends on something outside the simulator (a global, the wall clock, an address): that
-// is reported as ViolationKind::nondeterminism with the step where it showed. It answers
-// no question itself: source() is the inner strategy's (or, during a check, the replay's),
-// and the decisions to replay are read from the simulator's record when an execution ends.
+// the next execution is a strict replay of the decisions just taken (a re-run, see
+// Strategy::rerun()). If the program asks a different question (replay diverges) or the
+// trace hash differs, the program under test depends on something outside the simulator (a
+// global, the wall clock, an address): divergence() says so, with the step where it
+// showed, and the explorer reports it as ViolationKind::nondeterminism.
+//
+// Transparent: it answers no question itself (source() is the inner strategy's, or during
+// a re-run the replay's), learns what to replay from the Execution end_execution is told
+// (its decisions, hash and records), and otherwise forwards to the inner strategy. The
+// explorer composes it and asks it nothing the Strategy interface does not declare.
 #pragma once
 
 #include <optional>
@@ -13,22 +17,17 @@
 #include "weft/model/schedule.hpp"
 #include "weft/model/strategies/replay.hpp"
 #include "weft/model/strategy.hpp"
-#include "weft/properties/violation.hpp"
 
 namespace weft::model {
 
 class NondeterminismCheck final : public Strategy {
  public:
-  // every = 0: never check. decisions: the simulator's record of an execution's decisions
-  // (SimPlatform::decisions()). trace (optional) locates the first differing record on a
-  // hash mismatch.
-  NondeterminismCheck(Strategy& inner, std::uint64_t every, const std::vector<sim::RecordedDecision>& decisions,
-                      const sim::Trace* trace = nullptr) noexcept
-      : inner_(inner), every_(every), decisions_(decisions), trace_(trace) {}
+  // every = 0: never check.
+  NondeterminismCheck(Strategy& inner, std::uint64_t every) noexcept : inner_(inner), every_(every) {}
 
   // The index is ignored: the inner strategy sees its own consecutive indices.
   bool begin_execution(std::uint64_t index) override;
-  void end_execution(const sim::RunResult& r) override;
+  void end_execution(const Execution& e) override;
   std::string name() const override { return inner_.name(); }
   std::string execution_name() const override { return checking_ ? "replay" : inner_.execution_name(); }
   sim::DecisionSource& source() noexcept override { return checking_ ? replay_->source() : inner_.source(); }
@@ -37,33 +36,33 @@ class NondeterminismCheck final : public Strategy {
   std::uint64_t random(std::uint64_t bound) override { return source().random(bound); }
   bool fault(std::string_view name, std::uint32_t per_million) override { return source().fault(name, per_million); }
 
-  // Was the execution just begun a check (a replay), not one of the inner strategy's?
-  bool checking() const noexcept { return checking_; }
-  // Will the next execution be a check (of the execution just ended)?
-  bool pending() const noexcept { return pending_; }
-  // Is the execution just begun one that a check will replay (unless it is aborted)? Only
-  // those have their decisions kept and their trace hash read.
-  bool recording() const noexcept { return recording_; }
-  std::uint64_t checks() const noexcept { return checks_; }
-  // The finding of the last check, if it failed, with the decisions it replayed.
-  std::optional<Violation> take_violation() { return std::exchange(violation_, std::nullopt); }
-  const std::vector<Decision>& checked_decisions() const noexcept { return recorded_; }
+  // During a check: the decisions it replays. Otherwise the inner strategy's.
+  const std::vector<Decision>* rerun() const noexcept override { return checking_ ? &recorded_ : inner_.rerun(); }
+  bool rerun_pending() const noexcept override { return pending_ || inner_.rerun_pending(); }
+  // The check compares the hashes of the execution it replays and of the replay.
+  bool needs_trace_hash() const noexcept override {
+    return checking_ || recording_ || inner_.needs_trace_hash();
+  }
+  bool exhaustive() const noexcept override { return inner_.exhaustive(); }
+  bool finished() const noexcept override { return inner_.finished(); }
+  std::string coverage() const override { return inner_.coverage(); }
+  // During a check: why the replay is not the execution it replays, if it is not.
+  std::optional<std::string> divergence(const Execution& e) const override {
+    return checking_ ? divergence_ : inner_.divergence(e);
+  }
 
  private:
   Strategy& inner_;
   std::uint64_t every_;
-  const std::vector<sim::RecordedDecision>& decisions_;
-  const sim::Trace* trace_;
   std::uint64_t inner_index_ = 0;
-  bool checking_ = false;
-  bool pending_ = false;
-  bool recording_ = false;
-  std::uint64_t checks_ = 0;
+  bool checking_ = false;   // the execution just begun is a check (a replay)
+  bool pending_ = false;    // the next execution will be a check of the one just ended
+  bool recording_ = false;  // the execution just begun is one a check will replay (unless aborted)
   std::vector<Decision> recorded_;
   std::uint64_t recorded_hash_ = 0;
   std::vector<sim::TraceRecord> recorded_records_;
   std::optional<ReplayStrategy> replay_;
-  std::optional<Violation> violation_;
+  std::optional<std::string> divergence_;
 };
 
 }  // namespace weft::model
