@@ -9,6 +9,7 @@
 #include <string>
 
 #include "strategy_support.hpp"
+#include "weft/model/strategies/dpor.hpp"
 
 using namespace weft;
 using namespace weft::model_test;
@@ -109,4 +110,34 @@ TEST_CASE("dpor: the worker symmetry keeps every order of the tasks' steps", "[d
   CHECK(d.exhaustive);
   CHECK(by_dfs.size() >= 4);
   CHECK(by_dpor == by_dfs);
+}
+
+// Footprints reach dpor through the Strategy interface only (sim::Choice::trace, then the
+// Execution end_execution is told). A driver that never calls end_execution leaves dpor
+// blind to each execution's last transition and to the workers' symmetry: it must then
+// branch more, never less -- still exhaustive, still every order of the tasks' steps.
+TEST_CASE("dpor: driven without end_execution it loses reduction, not schedules", "[dpor]") {
+  auto drive = [](bool tell_end, std::set<std::string>* seen) {
+    sim::SimPlatform sim;
+    model::DporStrategy dpor(2);
+    std::uint64_t executions = 0;
+    while (executions < 20000 && dpor.begin_execution(executions)) {
+      sim::RunResult r = sim.run([seen] { append_orders(seen); }, dpor.source());
+      REQUIRE(r.outcome == sim::Outcome::completed);
+      if (tell_end) dpor.end_execution(model::Execution{r, sim.trace(), sim.decisions()});
+      ++executions;
+    }
+    CHECK(dpor.exhaustive());
+    return executions;
+  };
+  std::set<std::string> told, blind;
+  const std::uint64_t with_end = drive(true, &told);
+  const std::uint64_t without = drive(false, &blind);
+  INFO("with end_execution " << with_end << ", without " << without);
+  CHECK(with_end == exhaust("dpor:2", [] {
+                      std::set<std::string> s;
+                      append_orders(&s);
+                    }).executions);
+  CHECK(without > with_end);
+  CHECK(blind == told);
 }
