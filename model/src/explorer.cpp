@@ -61,6 +61,7 @@ std::vector<Violation> errors_of(const Checker& checker, const sim::Trace& trace
   std::vector<Violation> all = checker(trace, r);
   if (r.outcome == sim::Outcome::aborted) all.push_back(divergence_violation(r.message, r));
   if (r.outcome == sim::Outcome::crashed) all.push_back(crash_violation(r));
+  if (all.empty()) return all;  // the common case: nothing to sort
   // The checker decides what counts (properties::Config::report_warnings switches warnings
   // such as a redundant hop on or off); errors come first.
   std::vector<Violation> found;

@@ -22,6 +22,12 @@ class Cancellation final : public Property {
 
   void check(const Execution& e, std::vector<Violation>& out) const override {
     if (!e.index.has(EventKind::cancel_request)) return;
+    examine(e, out);
+  }
+
+ private:
+  // The check proper, out of line: check() above is the cheap test most executions stop at.
+  [[gnu::noinline]] void examine(const Execution& e, std::vector<Violation>& out) const {
     const auto& tr = e.trace;
     const auto& recs = tr.records;
     // Each request looks at its own operation's records only (the index keeps the records

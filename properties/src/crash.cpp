@@ -13,6 +13,12 @@ class Crash final : public Property {
 
   void check(const Execution& e, std::vector<Violation>& out) const override {
     if (e.result.outcome != sim::Outcome::body_threw) return;
+    examine(e, out);
+  }
+
+ private:
+  // The check proper, out of line: check() above is the cheap test most executions stop at.
+  [[gnu::noinline]] void examine(const Execution& e, std::vector<Violation>& out) const {
     const auto& tr = e.trace;
     std::string what = e.result.body_error ? describe(e.result.body_error) : e.result.message;
     Violation v;

@@ -39,6 +39,12 @@ class Deadlock final : public Property {
         !e.index.has_any({EventKind::block, EventKind::mutex_wait, EventKind::sem_wait, EventKind::event_wait,
                           EventKind::channel_wait, EventKind::join_wait}))
       return;
+    examine(e, out);
+  }
+
+ private:
+  // The check proper, out of line: check() above is the cheap test most executions stop at.
+  [[gnu::noinline]] void examine(const Execution& e, std::vector<Violation>& out) const {
     const auto& tr = e.trace;
     const auto& recs = tr.records;
     const std::size_t nthreads = e.index.threads();

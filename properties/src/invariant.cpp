@@ -52,6 +52,12 @@ class Invariant final : public Property {
 
   void check(const Execution& e, std::vector<Violation>& out) const override {
     if (!e.index.has_any({EventKind::invariant_failed, EventKind::monitor_hot})) return;
+    examine(e, out);
+  }
+
+ private:
+  // The check proper, out of line: check() above is the cheap test most executions stop at.
+  [[gnu::noinline]] void examine(const Execution& e, std::vector<Violation>& out) const {
     const auto& tr = e.trace;
     struct Hot {
       std::uint32_t since;

@@ -15,6 +15,12 @@ class Limit final : public Property {
   void check(const Execution& e, std::vector<Violation>& out) const override {
     auto o = e.result.outcome;
     if (o != sim::Outcome::step_limit && o != sim::Outcome::time_limit && o != sim::Outcome::task_limit) return;
+    examine(e, out);
+  }
+
+ private:
+  // The check proper, out of line: check() above is the cheap test most executions stop at.
+  [[gnu::noinline]] void examine(const Execution& e, std::vector<Violation>& out) const {
     const auto& tr = e.trace;
     const sim::WaitGraph& g = e.index.waits();
     Violation v;
@@ -24,7 +30,7 @@ class Limit final : public Property {
     std::size_t unfinished = 0;
     for (const auto& ti : tr.tasks)
       if (ti.id && !g.completed(ti.id)) ++unfinished;
-    v.detail = "the execution ended at its " + std::string(sim::to_string(o)) + " with " + std::to_string(unfinished) +
+    v.detail = "the execution ended at its " + std::string(sim::to_string(e.result.outcome)) + " with " + std::to_string(unfinished) +
                " task(s) unfinished\n";
     std::string waiting;
     for (auto u : g.blocked_threads()) {

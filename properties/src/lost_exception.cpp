@@ -13,6 +13,12 @@ class LostExceptionProperty final : public Property {
 
   void check(const Execution& e, std::vector<Violation>& out) const override {
     if (!e.index.has(EventKind::exception_dropped)) return;
+    examine(e, out);
+  }
+
+ private:
+  // The check proper, out of line: check() above is the cheap test most executions stop at.
+  [[gnu::noinline]] void examine(const Execution& e, std::vector<Violation>& out) const {
     const auto& tr = e.trace;
     for (std::uint32_t i = 0; i < tr.records.size(); ++i) {
       const auto& r = tr.records[i];

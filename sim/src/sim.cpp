@@ -36,13 +36,6 @@ bool DecisionSource::fault(std::string_view, std::uint32_t per_million) {
 }
 
 // xoshiro256** seeded by splitmix64 (weft/detail/random.hpp): the same on every platform.
-RandomSource::RandomSource(std::uint64_t seed) noexcept : gen_(seed), ahead_(gen_.next()) {}
-std::uint64_t RandomSource::random(std::uint64_t bound) {
-  std::uint64_t r = ahead_;
-  ahead_ = gen_.next();
-  return weft::detail::below(r, bound);
-}
-std::size_t RandomSource::choose(const Choice& c) { return std::size_t(random(c.enabled.size())); }
 
 namespace {
 

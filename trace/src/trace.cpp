@@ -99,8 +99,14 @@ std::uint32_t Trace::intern_text(std::string_view s) {
 
 void Trace::clear() {
   records.clear();
-  strings.assign(1, std::string());
-  sites.assign(1, SourceSite{});
+  // [0] (the empty text, no site) is kept, not rebuilt: most executions intern little.
+  if (strings.empty()) strings.emplace_back();
+  strings.resize(1);
+  strings[0].clear();
+  if (sites.empty()) sites.emplace_back();
+  sites.resize(1);
+  sites[0].file.clear();
+  sites[0].line = 0;
   threads.clear();
   tasks.clear();
   executors.clear();

@@ -14,7 +14,8 @@ PctStrategy::PctStrategy(std::uint64_t seed, std::uint32_t depth, std::uint64_t 
 
 bool PctStrategy::begin_execution(std::uint64_t index) {
   rng_ = sim::RandomSource(mix_seed(seed_, index));
-  std::fill(priority_.begin(), priority_.end(), 0);
+  std::fill(priority_.begin(), priority_.begin() + std::ptrdiff_t(priorities_used_), 0);
+  priorities_used_ = 0;
   change_points_.clear();
   for (std::uint32_t i = 0; i + 1 < depth_; ++i) change_points_.push_back(rng_.random(steps_estimate_));
   // Change point i lowers to d-1-i in *drawing* order; sorting keeps the lowering order
@@ -35,7 +36,10 @@ std::uint64_t PctStrategy::priority_of(sim::ThreadIndex t) {
   std::uint64_t& p = priority_[t];
   // A random position among the threads seen so far: a random key above every change
   // point priority, made distinct by the thread index in the low bits.
-  if (p == 0) p = ((rng_.random(std::uint64_t(1) << 40) + yield_band + depth_) << 16) | t;
+  if (p == 0) {
+    p = ((rng_.random(std::uint64_t(1) << 40) + yield_band + depth_) << 16) | t;
+    priorities_used_ = std::max(priorities_used_, std::size_t(t) + 1);
+  }
   return p;
 }
 
@@ -44,7 +48,8 @@ std::size_t PctStrategy::highest(const sim::Choice& c) {
   std::uint64_t best_priority = 0;
   for (std::size_t i = 0; i < c.enabled.size(); ++i) {
     sim::ThreadIndex t = c.enabled[i];
-    std::uint64_t p = t < priority_.size() && priority_[t] ? priority_[t] : priority_of(t);
+    std::uint64_t p = t < priority_.size() ? priority_[t] : 0;
+    if (p == 0) p = priority_of(t);
     if (p > best_priority) {
       best_priority = p;
       best = i;

@@ -71,20 +71,27 @@ void SurwStrategy::account_next(const sim::Trace* trace, sim::ThreadIndex t) {
 
 std::size_t SurwStrategy::choose(const sim::Choice& c) {
   account_next(c.trace, last_chosen_);
-  // weight(t) = the interesting steps t still has, at least 1.
+  // weight(t) = the interesting steps t still has, at least 1; computed once per choice.
+  const std::size_t n = c.enabled.size();
+  if (weights_.size() < n) weights_.resize(n);
+  const std::uint32_t* est = estimate_->data();
+  const std::size_t est_size = estimate_->size();
+  const std::uint32_t* done = done_.data();
+  const std::size_t done_size = done_.size();
   std::uint64_t total = 0;
-  auto weight = [&](sim::ThreadIndex t) -> std::uint64_t {
-    std::uint32_t est = t < estimate_->size() ? (*estimate_)[t] : 0;
-    std::uint32_t done = t < done_.size() ? done_[t] : 0;
-    return est > done + 1 ? est - done : 1;
-  };
-  for (sim::ThreadIndex t : c.enabled) total += weight(t);
+  for (std::size_t k = 0; k < n; ++k) {
+    sim::ThreadIndex t = c.enabled[k];
+    std::uint32_t e = t < est_size ? est[t] : 0;
+    std::uint32_t d = t < done_size ? done[t] : 0;
+    std::uint32_t w = e > d + 1 ? e - d : 1;
+    weights_[k] = w;
+    total += w;
+  }
   std::uint64_t r = rng_.random(total);
   std::size_t i = 0;
-  for (; i + 1 < c.enabled.size(); ++i) {
-    std::uint64_t w = weight(c.enabled[i]);
-    if (r < w) break;
-    r -= w;
+  for (; i + 1 < n; ++i) {
+    if (r < weights_[i]) break;
+    r -= weights_[i];
   }
   last_chosen_ = c.enabled[i];
   return i;

@@ -63,9 +63,14 @@ class DecisionSource {
 // The default source until a strategy is plugged in: a seeded random walk.
 class RandomSource final : public DecisionSource {
  public:
-  explicit RandomSource(std::uint64_t seed) noexcept;
-  std::size_t choose(const Choice& c) override;
-  std::uint64_t random(std::uint64_t bound) override;
+  // Inline: strategies draw from one of their own at every decision.
+  explicit RandomSource(std::uint64_t seed) noexcept : gen_(seed), ahead_(gen_.next()) {}
+  std::size_t choose(const Choice& c) override { return std::size_t(random(c.enabled.size())); }
+  std::uint64_t random(std::uint64_t bound) override {
+    std::uint64_t r = ahead_;
+    ahead_ = gen_.next();
+    return weft::detail::below(r, bound);
+  }
 
  private:
   weft::detail::Xoshiro256ss gen_;

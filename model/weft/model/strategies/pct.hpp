@@ -49,6 +49,7 @@ class PctStrategy final : public Strategy {
   std::uint64_t steps_estimate_;
   sim::RandomSource rng_;
   std::vector<std::uint64_t> priority_;        // by thread index; 0 = not seen yet
+  std::size_t priorities_used_ = 0;             // priority_[t] == 0 for every t >= this
   std::vector<std::uint64_t> change_points_;   // sorted steps
   std::size_t next_change_ = 0;
   std::uint64_t choices_ = 0;                   // choice points so far in this execution

@@ -58,6 +58,7 @@ class SurwStrategy final : public Strategy {
   std::map<Key, std::vector<std::uint32_t>> estimates_;
   const std::vector<std::uint32_t>* estimate_ = nullptr;
   sim::ThreadIndex last_chosen_ = 0;
+  std::vector<std::uint32_t> weights_;  // choose()'s scratch, by position in Choice::enabled
 };
 
 }  // namespace weft::model
