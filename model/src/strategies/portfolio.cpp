@@ -63,7 +63,7 @@ void PortfolioStrategy::end_execution(const Execution& e) {
   m.strategy->end_execution(e);
   ++m.executions;
   std::uint64_t signature = !e.trace.records.empty() ? interleaving_signature(e.trace) : e.result.trace_hash;
-  if (seen_.insert(signature).second) ++m.novel;
+  if (seen_.insert(signature)) ++m.novel;
 }
 
 std::string PortfolioStrategy::execution_name() const { return "portfolio/" + members_[current_].strategy->name(); }

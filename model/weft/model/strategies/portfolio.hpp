@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "weft/model/detail/hash_set.hpp"
 #include "weft/model/strategy.hpp"
 
 namespace weft::model {
@@ -66,7 +67,7 @@ class PortfolioStrategy final : public Strategy {
   std::vector<Member> members_;
   std::size_t current_ = 0;
   std::size_t offset_;  // the first round starts at member seed mod K (one-execution campaigns rotate)
-  std::set<std::uint64_t> seen_;
+  detail::HashSet64 seen_;  // interleaving signatures seen
   std::vector<double> novelty_;  // begin_execution's scratch
 };
 
