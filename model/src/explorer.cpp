@@ -313,20 +313,19 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
     strategy.end_execution(execution);
     // What the strategy found itself: a replayed schedule (strategy "replay") that did not
     // end where it ended or write the trace it recorded, a re-run that diverged.
-    std::optional<Violation> diverged;
-    if (auto why = strategy.divergence(execution)) diverged = divergence_violation(std::move(*why), r);
+    std::optional<std::string> diverged = strategy.divergence(execution);
     if (rerun) {
       ++report.nondeterminism_checks;
       if (diverged) {
         Schedule s = schedule_of(sim, options);
         s.decisions = *rerun;
-        add(std::move(*diverged), std::move(s), r);
+        add(divergence_violation(std::move(*diverged), r), std::move(s), r);
       }
     } else {
       ++report.executions;
       if (options.on_execution) options.on_execution(sim, r, strategy.execution_name());
       std::vector<Violation> found = errors_of(checker, sim.trace(), r);
-      if (diverged) found.insert(found.begin(), std::move(*diverged));
+      if (diverged) found.insert(found.begin(), divergence_violation(std::move(*diverged), r));
       if (!found.empty()) r.trace_hash = sim.trace_hash();
       for (Violation& v : found) {
         Schedule s = schedule_of(sim, options);

@@ -173,15 +173,21 @@ std::uint64_t interleaving_signature(const sim::Trace& trace) {
   };
   // The flat tables and `running` are this thread's scratch, kept between calls so that an
   // execution costs no allocation once they have grown (the function is not reentrant).
-  thread_local std::vector<PerKey> tables[4];  // by key kind - 1: object, task, timer, other
-  thread_local std::vector<TaskId> running;
+  struct Scratch {
+    std::vector<PerKey> tables[4];  // by key kind - 1: object, task, timer, other
+    std::vector<TaskId> running;    // by thread
+  };
+  thread_local Scratch scratch;
+  auto& tables = scratch.tables;
+  auto& running = scratch.running;
   for (auto& t : tables) t.clear();
-  running.clear();
+  running.assign(trace.threads.size() + 1, 0);
   std::map<Key, PerKey> sparse;   // ids beyond the flat tables' reach
   auto mix = [](std::uint64_t h, std::uint64_t v) { return weft::detail::hash_combine_step(h, v) * weft::detail::fnv1a64_prime; };
   KeyAccess buf[3];
   for (const sim::TraceRecord& r : trace.records) {
-    if (running.size() <= r.thread) running.resize(std::size_t(r.thread) + 1, 0);
+    if (running.size() <= r.thread) [[unlikely]]
+      running.resize(std::size_t(r.thread) + 1, 0);
     if (r.kind == EventKind::resume) running[r.thread] = r.task;
     // Agents by task id (stable across executions) or by thread (tagged apart).
     std::uint64_t agent = running[r.thread] ? running[r.thread] : (std::uint64_t(1) << 40) | r.thread;

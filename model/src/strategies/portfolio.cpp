@@ -41,9 +41,10 @@ bool PortfolioStrategy::begin_execution(std::uint64_t index) {
       if (live == 0) return false;  // every member's space is exhausted
       std::int64_t total = 0;
       std::size_t best = k;
+      const std::int64_t fair_half = one / std::int64_t(2 * live);
       for (std::size_t i = 0; i < k; ++i) {
         if (members_[i].exhausted) continue;
-        std::int64_t w = one / std::int64_t(2 * live) + std::int64_t(double(one / 2) * novelty[i] / novelty_sum);
+        std::int64_t w = fair_half + std::int64_t(double(one / 2) * novelty[i] / novelty_sum);
         members_[i].credit += w;
         total += w;
         if (best == k || members_[i].credit > members_[best].credit) best = i;

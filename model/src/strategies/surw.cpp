@@ -99,7 +99,7 @@ std::size_t SurwStrategy::choose(const sim::Choice& c) {
 
 void SurwStrategy::end_execution(const Execution& e) {
   account_next(&e.trace, last_chosen_);
-  auto& est = estimates_[selection()];
+  auto& est = *estimate_;
   if (est.size() < done_.size()) est.resize(done_.size(), 0);
   for (std::size_t t = 0; t < done_.size(); ++t) est[t] = std::max(est[t], done_[t]);
 }

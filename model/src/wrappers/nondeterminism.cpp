@@ -24,7 +24,8 @@ bool NondeterminismCheck::begin_execution(std::uint64_t) {
   }
   checking_ = false;
   // Executions 1, every+1, 2*every+1, ... (0-based indices 0, every, ...): a short run is checked too.
-  recording_ = every_ && inner_index_ % every_ == 0;
+  recording_ = every_ && until_recording_ == 0;
+  if (every_) until_recording_ = (until_recording_ == 0 ? every_ : until_recording_) - 1;
   return inner_.begin_execution(inner_index_++);
 }
 

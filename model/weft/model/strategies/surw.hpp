@@ -56,7 +56,7 @@ class SurwStrategy final : public Strategy {
   std::vector<std::uint32_t> done_;    // per thread: interesting steps so far in this execution
   // Per selection (0: all known keys) and thread: the most interesting steps seen in one execution.
   std::map<Key, std::vector<std::uint32_t>> estimates_;
-  const std::vector<std::uint32_t>* estimate_ = nullptr;
+  std::vector<std::uint32_t>* estimate_ = nullptr;  // estimates_[selection()], fixed from begin to end
   sim::ThreadIndex last_chosen_ = 0;
   std::vector<std::uint32_t> weights_;  // choose()'s scratch, by position in Choice::enabled
 };

@@ -55,6 +55,7 @@ class NondeterminismCheck final : public Strategy {
   Strategy& inner_;
   std::uint64_t every_;
   std::uint64_t inner_index_ = 0;
+  std::uint64_t until_recording_ = 0;  // inner executions before the next recorded one (no division per execution)
   bool checking_ = false;   // the execution just begun is a check (a replay)
   bool pending_ = false;    // the next execution will be a check of the one just ended
   bool recording_ = false;  // the execution just begun is one a check will replay (unless aborted)
