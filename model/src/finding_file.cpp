@@ -329,7 +329,7 @@ std::optional<RecordedFinding> parse_finding_file(std::string_view text, std::st
     if (r.kind == EventKind::spawn && r.text && r.task && r.task <= f.trace.tasks.size())
       f.trace.tasks[r.task - 1].name = f.trace.strings[r.text];
     if (r.kind == EventKind::object_create) {
-      auto kind = r.value >= 0 && r.value <= std::int64_t(ObjectKind::other) ? ObjectKind(r.value) : ObjectKind::other;
+      auto kind = r.value >= 0 && r.value <= std::int64_t(ObjectKind::variable) ? ObjectKind(r.value) : ObjectKind::other;
       f.trace.objects.push_back(sim::ObjectInfo{r.object, kind, f.trace.strings[r.text], r.site});
     }
   }

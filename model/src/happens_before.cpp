@@ -85,6 +85,13 @@ KindAccess kind_access(EventKind k) noexcept {
 }  // namespace
 
 std::size_t accesses_of(const sim::TraceRecord& r, KeyAccess out[3]) noexcept {
+  // A weft::Shared variable's access: a read or a write of the variable and nothing else
+  // (two reads commute; it neither synchronises nor touches its task's state).
+  if (r.kind == EventKind::access) {
+    if (!r.object) return 0;
+    out[0] = {object_key(r.object), r.value == std::int64_t(VariableAccess::read) ? Access::read : Access::write};
+    return 1;
+  }
   KindAccess k = kind_access(r.kind);
   std::size_t n = 0;
   if (k.timer) {

@@ -5,6 +5,7 @@
 #include "weft/cancel.hpp"
 #include "weft/executor.hpp"
 #include "weft/platform.hpp"
+#include "weft/shared.hpp"
 #include "weft/spawn.hpp"
 #include "weft/sync.hpp"
 #include "weft/task.hpp"

@@ -63,3 +63,33 @@ TEST_CASE("a finding file carries the trace schema, and older files still read",
     CHECK(error.find('\n') == std::string::npos);
   }
 }
+
+// weft::Shared's records: an appended kind (access) and object kind (variable). Appending
+// keeps the schema (trace.hpp): files without them read as before (above), files with them
+// round-trip, and a kind past the last one this weft knows is one line of error.
+TEST_CASE("a finding file carries Shared variables' records", "[finding-file][shared]") {
+  model::RecordedFinding f = small_finding();
+  std::uint32_t site = f.trace.intern_site("app/a.cpp", 9);
+  f.trace.records.insert(f.trace.records.begin() + 1,
+                         {1, 0, 0, EventKind::object_create, 1, 0, 4, std::int64_t(ObjectKind::variable), site,
+                          f.trace.intern_text("balance")});
+  f.trace.records.insert(f.trace.records.begin() + 2,
+                         {2, 0, 0, EventKind::access, 1, 0, 4, std::int64_t(VariableAccess::write), site, 0});
+  std::string text = model::to_finding_file(f);
+  CHECK(text.rfind("weft-finding 2\ntrace-schema 1\n", 0) == 0);
+  std::string error;
+  auto back = model::parse_finding_file(text, error);
+  REQUIRE(back);
+  CHECK(back->trace.hash() == f.trace.hash());
+  const sim::ObjectInfo* o = back->trace.object(4);
+  REQUIRE(o);
+  CHECK(o->kind == ObjectKind::variable);
+  CHECK(back->trace.object_name(4) == "balance");
+  CHECK(back->trace.records[2].kind == EventKind::access);
+
+  const std::string access_kind = "record 2 0 0 " + std::to_string(unsigned(EventKind::access)) + " ";
+  const std::string next_kind = "record 2 0 0 " + std::to_string(unsigned(EventKind::access) + 1) + " ";
+  auto newer = model::parse_finding_file(replace_first(text, access_kind, next_kind), error);
+  CHECK_FALSE(newer);
+  CHECK(error.find("newer weft") != std::string::npos);
+}

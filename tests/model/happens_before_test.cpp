@@ -6,6 +6,7 @@
 
 #include "programs.hpp"
 #include "weft/model/happens_before.hpp"
+#include "weft/shared.hpp"
 
 using namespace weft;
 using namespace weft::model;
@@ -86,6 +87,53 @@ TEST_CASE("accesses: one table maps record kinds to keys", "[hb]") {
   sim::TraceRecord start;
   start.kind = EventKind::thread_start;
   CHECK(accesses_of(start, buf) == 0);
+
+  // A weft::Shared access: its variable only (read or write), never its task's state.
+  sim::TraceRecord load;
+  load.kind = EventKind::access;
+  load.object = 9;
+  load.task = 2;
+  load.value = std::int64_t(VariableAccess::read);
+  REQUIRE(accesses_of(load, buf) == 1);
+  CHECK(buf[0] == KeyAccess{object_key(9), Access::read});
+  sim::TraceRecord store = load;
+  store.value = std::int64_t(VariableAccess::write);
+  REQUIRE(accesses_of(store, buf) == 1);
+  CHECK(buf[0] == KeyAccess{object_key(9), Access::write});
+}
+
+TEST_CASE("happens-before: unordered accesses to a Shared variable are races; two reads are not", "[hb]") {
+  // Two tasks on two workers: each loads x, one also stores it. Nothing orders them.
+  auto program = [] {
+    ThreadPool pool(2, "pool");
+    Shared<int> x{0, "x"};
+    auto reader = spawn(pool, [](Shared<int>* v) -> Task<void> {
+      (void)v->load();
+      co_return;
+    }(&x));
+    auto writer = spawn(pool, [](Shared<int>* v) -> Task<void> {
+      v->store(v->load() + 1);
+      co_return;
+    }(&x));
+    block_on(reader);
+    block_on(writer);
+  };
+  for_seeds(program, [](const sim::Trace& t, const HappensBefore& hb) {
+    auto accesses = records_of(t, EventKind::access);
+    REQUIRE(accesses.size() == 3);
+    std::size_t write = 0;
+    for (std::size_t i : accesses)
+      if (t.records[i].value == std::int64_t(VariableAccess::write)) write = i;
+    std::size_t races_with_write = 0, read_read = 0;
+    for (auto [a, b] : hb.races()) {
+      bool both_access = t.records[a].kind == EventKind::access && t.records[b].kind == EventKind::access;
+      if (!both_access) continue;
+      if (a == write || b == write) ++races_with_write;
+      if (t.records[a].value == 0 && t.records[b].value == 0) ++read_read;
+    }
+    CHECK(races_with_write == 1);  // the reader's load against the writer's store
+    CHECK(read_read == 0);
+  });
 }
 
 TEST_CASE("footprints: two reads commute, a write conflicts, a silent step touches everything", "[hb]") {

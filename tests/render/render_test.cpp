@@ -18,6 +18,7 @@
 #include <variant>
 #include <vector>
 
+#include "weft/properties/invariant.hpp"
 #include "weft/properties/property.hpp"
 #include "weft/properties/violation.hpp"
 #include "weft/render/render.hpp"
@@ -1305,4 +1306,53 @@ TEST_CASE("Lanes drawn once for twins never leave an edge pointing at nothing", 
   CHECK(undeclared_endpoints(dot).empty());
   std::string svg, error;
   REQUIRE(weft::render::layout(dot, "svg", svg, error));
+}
+
+namespace shared_case {
+// A lost update on a weft::Shared counter: each handler reads, sleeps, writes.
+Task<void> bump(Shared<int>* hits) {
+  int seen = hits->load();
+  co_await sleep_for(1_ms);
+  hits->store(seen + 1);
+}
+}  // namespace shared_case
+
+TEST_CASE("Every view shows Shared variables' reads and writes, named", "[render][names][shared]") {
+  weft::sim::SimPlatform sp;
+  weft::sim::RandomSource rs(3);
+  auto r = sp.run([&] {
+    ThreadPool pool(2, "app");
+    Shared<int> hits{0, "hits"};
+    auto a = spawn(pool, shared_case::bump(&hits), "first");
+    auto b = spawn(pool, shared_case::bump(&hits), "second");
+    a.join();
+    b.join();
+    weft::invariant("hits counted twice", hits.load() == 2);
+  }, rs);
+  Trace trace = sp.trace();
+  Violation v;
+  bool found = false;
+  for (auto& x : weft::properties::check_all(trace, r))
+    if (x.kind == ViolationKind::invariant) v = x, found = true;
+  REQUIRE(found);  // both read 0 before either wrote: the sleeps overlap on two workers
+  RenderInput in{trace, &v, "shared", "", ""};
+  const std::string dot = weft::render::to_dot(in);
+  const std::string mmd = weft::render::to_mermaid(in);
+  const std::string md = weft::render::to_markdown(in);
+  const std::string seq = weft::render::to_sequence_svg(in);
+  const std::string html = weft::render::to_html(in, "");
+  const std::string json = weft::render::to_chrome_json(in);
+  for (const std::string* out : {&dot, &mmd, &md, &seq, &html, &json}) {
+    INFO(*out);
+    CHECK(out->find("hits") != std::string::npos);
+  }
+  CHECK(md.find("| variable | hits | `tests/render/render_test.cpp:") != std::string::npos);
+  CHECK(md.find("write variable \"hits\"") != std::string::npos);
+  CHECK(md.find("read variable \"hits\"") != std::string::npos);
+  Json doc = parse_json(json);
+  bool access_instant = false;
+  for (const auto& e : doc.at("traceEvents").arr())
+    if (e.at("ph").str() == "i" && e.at("args").has("kind"))
+      access_instant = access_instant || e.at("args").at("kind").str() == "access";
+  CHECK(access_instant);
 }

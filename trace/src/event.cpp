@@ -49,6 +49,7 @@ const char* to_string(EventKind k) noexcept {
     case EventKind::channel_receive: return "channel_receive";
     case EventKind::channel_close: return "channel_close";
     case EventKind::object_create: return "object_create";
+    case EventKind::access: return "access";
   }
   return "?";
 }
@@ -62,6 +63,7 @@ const char* to_string(ObjectKind k) noexcept {
     case ObjectKind::channel: return "channel";
     case ObjectKind::task_group: return "task_group";
     case ObjectKind::other: return "object";
+    case ObjectKind::variable: return "variable";
   }
   return "object";
 }

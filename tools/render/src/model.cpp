@@ -128,7 +128,7 @@ const char* sync_kind(EventKind k) {
 
 bool is_sync(const TraceRecord& r) {
   return sync_kind(r.kind) || r.kind == EventKind::channel_wait || r.kind == EventKind::channel_wake ||
-         is_object_create(r.kind);
+         is_object_create(r.kind) || r.kind == EventKind::access;
 }
 
 bool is_routine(const TraceRecord& r) {
@@ -254,6 +254,7 @@ std::string Model::headline(const TraceRecord& r) const {
     case EventKind::cancel_request: return "cancel requested";
     case EventKind::cancelled: return "cancelled" + who;
     case EventKind::invariant_failed: return "invariant failed";
+    case EventKind::access: return (r.value == std::int64_t(VariableAccess::write) ? "write " : "read ") + object(r.object);
     default:
       if (is_object_create(r.kind)) return "create " + object(r.object);
       return to_string(r.kind) + who;
@@ -299,7 +300,8 @@ std::string Model::specifics(const TraceRecord& r) const {
     case EventKind::event_set:
     case EventKind::channel_send:
     case EventKind::channel_receive:
-    case EventKind::channel_close: return r.task ? "by " + task(r.task) : "";
+    case EventKind::channel_close:
+    case EventKind::access: return r.task ? "by " + task(r.task) : "";
     case EventKind::race_lost: return "lost to " + task(r.other);
     case EventKind::probe: {
       std::string s = "latency " + format_duration(r.value);

@@ -129,7 +129,8 @@ bool is_routine(const TraceRecord& r);
 // The kind of object a record acts on ("mutex" for mutex_wait, ...), null when the record kind
 // does not tell (channel_wait / channel_wake serve every waitable object) or is not a sync step.
 const char* sync_kind(EventKind k);
-// A record whose `object` is a synchronisation object (not an executor, a work kind, a stop source).
+// A record whose `object` is a synchronisation object or a weft::Shared variable (not an
+// executor, a work kind, a stop source): the objects the views list and name.
 bool is_sync(const TraceRecord& r);
 bool is_faulted_complete(const TraceRecord& r);
 // The `object_create` record of the naming contract, recognised by name so that traces from

@@ -75,12 +75,18 @@ enum class EventKind : std::uint8_t {
   channel_receive,     // task took a value from channel `object`
   channel_close,       // task closed channel `object`
   object_create,       // object = id, value = ObjectKind, text = name (may be empty), site = declaration
+  access,              // task read or wrote weft::Shared variable `object` (value = VariableAccess: 0 read, 1 write), site = where
 };
 const char* to_string(EventKind k) noexcept;
 
 // What an object_create record created (its `value`).
-enum class ObjectKind : std::uint8_t { executor, mutex, semaphore, event, channel, task_group, other };
+enum class ObjectKind : std::uint8_t { executor, mutex, semaphore, event, channel, task_group, other,
+                                       variable,  // a weft::Shared<T> (appended: values are saved in traces)
+};
 const char* to_string(ObjectKind k) noexcept;
+
+// What an access record did to its variable (its `value`).
+enum class VariableAccess : std::uint8_t { read = 0, write = 1 };
 
 struct TraceEvent {
   EventKind kind;
