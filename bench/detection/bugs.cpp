@@ -49,48 +49,48 @@ void lock_cycle(int n, bool fixed) {
 }
 
 // ---- account: a read-modify-write split over two critical sections -------------------
-Task<void> transfer(ThreadPool* pool, Mutex* m, int* balance, int amount, bool fixed) {
+Task<void> transfer(ThreadPool* pool, Mutex* m, Shared<int>* balance, int amount, bool fixed) {
   if (fixed) {
     auto g = co_await m->lock();
-    int seen = *balance;
+    int seen = balance->load();
     co_await step(*pool);
-    *balance = seen + amount;
+    balance->store(seen + amount);
     co_return;
   }
   int seen;
   {
     auto g = co_await m->lock();
-    seen = *balance;
+    seen = balance->load();
   }
   co_await step(*pool);
   auto g = co_await m->lock();
-  *balance = seen + amount;
+  balance->store(seen + amount);
 }
 
 void account(bool fixed) {
   ThreadPool pool(2, "pool");
   Mutex m;
-  int balance = 100;
+  Shared<int> balance{100, "balance"};
   auto deposit = spawn(pool, transfer(&pool, &m, &balance, 50, fixed));
   auto withdraw = spawn(pool, transfer(&pool, &m, &balance, -30, fixed));
   block_on(deposit);
   block_on(withdraw);
-  invariant("account: balance is 120 after +50 and -30", balance == 120);
+  invariant("account: balance is 120 after +50 and -30", balance.unobserved() == 120);
 }
 
 // ---- lazy init: check, then construct across an await ------------------------------
 struct Lazy {
-  bool initialised = false;
-  int constructions = 0;
+  Shared<bool> initialised{false, "initialised"};
+  int constructions = 0;  // what the invariant counts: not an access of the original
 };
 
 Task<void> use_lazy(ThreadPool* pool, Mutex* m, Lazy* l, bool fixed) {
   Mutex::Guard g;
   if (fixed) g = co_await m->lock();
-  if (!l->initialised) {
+  if (!l->initialised.load()) {
     co_await step(*pool);  // constructing takes a while
     ++l->constructions;
-    l->initialised = true;
+    l->initialised.store(true);
   }
 }
 
@@ -106,45 +106,45 @@ void lazy_init(bool fixed) {
 
 // ---- twostage: data1 and data2 published under different locks ----------------------
 struct TwoStage {
-  int data1 = 0;
-  int data2 = 0;
-  int torn = 0;
+  Shared<int> data1{0, "data1"};
+  Shared<int> data2{0, "data2"};
+  int torn = 0;  // what the invariant counts
 };
 
 Task<void> two_stage_writer(ThreadPool* pool, Mutex* m1, Mutex* m2, TwoStage* s, bool fixed) {
   if (fixed) {
     auto g1 = co_await m1->lock();
-    s->data1 = 1;
+    s->data1.store(1);
     co_await step(*pool);
     auto g2 = co_await m2->lock();
-    s->data2 = s->data1 + 1;
+    s->data2.store(s->data1.load() + 1);
     co_return;
   }
   {
     auto g1 = co_await m1->lock();
-    s->data1 = 1;
+    s->data1.store(1);
   }
   co_await step(*pool);
   auto g2 = co_await m2->lock();
-  s->data2 = s->data1 + 1;
+  s->data2.store(s->data1.load() + 1);
 }
 
 Task<void> two_stage_reader(ThreadPool* pool, Mutex* m1, Mutex* m2, TwoStage* s, bool fixed) {
   int t1, t2;
   if (fixed) {
     auto g1 = co_await m1->lock();
-    t1 = s->data1;
+    t1 = s->data1.load();
     co_await step(*pool);
     auto g2 = co_await m2->lock();
-    t2 = s->data2;
+    t2 = s->data2.load();
   } else {
     {
       auto g1 = co_await m1->lock();
-      t1 = s->data1;
+      t1 = s->data1.load();
     }
     co_await step(*pool);
     auto g2 = co_await m2->lock();
-    t2 = s->data2;
+    t2 = s->data2.load();
   }
   if (t1 == 1 && t2 != t1 + 1) ++s->torn;
 }
@@ -163,25 +163,25 @@ void two_stage(int readers, bool fixed) {
 
 // ---- reorder_N: N-1 setters write a then b; one checker reads both --------------------
 struct Reorder {
-  int a = 0;
-  int b = 0;
-  int inconsistent = 0;
+  Shared<int> a{0, "a"};
+  Shared<int> b{0, "b"};
+  int inconsistent = 0;  // what the invariant counts
 };
 
 Task<void> reorder_setter(ThreadPool* pool, Mutex* m, Reorder* r, bool fixed) {
   Mutex::Guard g;
   if (fixed) g = co_await m->lock();
-  r->a = 1;
+  r->a.store(1);
   co_await step(*pool);
-  r->b = -1;
+  r->b.store(-1);
 }
 
 Task<void> reorder_checker(ThreadPool* pool, Mutex* m, Reorder* r, bool fixed) {
   Mutex::Guard g;
   if (fixed) g = co_await m->lock();
-  int a = r->a;
+  int a = r->a.load();
   co_await step(*pool);
-  int b = r->b;
+  int b = r->b.load();
   if (!((a == 0 && b == 0) || (a == 1 && b == -1))) ++r->inconsistent;
 }
 
@@ -201,11 +201,11 @@ void reorder(int n, bool fixed) {
 }
 
 // ---- token ring: stages pass a token; each adds one to a shared counter ---------------
-Task<void> ring_stage(ThreadPool* pool, Event* mine, Event* next, int* counter) {
+Task<void> ring_stage(ThreadPool* pool, Event* mine, Event* next, Shared<int>* counter) {
   co_await mine->wait();
-  int seen = *counter;
+  int seen = counter->load();
   co_await step(*pool);
-  *counter = seen + 1;
+  counter->store(seen + 1);
   next->set();
 }
 
@@ -216,44 +216,44 @@ void token_ring(bool fixed) {
   ThreadPool pool(n, "pool");
   std::vector<std::unique_ptr<Event>> tokens;
   for (int i = 0; i <= n; ++i) tokens.push_back(std::make_unique<Event>());
-  int counter = 0;
+  Shared<int> counter{0, "counter"};
   std::vector<JoinHandle<void>> hs;
   for (int i = 0; i < n; ++i)
     hs.push_back(spawn(pool, ring_stage(&pool, tokens[std::size_t(i)].get(), tokens[std::size_t(i + 1)].get(), &counter)));
   tokens[0]->set();
   if (!fixed) tokens[2]->set();
   join_all(hs);
-  invariant("token ring: every stage counted once", counter == n);
+  invariant("token ring: every stage counted once", counter.unobserved() == n);
 }
 
 // ---- work-stealing queue: the owner's pop and a thief's steal take the same item -----
 struct Wsq {
-  int top = 0;
-  int bottom = 1;  // one item, at index 0
-  int taken[2] = {0, 0};
+  Shared<int> top{0, "top"};
+  Shared<int> bottom{1, "bottom"};  // one item, at index 0
+  int taken[2] = {0, 0};  // what the invariant counts
 };
 
 Task<void> wsq_pop(ThreadPool* pool, Mutex* m, Wsq* q, bool fixed) {
   Mutex::Guard g;
   if (fixed) g = co_await m->lock();
-  int b = q->bottom - 1;
-  q->bottom = b;
+  int b = q->bottom.load() - 1;
+  q->bottom.store(b);
   co_await step(*pool);
-  if (q->top <= b)
+  if (q->top.load() <= b)
     ++q->taken[b];
   else
-    q->bottom = b + 1;
+    q->bottom.store(b + 1);
 }
 
 Task<void> wsq_steal(ThreadPool* pool, Mutex* m, Wsq* q, bool fixed) {
   Mutex::Guard g;
   if (fixed) g = co_await m->lock();
-  int t = q->top;
+  int t = q->top.load();
   co_await step(*pool);
-  if (t < q->bottom) {
+  if (t < q->bottom.load()) {
     ++q->taken[t];
     co_await step(*pool);  // no compare-and-swap on top: the claim comes late
-    q->top = t + 1;
+    q->top.store(t + 1);
   }
 }
 
@@ -269,54 +269,60 @@ void work_stealing_queue(bool fixed) {
 }
 
 // ---- wronglock: the same counter guarded by different locks --------------------------
-Task<void> locked_increment(ThreadPool* pool, Mutex* m, int* x) {
+Task<void> locked_increment(ThreadPool* pool, Mutex* m, Shared<int>* x) {
   auto g = co_await m->lock();
-  int seen = *x;
+  int seen = x->load();
   co_await step(*pool);
-  *x = seen + 1;
+  x->store(seen + 1);
 }
 
 void wronglock(int n, bool fixed) {
   ThreadPool pool(std::uint32_t(n), "pool");
   Mutex right, wrong;
-  int x = 0;
+  Shared<int> x{0, "x"};
   std::vector<JoinHandle<void>> hs;
   for (int i = 0; i < n; ++i) hs.push_back(spawn(pool, locked_increment(&pool, fixed || i == 0 ? &right : &wrong, &x)));
   join_all(hs);
-  invariant("wronglock: an increment was lost", x == n);
+  invariant("wronglock: an increment was lost", x.unobserved() == n);
 }
 
 // ---- stringbuffer: append(other) reads other's length, then copies under a new lock ---
-Task<void> sb_append(ThreadPool* pool, Mutex* m, std::string* other, std::string* out, int* overrun, bool fixed) {
+std::size_t size_of(const std::string& s) { return s.size(); }
+
+Task<void> sb_append(ThreadPool* pool, Mutex* m, Shared<std::string>* other, std::string* out, int* overrun,
+                     bool fixed) {
   if (fixed) {
     auto g = co_await m->lock();
-    std::size_t len = other->size();
+    std::size_t len = other->read(size_of);
     co_await step(*pool);
-    out->append(*other, 0, len);
+    other->read([&](const std::string& o) { out->append(o, 0, len); });
     co_return;
   }
   std::size_t len;
   {
     auto g = co_await m->lock();
-    len = other->size();
+    len = other->read(size_of);
   }
   co_await step(*pool);
   auto g = co_await m->lock();
-  if (len > other->size())
-    ++*overrun;  // getChars past the end: the original throws StringIndexOutOfBounds here
-  else
-    out->append(*other, 0, len);
+  other->read([&](const std::string& o) {
+    if (len > o.size())
+      ++*overrun;  // getChars past the end: the original throws StringIndexOutOfBounds here
+    else
+      out->append(o, 0, len);
+  });
 }
 
-Task<void> sb_truncate(Mutex* m, std::string* other) {
+Task<void> sb_truncate(Mutex* m, Shared<std::string>* other) {
   auto g = co_await m->lock();
-  other->erase(2);
+  other->update([](std::string& o) { o.erase(2); });
 }
 
 void stringbuffer(bool fixed) {
   ThreadPool pool(2, "pool");
   Mutex m;
-  std::string other = "abcdefgh", out;
+  Shared<std::string> other{"abcdefgh", "sb"};
+  std::string out;
   int overrun = 0;
   auto a = spawn(pool, sb_append(&pool, &m, &other, &out, &overrun, fixed));
   auto t = spawn(pool, sb_truncate(&m, &other));
@@ -352,14 +358,14 @@ void carter(bool fixed) {
 }
 
 // ---- phase: a barrier whose arrival count is a lost-update race ------------------------
-Task<void> phase_arrive(ThreadPool* pool, Mutex* m, int* arrived, int n, Event* all, bool fixed) {
+Task<void> phase_arrive(ThreadPool* pool, Mutex* m, Shared<int>* arrived, int n, Event* all, bool fixed) {
   {
     Mutex::Guard g;
     if (fixed) g = co_await m->lock();
-    int seen = *arrived;
+    int seen = arrived->load();
     co_await step(*pool);
-    *arrived = seen + 1;
-    if (*arrived == n) all->set();
+    arrived->store(seen + 1);
+    if (seen + 1 == n) all->set();
   }
   co_await all->wait();  // the next phase
 }
@@ -369,7 +375,7 @@ void phase(bool fixed) {
   ThreadPool pool(n, "pool");
   Mutex m;
   Event all;
-  int arrived = 0;
+  Shared<int> arrived{0, "arrived"};
   std::vector<JoinHandle<void>> hs;
   for (int i = 0; i < n; ++i) hs.push_back(spawn(pool, phase_arrive(&pool, &m, &arrived, n, &all, fixed)));
   join_all(hs);
@@ -377,36 +383,36 @@ void phase(bool fixed) {
 
 // ---- bluetooth driver: an I/O starts after the stopper saw no pending I/O --------------
 struct Driver {
-  bool stopping = false;
-  bool stopped = false;
-  int pending = 1;  // the driver's own reference
-  int used_after_stop = 0;
+  Shared<bool> stopping{false, "stopping"};
+  Shared<bool> stopped{false, "stopped"};
+  Shared<int> pending{1, "pending"};  // the driver's own reference
+  int used_after_stop = 0;  // what the invariant counts
 };
 
 Task<void> bt_io(ThreadPool* pool, Mutex* m, Event* idle, Driver* d, bool fixed) {
   {
     Mutex::Guard g;
     if (fixed) g = co_await m->lock();
-    if (d->stopping) co_return;
+    if (d->stopping.load()) co_return;
     co_await step(*pool);
-    ++d->pending;
+    d->pending.fetch_add(1);
   }
-  if (d->stopped) ++d->used_after_stop;  // the work itself
+  if (d->stopped.load()) ++d->used_after_stop;  // the work itself
   co_await step(*pool);
   Mutex::Guard g;
   if (fixed) g = co_await m->lock();
-  if (--d->pending == 0) idle->set();
+  if (d->pending.fetch_sub(1) == 1) idle->set();
 }
 
 Task<void> bt_stop(Mutex* m, Event* idle, Driver* d, bool fixed) {
   {
     Mutex::Guard g;
     if (fixed) g = co_await m->lock();
-    d->stopping = true;
-    if (--d->pending == 0) idle->set();
+    d->stopping.store(true);
+    if (d->pending.fetch_sub(1) == 1) idle->set();
   }
   co_await idle->wait();
-  d->stopped = true;
+  d->stopped.store(true);
 }
 
 void bluetooth(bool fixed) {
@@ -423,16 +429,16 @@ void bluetooth(bool fixed) {
 
 // ---- async: a timeout racing the completion it guards ----------------------------------
 struct Reply {
-  bool done = false;
-  int responses = 0;
+  Shared<bool> done{false, "done"};
+  int responses = 0;  // what the invariant counts
 };
 
 Task<void> respond_at(ThreadPool* pool, Reply* r, Nanos when, bool fixed) {
   co_await sleep_for(when);
-  if (r->done) co_return;
-  if (fixed) r->done = true;  // claim before the await: check and claim in one step
-  co_await step(*pool);       // format the reply
-  r->done = true;
+  if (r->done.load()) co_return;
+  if (fixed) r->done.store(true);  // claim before the await: check and claim in one step
+  co_await step(*pool);            // format the reply
+  r->done.store(true);
   ++r->responses;
 }
 
@@ -529,15 +535,15 @@ void close_race(bool fixed) {
 }
 
 // ---- async: a permit leaked on the exception path ----------------------------------
-Task<void> with_permit(ThreadPool* pool, Semaphore* s, bool* busy, bool fixed) {
+Task<void> with_permit(ThreadPool* pool, Semaphore* s, Shared<bool>* busy, bool fixed) {
   co_await s->acquire();
   bool failed = false;
   try {
     co_await step(*pool);
-    if (*busy) throw std::runtime_error("resource busy");  // only when the other is inside
-    *busy = true;
+    if (busy->load()) throw std::runtime_error("resource busy");  // only when the other is inside
+    busy->store(true);
     co_await step(*pool);
-    *busy = false;
+    busy->store(false);
   } catch (const std::runtime_error&) {
     failed = true;
   }
@@ -556,7 +562,7 @@ Task<void> take_all(Semaphore* s) {
 void permit_leak(bool fixed) {
   ThreadPool pool(2, "pool");
   Semaphore s(2);
-  bool busy = false;
+  Shared<bool> busy{false, "busy"};
   auto a = spawn(pool, with_permit(&pool, &s, &busy, fixed));
   auto b = spawn(pool, with_permit(&pool, &s, &busy, fixed));
   for (auto* h : {&a, &b}) {
