@@ -49,9 +49,9 @@ std::uint32_t take_id(std::atomic<std::uint32_t>& counter, bool one_os_thread) n
 
 TaskId Platform::next_task_id() noexcept { return take_id(ids_->task, one_os_thread_); }
 ObjectId Platform::next_object_id() noexcept { return take_id(ids_->object, one_os_thread_); }
-void Platform::reset_ids() noexcept {
-  ids_->task.store(0, std::memory_order_relaxed);
-  ids_->object.store(0, std::memory_order_relaxed);
+void Platform::OneOsThread::reset_ids() noexcept {
+  p_.ids_->task.store(0, std::memory_order_relaxed);
+  p_.ids_->object.store(0, std::memory_order_relaxed);
 }
 
 bool Platform::fault(std::string_view, std::uint32_t per_million) {
@@ -69,9 +69,9 @@ TimerService* Platform::started_timers() noexcept {
   return timers_.get();
 }
 
-void Platform::abandon_timers() noexcept {
-  if (timers_) timers_->abandon();
-  timers_.reset();
+void Platform::OneOsThread::abandon_timers() noexcept {
+  if (p_.timers_) p_.timers_->abandon();
+  p_.timers_.reset();
 }
 
 void Platform::shutdown_timers() {

@@ -61,6 +61,12 @@ class PlatformThread {
 
 class TimerService;
 
+namespace detail {
+struct ThreadState;
+// The calling OS thread's runtime state (defined below).
+extern thread_local constinit ThreadState* tls_state;
+}  // namespace detail
+
 // Whose thread a platform thread is, told at its start (never guessed from its name).
 struct ThreadOwner {
   ObjectId executor = 0;  // the executor it belongs to (0: none: main, timer, reactor)
@@ -124,15 +130,35 @@ class Platform {
 
  protected:
   bool tracing_ = false;
-  // Set by a platform whose threads all run on one OS thread, one at a time.
-  bool one_os_thread_ = false;
   // Set by a platform that wants job_start_point() to be a scheduling point.
   bool job_start_points_ = false;
-  void reset_ids() noexcept;
-  // Forgets the timer thread without joining it (its virtual thread was abandoned).
-  void abandon_timers() noexcept;
+
+  // What only a platform whose threads all run on one OS thread, one at a time (the
+  // simulator), may do: each is sound only because no two of its threads ever run at once,
+  // and nothing else in the runtime offers them. A derived platform reaches them through
+  // one_os_thread().
+  class OneOsThread {
+   public:
+    explicit OneOsThread(Platform& p) noexcept : p_(p) {}
+    // The id shortcut: task and object ids taken with a plain load and store instead of a
+    // locked instruction. For the platform's whole life.
+    void take_ids_unlocked() noexcept { p_.one_os_thread_ = true; }
+    // Task and object ids start again from 1 (a fresh execution, same ids as the last).
+    void reset_ids() noexcept;
+    // Abandon: forgets the timer thread without joining it (its thread was abandoned
+    // mid-run and will never be resumed).
+    void abandon_timers() noexcept;
+    // The thread-state swap: makes `state` the runtime state of the calling OS thread
+    // (what a switch between two of the platform's threads does; null: none).
+    static void swap_thread_state(detail::ThreadState* state) noexcept { detail::tls_state = state; }
+
+   private:
+    Platform& p_;
+  };
+  OneOsThread one_os_thread() noexcept { return OneOsThread(*this); }
 
  private:
+  bool one_os_thread_ = false;  // OneOsThread::take_ids_unlocked()
   struct Ids;
   std::unique_ptr<Ids> ids_;
   std::unique_ptr<TimerService> timers_;
@@ -157,7 +183,6 @@ struct ThreadState {
   std::unique_ptr<Parker> parker;
   Parker& own_parker();
 };
-extern thread_local constinit ThreadState* tls_state;
 ThreadState& thread_state() noexcept;  // creates a default state on first use
 }  // namespace detail
 

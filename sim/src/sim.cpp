@@ -255,7 +255,7 @@ struct SimPlatform::Impl {
       heap::adopt();
       return;
     }
-    self.abandon_timers();
+    self.one_os_thread().abandon_timers();
     for (std::size_t i = 0; i < live; ++i) new (&threads[i]->body) std::function<void()>();
     heap::release();
   }
@@ -302,7 +302,7 @@ struct SimPlatform::Impl {
   [[gnu::noinline]] void switch_to(VThread* to) {
     VThread* from = current;
     current = to;
-    detail::tls_state = to ? &to->tls : nullptr;
+    OneOsThread::swap_thread_state(to ? &to->tls : nullptr);
     void* fake = nullptr;
     // A finished or abandoned thread never comes back: let ASan drop its fake stack.
     asan_start((from && from->state == VState::finished) || ending ? nullptr : &fake, to);
@@ -697,10 +697,10 @@ SimPlatform::SimPlatform(Options o) : impl_(std::make_unique<Impl>(*this, o)) {
   impl_->opt.limits = with_environment(o.limits);
   fiber::install_overflow_handler();  // here, not per run: it costs a system call
   tracing_ = o.trace;
-  one_os_thread_ = true;
+  one_os_thread().take_ids_unlocked();
   job_start_points_ = o.job_start_points;
 }
-SimPlatform::~SimPlatform() { abandon_timers(); }
+SimPlatform::~SimPlatform() { one_os_thread().abandon_timers(); }
 
 const Trace& SimPlatform::trace() const noexcept { return impl_->trace; }
 const std::vector<RecordedDecision>& SimPlatform::decisions() const noexcept { return impl_->decisions; }
@@ -746,8 +746,8 @@ RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& de
   m.recorder.clear();
   m.overflowed = nullptr;
   m.overflowed_task = 0;
-  reset_ids();
-  abandon_timers();
+  one_os_thread().reset_ids();
+  one_os_thread().abandon_timers();
   // Between executions no runtime object is alive (run() resets what the thread records
   // keep when an execution ends), on any simulation of this OS thread.
   Recycled<SimThread>::all_free();
@@ -770,7 +770,7 @@ RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& de
   m.enabled.assign(1, 0);
   m.enabled_threads.assign(1, first);
   m.current = first;
-  detail::tls_state = &first->tls;
+  OneOsThread::swap_thread_state(&first->tls);
   void* fake = nullptr;
   m.asan_start(&fake, first);
   m.jumper = nullptr;
@@ -798,12 +798,12 @@ RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& de
   // The timer service (its thread record, parker and mutex come from this OS thread's
   // pools) goes now, not at the next run of this simulator: another simulator on the same OS
   // thread (a shrink, a replay) frees those pools when it starts.
-  abandon_timers();
+  one_os_thread().abandon_timers();
   if (reclaim) {
     detail::set_frame_cache(true);
     m.end_heap(abandoned);
   }
-  detail::tls_state = saved_tls;
+  OneOsThread::swap_thread_state(saved_tls);
   g_current_sim = nullptr;
   m.result.end_time = m.now;
   m.result.steps = m.steps;
