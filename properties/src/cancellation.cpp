@@ -37,10 +37,10 @@ class Cancellation final : public Property {
       if (req.kind != EventKind::cancel_request) continue;
       Nanos t0 = req.time, late_after = req.time + e.config.cancel_grace;
       TaskId requester = req.task;
-      const sim::TaskInfo* ci = tr.task(requester);
+      const trace::TaskInfo* ci = tr.task(requester);
       TaskId owner = ci ? ci->parent : 0;
       std::set<TaskId> exempt{requester};
-      for (const sim::TaskInfo* a = ci; a && a->parent; a = tr.task(a->parent)) exempt.insert(a->parent);
+      for (const trace::TaskInfo* a = ci; a && a->parent; a = tr.task(a->parent)) exempt.insert(a->parent);
       std::vector<TaskId> scope;
       for (std::vector<TaskId> frontier{owner}; !frontier.empty();) {
         TaskId t = frontier.back();

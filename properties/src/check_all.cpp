@@ -20,7 +20,7 @@ std::vector<std::unique_ptr<Property>> default_properties() {
   return ps;
 }
 
-std::vector<Violation> check_all(const sim::Trace& trace, const sim::RunResult& result, const Config& config) {
+std::vector<Violation> check_all(const trace::Trace& trace, const trace::RunResult& result, const Config& config) {
   TraceIndex index(trace);
   Execution e{trace, result, config, index};
   std::vector<Violation> found;

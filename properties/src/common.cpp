@@ -5,19 +5,19 @@
 
 namespace weft::properties::detail {
 
-std::string site_str(const sim::Trace& t, std::uint32_t site) {
+std::string site_str(const trace::Trace& t, std::uint32_t site) {
   if (site == 0 || site >= t.sites.size()) return "";
   return t.sites[site].str();
 }
 
-std::string spawn_site(const sim::Trace& t, TaskId id) {
-  const sim::TaskInfo* ti = t.task(id);
+std::string spawn_site(const trace::Trace& t, TaskId id) {
+  const trace::TaskInfo* ti = t.task(id);
   return ti ? site_str(t, ti->site) : "";
 }
 
-std::string describe_task(const sim::Trace& t, TaskId id) {
+std::string describe_task(const trace::Trace& t, TaskId id) {
   std::string s = "task " + std::to_string(id);
-  const sim::TaskInfo* ti = t.task(id);
+  const trace::TaskInfo* ti = t.task(id);
   if (!ti) return s;
   if (!ti->name.empty()) s += " \"" + ti->name + "\"";
   std::string where = site_str(t, ti->site);
@@ -39,26 +39,26 @@ std::string format_ms(Nanos d) {
   return (neg ? "-" : "") + std::to_string(whole) + "." + f + " ms";
 }
 
-std::vector<sim::ThreadIndex> threads_of(const sim::Trace& t, ObjectId e) {
-  std::vector<sim::ThreadIndex> out;
+std::vector<trace::ThreadIndex> threads_of(const trace::Trace& t, ObjectId e) {
+  std::vector<trace::ThreadIndex> out;
   if (e == 0) return out;
   for (std::size_t i = 0; i < t.threads.size(); ++i)
-    if (t.threads[i].executor == e) out.push_back(sim::ThreadIndex(i));
+    if (t.threads[i].executor == e) out.push_back(trace::ThreadIndex(i));
   return out;
 }
 
-bool descends_from(const sim::Trace& t, TaskId id, TaskId ancestor) {
+bool descends_from(const trace::Trace& t, TaskId id, TaskId ancestor) {
   if (ancestor == 0) return id != 0;  // every task descends from the body
   std::size_t guard = t.tasks.size() + 1;
-  for (const sim::TaskInfo* ti = t.task(id); ti && guard--; ti = t.task(ti->parent)) {
+  for (const trace::TaskInfo* ti = t.task(id); ti && guard--; ti = t.task(ti->parent)) {
     if (ti->parent == ancestor) return true;
     if (ti->parent == 0) return false;
   }
   return false;
 }
 
-Violation violation_at(const sim::Trace& t, std::uint32_t index, ViolationKind kind) {
-  const sim::TraceRecord& r = t.records[index];
+Violation violation_at(const trace::Trace& t, std::uint32_t index, ViolationKind kind) {
+  const trace::TraceRecord& r = t.records[index];
   Violation v;
   v.kind = kind;
   v.time = r.time;

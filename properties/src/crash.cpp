@@ -12,7 +12,7 @@ class Crash final : public Property {
   const char* name() const noexcept override { return "crash"; }
 
   void check(const Execution& e, std::vector<Violation>& out) const override {
-    if (e.result.outcome != sim::Outcome::body_threw) return;
+    if (e.result.outcome != trace::Outcome::body_threw) return;
     examine(e, out);
   }
 

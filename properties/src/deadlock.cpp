@@ -12,7 +12,7 @@
 // Tasks: an async Mutex waiter (`mutex_wait`, other = owner) with no later `mutex_acquire`
 // waits for the owner; a cycle of such edges among unfinished tasks is a deadlock.
 // Everything else (semaphores, awaited tasks, cycles mixing tasks and threads) goes through
-// sim::WaitGraph, which also draws the wait chain of every report. A global deadlock
+// trace::WaitGraph, which also draws the wait chain of every report. A global deadlock
 // without a cycle whose chain ends at a primitive nobody can signal any more is a hang.
 #include <algorithm>
 #include <map>
@@ -35,7 +35,7 @@ class Deadlock final : public Property {
     // Every wait-for edge starts at one of these records (a thread in block_on/join, a task
     // waiting on a primitive or a task): without any, and unless nothing could run at the
     // end, there is no edge and so no cycle.
-    if (e.result.outcome != sim::Outcome::deadlock &&
+    if (e.result.outcome != trace::Outcome::deadlock &&
         !e.index.has_any({EventKind::block, EventKind::mutex_wait, EventKind::sem_wait, EventKind::event_wait,
                           EventKind::channel_wait, EventKind::join_wait}))
       return;
@@ -78,18 +78,18 @@ class Deadlock final : public Property {
     // Who each blocked thread waits for.
     struct Wait {
       TaskId on = 0;
-      std::vector<sim::ThreadIndex> needs;   // all must be stuck for this thread to be stuck
+      std::vector<trace::ThreadIndex> needs;   // all must be stuck for this thread to be stuck
       std::vector<std::uint32_t> queued;     // pending schedule records explaining the edge
       ObjectId executor = 0;                 // set when the edge goes through a queue
     };
-    std::map<sim::ThreadIndex, Wait> waits;
-    for (sim::ThreadIndex t = 0; t < nthreads; ++t) {
+    std::map<trace::ThreadIndex, Wait> waits;
+    for (trace::ThreadIndex t = 0; t < nthreads; ++t) {
       if (open_block[t] == kNone) continue;
       TaskId x = recs[open_block[t]].other;
       if (completed.count(x)) continue;
       Wait w;
       w.on = x;
-      for (sim::ThreadIndex u = 0; u < nthreads; ++u)
+      for (trace::ThreadIndex u = 0; u < nthreads; ++u)
         if (running[u] == x && u != t) w.needs.push_back(u);
       if (w.needs.empty()) {
         std::vector<std::uint32_t> q;
@@ -120,7 +120,7 @@ class Deadlock final : public Property {
       changed = false;
       for (auto it = waits.begin(); it != waits.end();) {
         bool stuck = std::all_of(it->second.needs.begin(), it->second.needs.end(),
-                                 [&](sim::ThreadIndex u) { return waits.count(u) != 0; });
+                                 [&](trace::ThreadIndex u) { return waits.count(u) != 0; });
         if (!stuck) {
           it = waits.erase(it);
           changed = true;
@@ -132,10 +132,10 @@ class Deadlock final : public Property {
 
     // One report per strongly connected component of the wait-for graph: a pool whose
     // workers all wait for its own queue is one deadlock, not one per worker.
-    std::map<sim::ThreadIndex, std::set<sim::ThreadIndex>> reach;
+    std::map<trace::ThreadIndex, std::set<trace::ThreadIndex>> reach;
     for (auto& [t, _] : waits) {
       auto& r = reach[t];
-      std::vector<sim::ThreadIndex> frontier{t};
+      std::vector<trace::ThreadIndex> frontier{t};
       while (!frontier.empty()) {
         auto u = frontier.back();
         frontier.pop_back();
@@ -143,18 +143,18 @@ class Deadlock final : public Property {
           if (r.insert(n).second) frontier.push_back(n);
       }
     }
-    const sim::WaitGraph& graph = e.index.waits();
+    const trace::WaitGraph& graph = e.index.waits();
     bool reported = false;
-    std::set<sim::ThreadIndex> done;
+    std::set<trace::ThreadIndex> done;
     for (auto& [start, _] : waits) {
       if (done.count(start) || !reach[start].count(start)) continue;  // not on a cycle
-      std::set<sim::ThreadIndex> scc;
+      std::set<trace::ThreadIndex> scc;
       for (auto u : reach[start])
         if (reach[u].count(start)) scc.insert(u);
       // In wait-for order: follow needs inside the component, first unvisited member.
-      std::vector<sim::ThreadIndex> cycle{start};
-      for (sim::ThreadIndex cur = start;;) {
-        std::optional<sim::ThreadIndex> next;
+      std::vector<trace::ThreadIndex> cycle{start};
+      for (trace::ThreadIndex cur = start;;) {
+        std::optional<trace::ThreadIndex> next;
         for (auto n : waits.at(cur).needs)
           if (scc.count(n) && std::find(cycle.begin(), cycle.end(), n) == cycle.end()) {
             next = n;
@@ -167,7 +167,7 @@ class Deadlock final : public Property {
         if (std::find(cycle.begin(), cycle.end(), u) == cycle.end()) cycle.push_back(u);
       done.insert(scc.begin(), scc.end());
       out.push_back(thread_cycle(e, cycle, waits, open_block, pending));
-      out.back().detail = "chain: " + sim::WaitGraph::join(graph.chain(sim::WaitGraph::Node{true, cycle.front()})) +
+      out.back().detail = "chain: " + trace::WaitGraph::join(graph.chain(trace::WaitGraph::Node{true, cycle.front()})) +
                           "\n" + out.back().detail;
       reported = true;
     }
@@ -177,29 +177,29 @@ class Deadlock final : public Property {
     if (!reported) reported = graph_cycle(e, graph, out);
     // Nothing can run, yet no cycle explains it (e.g. a join on a task that waits for an
     // event nobody will set): report who waits on what.
-    if (!reported && e.result.outcome == sim::Outcome::deadlock)
+    if (!reported && e.result.outcome == trace::Outcome::deadlock)
       out.push_back(global_without_cycle(e, open_block, graph));
   }
 
  private:
   template <class Waits>
-  static Violation thread_cycle(const Execution& e, const std::vector<sim::ThreadIndex>& cycle, const Waits& waits,
+  static Violation thread_cycle(const Execution& e, const std::vector<trace::ThreadIndex>& cycle, const Waits& waits,
                                 const std::vector<std::uint32_t>& open_block,
                                 const std::map<TaskId, std::uint32_t>& pending) {
     const auto& tr = e.trace;
     Violation v;
     v.kind = ViolationKind::deadlock;
     v.severity = Severity::error;
-    bool partial = e.result.outcome != sim::Outcome::deadlock || e.result.message.find("(partial") != std::string::npos;
+    bool partial = e.result.outcome != trace::Outcome::deadlock || e.result.message.find("(partial") != std::string::npos;
     std::string msg = partial ? "deadlock (partial): " : "deadlock: ";
     std::string detail = "wait-for cycle";
     detail += formed_online(e) ? " (found when it formed):\n"
-              : e.result.outcome == sim::Outcome::deadlock
+              : e.result.outcome == trace::Outcome::deadlock
                   ? " (nothing can run):\n"
-                  : " (other threads kept running; the execution ended in " + std::string(sim::to_string(e.result.outcome)) +
+                  : " (other threads kept running; the execution ended in " + std::string(trace::to_string(e.result.outcome)) +
                         "):\n";
     for (std::size_t i = 0; i < cycle.size(); ++i) {
-      sim::ThreadIndex t = cycle[i];
+      trace::ThreadIndex t = cycle[i];
       const auto& w = waits.at(t);
       const auto& blk = tr.records[open_block[t]];
       v.threads.push_back(t);
@@ -242,7 +242,7 @@ class Deadlock final : public Property {
         behind += "\n";
       }
     // Threads the simulator saw waiting on something other than a task (a lock, a thread).
-    if (e.result.outcome == sim::Outcome::deadlock)
+    if (e.result.outcome == trace::Outcome::deadlock)
       for (const auto& w : e.result.waiting)
         if (w.why != WaitKind::block_on && !waits.count(w.thread))
           behind += "  " + w.thread_name + (w.why == WaitKind::lock ? " waits for a lock" : " waits for a thread to exit") + "\n";
@@ -255,11 +255,11 @@ class Deadlock final : public Property {
 
   // The simulator ended the execution the moment a wait-for cycle formed.
   static bool formed_online(const Execution& e) {
-    return e.result.outcome == sim::Outcome::deadlock && e.result.message.rfind("wait-for cycle", 0) == 0;
+    return e.result.outcome == trace::Outcome::deadlock && e.result.message.rfind("wait-for cycle", 0) == 0;
   }
 
   // A cycle only the general graph sees: semaphore permits, awaited tasks, tasks and threads mixed.
-  static bool graph_cycle(const Execution& e, const sim::WaitGraph& g, std::vector<Violation>& out) {
+  static bool graph_cycle(const Execution& e, const trace::WaitGraph& g, std::vector<Violation>& out) {
     auto stuck = g.deadlocked();
     if (stuck.empty()) return false;
     auto cycle = g.cycle_in(stuck);
@@ -270,13 +270,13 @@ class Deadlock final : public Property {
     v.severity = Severity::error;
     // The chain from the least blocked root outside the cycle, if any, shows who else hangs on it.
     auto chain = g.chain(cycle.front());
-    v.message = "deadlock: " + sim::WaitGraph::join(chain);
+    v.message = "deadlock: " + trace::WaitGraph::join(chain);
     v.detail = std::string("wait-for cycle") + (formed_online(e) ? " (found when it formed)" : "") + " among " +
                std::to_string(cycle.size()) + ":\n";
     for (auto& l : chain) {
       v.detail += "  " + l.text + "\n";
       if (l.node.thread)
-        v.threads.push_back(sim::ThreadIndex(l.node.id));
+        v.threads.push_back(trace::ThreadIndex(l.node.id));
       else if (std::find(v.tasks.begin(), v.tasks.end(), l.node.id) == v.tasks.end())
         v.tasks.push_back(l.node.id);
       for (auto rec : l.records) {
@@ -294,7 +294,7 @@ class Deadlock final : public Property {
   }
 
   static Violation global_without_cycle(const Execution& e, const std::vector<std::uint32_t>& open_block,
-                                        const sim::WaitGraph& g) {
+                                        const trace::WaitGraph& g) {
     const auto& tr = e.trace;
     Violation v;
     v.kind = ViolationKind::deadlock;
@@ -304,13 +304,13 @@ class Deadlock final : public Property {
     // sets, a semaphore whose permits died with their holders), nobody can ever signal it.
     for (const auto& w : e.result.waiting) {
       if (w.why != WaitKind::block_on) continue;
-      auto chain = g.chain(sim::WaitGraph::Node{true, w.thread});
+      auto chain = g.chain(trace::WaitGraph::Node{true, w.thread});
       if (chain.empty()) continue;
       const auto& last = chain.back();
       auto wt = last.node.thread ? std::nullopt : g.wait_of(last.node.id);
-      bool primitive = wt && wt->on != sim::WaitGraph::On::task && wt->on != sim::WaitGraph::On::none;
+      bool primitive = wt && wt->on != trace::WaitGraph::On::task && wt->on != trace::WaitGraph::On::none;
       if (primitive) v.kind = ViolationKind::hang;
-      v.message = std::string(primitive ? "hang: " : "deadlock: ") + sim::WaitGraph::join(chain);
+      v.message = std::string(primitive ? "hang: " : "deadlock: ") + trace::WaitGraph::join(chain);
       for (auto& l : chain) {
         for (auto& s : l.sites) detail::add_unique(v.locations, s);
         // The chain's records, for the renderers to highlight (the blocks are added below).
@@ -345,7 +345,7 @@ class Deadlock final : public Property {
   }
 
   static void mutex_cycles(const Execution& e, const std::map<std::pair<TaskId, ObjectId>, std::uint32_t>& waits,
-                           const std::set<TaskId>& completed, const sim::WaitGraph& graph, std::vector<Violation>& out) {
+                           const std::set<TaskId>& completed, const trace::WaitGraph& graph, std::vector<Violation>& out) {
     const auto& tr = e.trace;
     std::map<TaskId, std::uint32_t> edge;  // waiter -> its mutex_wait record
     for (auto& [k, idx] : waits)
@@ -366,7 +366,7 @@ class Deadlock final : public Property {
       if (!seen.insert(key).second) continue;
       Violation v;
       v.kind = ViolationKind::deadlock;
-      std::string chain = sim::WaitGraph::join(graph.chain(sim::WaitGraph::Node{false, cycle.front()}));
+      std::string chain = trace::WaitGraph::join(graph.chain(trace::WaitGraph::Node{false, cycle.front()}));
       v.detail = "each task waits for a mutex held by the next:\n";  // the chain is the message
       for (std::size_t i = 0; i < cycle.size(); ++i) {
         const auto& r = tr.records[edge.at(cycle[i])];

@@ -21,7 +21,7 @@ class Hang final : public Property {
   const char* name() const noexcept override { return "hang"; }
 
   void check(const Execution& e, std::vector<Violation>& out) const override {
-    if (e.result.outcome == sim::Outcome::completed) leaks(e, out);
+    if (e.result.outcome == trace::Outcome::completed) leaks(e, out);
     if (e.index.has(EventKind::race_lost)) losers(e, out);
   }
 
@@ -58,9 +58,9 @@ class Hang final : public Property {
   // did not know the children's ids) is resolved from the trace: the winner is the task
   // running on that thread, the losers its siblings from the same when_any (same parent, same
   // site, spawned next to it); left out when that cannot be told.
-  static std::vector<std::array<std::uint32_t, 3>> race_losers(const sim::Trace& tr) {
+  static std::vector<std::array<std::uint32_t, 3>> race_losers(const trace::Trace& tr) {
     std::vector<std::array<std::uint32_t, 3>> out;
-    std::map<sim::ThreadIndex, TaskId> running;
+    std::map<trace::ThreadIndex, TaskId> running;
     const auto& recs = tr.records;
     for (std::uint32_t i = 0; i < recs.size(); ++i) {
       const auto& r = recs[i];
@@ -74,7 +74,7 @@ class Hang final : public Property {
       std::uint32_t k = 0;  // the group: consecutive race_lost records of one decision
       while (i + k < recs.size() && recs[i + k].kind == EventKind::race_lost && recs[i + k].thread == r.thread) ++k;
       TaskId w = running[r.thread];
-      const sim::TaskInfo* wi = tr.task(w);
+      const trace::TaskInfo* wi = tr.task(w);
       if (wi && wi->executor == 0) {
         for (const auto& ti : tr.tasks)
           if (ti.id != w && ti.parent == wi->parent && ti.site == wi->site && ti.executor == 0 &&

@@ -18,9 +18,9 @@ struct TraceIndex::Tasks {
 const std::vector<std::uint32_t> TraceIndex::Tasks::no_records{};
 const std::vector<TaskId> TraceIndex::Tasks::no_children{};
 
-TraceIndex::TraceIndex(const sim::Trace& trace) : trace_(trace), threads_(trace.threads.size()) {
+TraceIndex::TraceIndex(const trace::Trace& trace) : trace_(trace), threads_(trace.threads.size()) {
   std::size_t max_thread = 0;
-  for (const sim::TraceRecord& r : trace.records) {
+  for (const trace::TraceRecord& r : trace.records) {
     kinds_ |= std::uint64_t(1) << unsigned(r.kind);
     last_time_ = std::max(last_time_, r.time);
     max_thread = std::max<std::size_t>(max_thread, r.thread);
@@ -34,14 +34,14 @@ const TraceIndex::Tasks& TraceIndex::tasks() const {
   if (tasks_) return *tasks_;
   auto t = std::make_unique<Tasks>();
   std::size_t n = trace_.tasks.size() + 1;
-  for (const sim::TraceRecord& r : trace_.records) n = std::max<std::size_t>(n, std::size_t(r.task) + 1);
+  for (const trace::TraceRecord& r : trace_.records) n = std::max<std::size_t>(n, std::size_t(r.task) + 1);
   t->completed.assign(n, 0);
   t->last.assign(n, none);
   t->records.resize(n);
   t->children.resize(n);
   const auto& recs = trace_.records;
   for (std::uint32_t i = 0; i < recs.size(); ++i) {
-    const sim::TraceRecord& r = recs[i];
+    const trace::TraceRecord& r = recs[i];
     if (!r.task) continue;
     t->records[r.task].push_back(i);
     if (r.kind == EventKind::complete) t->completed[r.task] = 1;
@@ -49,7 +49,7 @@ const TraceIndex::Tasks& TraceIndex::tasks() const {
         r.kind != EventKind::exception_observed)
       t->last[r.task] = i;
   }
-  for (const sim::TaskInfo& ti : trace_.tasks) {
+  for (const trace::TaskInfo& ti : trace_.tasks) {
     if (!ti.id) continue;
     // A parent outside the trace (a trace read back from a file) counts as none.
     t->children[ti.parent < n ? ti.parent : 0].push_back(ti.id);
@@ -78,9 +78,9 @@ const std::vector<TaskId>& TraceIndex::children(TaskId id) const {
   return id < t.children.size() ? t.children[id] : Tasks::no_children;
 }
 
-const sim::WaitGraph& TraceIndex::waits() const {
+const trace::WaitGraph& TraceIndex::waits() const {
   if (!waits_) {
-    waits_ = std::make_unique<sim::WaitGraph>(trace_);
+    waits_ = std::make_unique<trace::WaitGraph>(trace_);
     waits_->apply_all();
   }
   return *waits_;

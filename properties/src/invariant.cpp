@@ -81,7 +81,7 @@ class Invariant final : public Property {
       v.detail = "monitor '" + name + "' became hot at " + detail::format_ms(r.time) + " on " +
                  tr.thread_name(r.thread) + (r.site ? " at " + detail::site_str(tr, r.site) : std::string()) + "\n" +
                  (at_end ? "and never became cold again (execution ended " +
-                               std::string(sim::to_string(e.result.outcome)) + " at " + detail::format_ms(until) + ")\n"
+                               std::string(trace::to_string(e.result.outcome)) + " at " + detail::format_ms(until) + ")\n"
                          : "and became cold only at " + detail::format_ms(until) + "\n");
       out.push_back(std::move(v));
     };
@@ -111,7 +111,7 @@ class Invariant final : public Property {
       }
     }
     Nanos end = e.result.end_time;
-    bool final_state = e.result.outcome == sim::Outcome::completed || e.result.outcome == sim::Outcome::deadlock;
+    bool final_state = e.result.outcome == trace::Outcome::completed || e.result.outcome == trace::Outcome::deadlock;
     for (auto& [name, h] : hot) {
       bool over = end - tr.records[h.since].time > h.threshold;
       if (final_state)

@@ -14,7 +14,7 @@ class Limit final : public Property {
 
   void check(const Execution& e, std::vector<Violation>& out) const override {
     auto o = e.result.outcome;
-    if (o != sim::Outcome::step_limit && o != sim::Outcome::time_limit && o != sim::Outcome::task_limit) return;
+    if (o != trace::Outcome::step_limit && o != trace::Outcome::time_limit && o != trace::Outcome::task_limit) return;
     examine(e, out);
   }
 
@@ -22,7 +22,7 @@ class Limit final : public Property {
   // The check proper, out of line: check() above is the cheap test most executions stop at.
   [[gnu::noinline]] void examine(const Execution& e, std::vector<Violation>& out) const {
     const auto& tr = e.trace;
-    const sim::WaitGraph& g = e.index.waits();
+    const trace::WaitGraph& g = e.index.waits();
     Violation v;
     v.kind = ViolationKind::limit;
     v.time = e.result.end_time;
@@ -30,19 +30,19 @@ class Limit final : public Property {
     std::size_t unfinished = 0;
     for (const auto& ti : tr.tasks)
       if (ti.id && !g.completed(ti.id)) ++unfinished;
-    v.detail = "the execution ended at its " + std::string(sim::to_string(e.result.outcome)) + " with " + std::to_string(unfinished) +
+    v.detail = "the execution ended at its " + std::string(trace::to_string(e.result.outcome)) + " with " + std::to_string(unfinished) +
                " task(s) unfinished\n";
     std::string waiting;
     for (auto u : g.blocked_threads()) {
-      auto chain = g.chain(sim::WaitGraph::Node{true, u});
-      waiting += "  " + sim::WaitGraph::join(chain) + "\n";
+      auto chain = g.chain(trace::WaitGraph::Node{true, u});
+      waiting += "  " + trace::WaitGraph::join(chain) + "\n";
       v.threads.push_back(u);
       for (auto& l : chain)
         for (auto& s : l.sites) detail::add_unique(v.locations, s);
     }
     for (TaskId t : g.waiting_tasks()) {
-      auto chain = g.chain(sim::WaitGraph::Node{false, t});
-      waiting += "  " + sim::WaitGraph::join(chain) + "\n";
+      auto chain = g.chain(trace::WaitGraph::Node{false, t});
+      waiting += "  " + trace::WaitGraph::join(chain) + "\n";
       v.tasks.push_back(t);
       for (auto& l : chain) {
         for (auto& s : l.sites) detail::add_unique(v.locations, s);

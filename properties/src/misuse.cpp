@@ -88,14 +88,14 @@ class Misuse final : public Property {
       }
     }
     for (auto& [task, l] : life) {
-      const sim::TaskInfo* ti = tr.task(task);
+      const trace::TaskInfo* ti = tr.task(task);
       if (!ti) continue;
       bool hop = l.hop != UINT32_MAX;
       TaskId inner = 0;
       if (!hop && ti->executor && !l.other_work && l.children.size() == 1 && l.suspended_after_spawn &&
           l.first_resume != UINT32_MAX && l.complete != UINT32_MAX) {
         inner = l.children.front();
-        const sim::TaskInfo* ci = tr.task(inner);
+        const trace::TaskInfo* ci = tr.task(inner);
         auto c = complete_at.find(inner);
         hop = ci && ci->executor && c != complete_at.end() && c->second < l.complete &&
               (ci->executor == ti->executor || detail::threads_of(tr, ti->executor).size() >= 2);

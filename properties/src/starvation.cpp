@@ -37,9 +37,9 @@ class Starvation final : public Property {
     const Nanos end = span;
 
     // Blocking intervals per thread.
-    std::map<sim::ThreadIndex, std::vector<Busy>> busy;
-    std::map<sim::ThreadIndex, std::size_t> open;
-    std::map<sim::ThreadIndex, std::vector<Busy>> blocked;  // block_on/join: block..wake
+    std::map<trace::ThreadIndex, std::vector<Busy>> busy;
+    std::map<trace::ThreadIndex, std::size_t> open;
+    std::map<trace::ThreadIndex, std::vector<Busy>> blocked;  // block_on/join: block..wake
     for (std::uint32_t i = 0; i < recs.size(); ++i) {
       const auto& r = recs[i];
       if (r.kind == EventKind::block) blocked[r.thread].push_back(Busy{i, r.time, end});
@@ -168,7 +168,7 @@ class Starvation final : public Property {
   }
 
   template <class BusyReport>
-  static void occupancy(const Execution& e, Nanos end, std::map<sim::ThreadIndex, std::vector<Busy>>& busy,
+  static void occupancy(const Execution& e, Nanos end, std::map<trace::ThreadIndex, std::vector<Busy>>& busy,
                         std::vector<Violation>& out, BusyReport& busy_report) {
     const auto& tr = e.trace;
     for (const auto& ex : tr.executors) {

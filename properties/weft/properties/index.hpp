@@ -21,12 +21,12 @@ namespace weft::properties {
 
 class TraceIndex {
  public:
-  explicit TraceIndex(const sim::Trace& trace);
+  explicit TraceIndex(const trace::Trace& trace);
   TraceIndex(const TraceIndex&) = delete;
   TraceIndex& operator=(const TraceIndex&) = delete;
   ~TraceIndex();
 
-  const sim::Trace& trace() const noexcept { return trace_; }
+  const trace::Trace& trace() const noexcept { return trace_; }
 
   // Some record of kind k occurs.
   bool has(EventKind k) const noexcept { return (kinds_ >> unsigned(k)) & 1u; }
@@ -51,18 +51,18 @@ class TraceIndex {
   // The tasks spawned by t (0: spawned outside any task), in creation order.
   const std::vector<TaskId>& children(TaskId t) const;
   // The wait-for graph with every record applied: the state at the end of the execution.
-  const sim::WaitGraph& waits() const;
+  const trace::WaitGraph& waits() const;
 
  private:
   struct Tasks;  // the per-task tables, built together on first use
   const Tasks& tasks() const;
 
-  const sim::Trace& trace_;
+  const trace::Trace& trace_;
   std::uint64_t kinds_ = 0;
   Nanos last_time_ = 0;
   std::size_t threads_ = 0;
   mutable std::unique_ptr<Tasks> tasks_;
-  mutable std::unique_ptr<sim::WaitGraph> waits_;
+  mutable std::unique_ptr<trace::WaitGraph> waits_;
 };
 
 }  // namespace weft::properties

@@ -30,8 +30,8 @@ struct Config {
 // One execution, as every property sees it: its trace, how it ended, the thresholds, and
 // the index of its trace that all properties share (built once per execution).
 struct Execution {
-  const sim::Trace& trace;
-  const sim::RunResult& result;
+  const trace::Trace& trace;
+  const trace::RunResult& result;
   const Config& config;
   const TraceIndex& index;
 };
@@ -52,6 +52,6 @@ std::vector<std::unique_ptr<Property>> default_properties();
 // A user invariant, checked at every scheduling point or at chosen points (see invariant.hpp).
 // Runs every default property (and the invariants registered in this execution), most
 // severe first: errors before warnings, then by kind.
-std::vector<Violation> check_all(const sim::Trace& trace, const sim::RunResult& result, const Config& config = {});
+std::vector<Violation> check_all(const trace::Trace& trace, const trace::RunResult& result, const Config& config = {});
 
 }  // namespace weft::properties

@@ -57,7 +57,7 @@ enum class EventKind : std::uint8_t {
   cancelled,           // a waiting operation of `task` observed its cancellation
   misuse,              // text = what
   hop,                 // a pool task whose body only awaited another async task (redundant hop)
-  probe,               // user latency probe: value = latency ns, other = deadline ns (0 = none)
+  probe,               // user latency probe: value = latency ns, deadline ns in object:other (set_probe_deadline; 0 = none)
   race_lost,           // when_any: task lost the race to `other`
   user,                // an annotation: text = what the user wrote (weft::annotate)
   // Appended kinds (never insert above: saved traces and hashes depend on the values).
