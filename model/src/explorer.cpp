@@ -146,18 +146,58 @@ bool parse_warnings(std::string_view s, Warnings& out) noexcept {
 
 namespace {
 
-// The one table of strategy specs: make_strategy, validate_strategy and every usage text
-// read it. parameter: the letter after ':' ("" = takes none).
+// The one table of strategies: make_strategy, validate_strategy, every usage text and the
+// CLI's synopsis (strategy_choices()) read it; adding a strategy is adding a row.
 struct StrategyEntry {
   const char* kind;
-  const char* parameter;
+  const char* parameter;            // the letter after ':' ("" = takes none)
   std::uint32_t default_parameter;
+  const char* schedule;             // runs from a recorded schedule (what it is, for the error
+                                    // without one): not a search of its own; "" = needs none
+  std::unique_ptr<Strategy> (*make)(std::uint32_t parameter, std::uint64_t seed, const Schedule& schedule);
 };
 constexpr StrategyEntry strategy_table[] = {
-    {"portfolio", "", 0}, {"random", "", 0}, {"pct", "D", 3}, {"pos", "", 0},
-    {"surw", "", 0},      {"dfs", "B", 2},   {"dpor", "B", DporStrategy::unbounded},   {"replay", "", 0},
-    {"mutate", "", 0},
+    {"portfolio", "", 0, "",
+     [](std::uint32_t, std::uint64_t seed, const Schedule&) -> std::unique_ptr<Strategy> {
+       return std::make_unique<PortfolioStrategy>(seed);
+     }},
+    {"random", "", 0, "",
+     [](std::uint32_t, std::uint64_t seed, const Schedule&) -> std::unique_ptr<Strategy> {
+       return std::make_unique<RandomStrategy>(seed);
+     }},
+    {"pct", "D", 3, "",
+     [](std::uint32_t depth, std::uint64_t seed, const Schedule&) -> std::unique_ptr<Strategy> {
+       return std::make_unique<PctStrategy>(seed, std::max<std::uint32_t>(1, depth), 8);
+     }},
+    {"pos", "", 0, "",
+     [](std::uint32_t, std::uint64_t seed, const Schedule&) -> std::unique_ptr<Strategy> {
+       return std::make_unique<PosStrategy>(seed);
+     }},
+    {"surw", "", 0, "",
+     [](std::uint32_t, std::uint64_t seed, const Schedule&) -> std::unique_ptr<Strategy> {
+       return std::make_unique<SurwStrategy>(seed);
+     }},
+    {"dfs", "B", 2, "",
+     [](std::uint32_t bound, std::uint64_t, const Schedule&) -> std::unique_ptr<Strategy> {
+       return std::make_unique<DfsStrategy>(bound);
+     }},
+    {"dpor", "B", DporStrategy::unbounded, "",
+     [](std::uint32_t bound, std::uint64_t, const Schedule&) -> std::unique_ptr<Strategy> {
+       return std::make_unique<DporStrategy>(bound);
+     }},
+    {"replay", "", 0, "WEFT_REPLAY=<token or file>",
+     [](std::uint32_t, std::uint64_t, const Schedule& s) -> std::unique_ptr<Strategy> {
+       return std::make_unique<ReplayStrategy>(s);
+     }},
+    {"mutate", "", 0, "the prefix to keep",
+     [](std::uint32_t, std::uint64_t seed, const Schedule& s) -> std::unique_ptr<Strategy> {
+       return std::make_unique<MutateStrategy>(s.decisions, seed);
+     }},
 };
+
+std::string spec_usage(const StrategyEntry& e) {
+  return *e.parameter ? std::string(e.kind) + "[:" + e.parameter + "]" : std::string(e.kind);
+}
 
 const StrategyEntry& parse_spec(const std::string& spec, std::uint32_t& parameter) {
   std::size_t colon = spec.find(':');
@@ -179,9 +219,15 @@ std::string strategy_usage() {
   const std::size_t n = std::size(strategy_table);
   for (std::size_t i = 0; i < n; ++i) {
     if (i) out += i + 1 == n ? " or " : ", ";
-    out += strategy_table[i].kind;
-    if (*strategy_table[i].parameter) out += std::string("[:") + strategy_table[i].parameter + "]";
+    out += spec_usage(strategy_table[i]);
   }
+  return out;
+}
+
+std::string strategy_choices() {
+  std::string out;
+  for (const StrategyEntry& e : strategy_table)
+    if (!*e.schedule) out += (out.empty() ? "" : "|") + spec_usage(e);
   return out;
 }
 
@@ -192,20 +238,11 @@ void validate_strategy(const std::string& spec) {
 
 std::unique_ptr<Strategy> make_strategy(const std::string& spec, std::uint64_t seed, const Schedule* schedule) {
   std::uint32_t parameter = 0;
-  const std::string kind = parse_spec(spec, parameter).kind;
-  if (kind == "portfolio") return std::make_unique<PortfolioStrategy>(seed);
-  if (kind == "random") return std::make_unique<RandomStrategy>(seed);
-  if (kind == "pct") return std::make_unique<PctStrategy>(seed, std::max<std::uint32_t>(1, parameter), 8);
-  if (kind == "pos") return std::make_unique<PosStrategy>(seed);
-  if (kind == "surw") return std::make_unique<SurwStrategy>(seed);
-  if (kind == "dfs") return std::make_unique<DfsStrategy>(parameter);
-  if (kind == "dpor") return std::make_unique<DporStrategy>(parameter);
-  if (kind == "mutate") {
-    if (!schedule) throw std::invalid_argument("strategy \"mutate\" needs a schedule (the prefix to keep)");
-    return std::make_unique<MutateStrategy>(schedule->decisions, seed);
-  }
-  if (!schedule) throw std::invalid_argument("strategy \"replay\" needs a schedule (WEFT_REPLAY=<token or file>)");
-  return std::make_unique<ReplayStrategy>(*schedule);
+  const StrategyEntry& e = parse_spec(spec, parameter);
+  static const Schedule none;
+  if (*e.schedule && !schedule)
+    throw std::invalid_argument(std::string("strategy \"") + e.kind + "\" needs a schedule (" + e.schedule + ")");
+  return e.make(parameter, seed, schedule ? *schedule : none);
 }
 
 Schedule schedule_of(const sim::SimPlatform& sim, const ExploreOptions& options) {

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "common.hpp"
+#include "weft/model/explorer.hpp"
 
 namespace weft::cli {
 
@@ -16,7 +17,7 @@ struct Option {
 
 struct Command {
   const char* name;
-  const char* synopsis;  // the line of `weft help` and of the README
+  std::string synopsis;  // the line of `weft help` and of the README
   const char* summary;
   std::vector<Option> options;
   std::vector<const char*> examples;
@@ -26,8 +27,8 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {"list", "weft list", "scenarios: name, expected verdict, summary", {}, {"weft list"}},
       {"run",
-       "weft run NAME[.bug|.fix] [--strategy portfolio|random|pct[:D]|pos|surw|dfs[:B]|dpor[:B]] [--iterations N] [--seed S] [--warnings off|report|error] "
-       "[--out DIR] [--json] [--all] [--full] [--no-render]",
+       "weft run NAME[.bug|.fix] [--strategy " + model::strategy_choices() +
+           "] [--iterations N] [--seed S] [--warnings off|report|error] [--out DIR] [--json] [--all] [--full] [--no-render]",
        "explores one scenario (the bug variant unless .fix); a finding writes its artefact directory OUT/NAME.bug/",
        {{"--strategy S", "the portfolio (surw and pct:3 taking turns), one of them, bounded DFS or DPOR (B preemptions)", "the scenario's own (portfolio)"},
         {"--iterations N", "executions at most (dfs: an upper bound)", "the scenario's own"},
@@ -112,14 +113,14 @@ bool wants_help(const std::vector<std::string>& args) {
 
 void print_usage(std::FILE* to) {
   std::fprintf(to, "usage: weft <command> [options]   (weft <command> --help for its options)\n");
-  for (const Command& c : commands()) std::fprintf(to, "  %s\n", c.synopsis);
+  for (const Command& c : commands()) std::fprintf(to, "  %s\n", c.synopsis.c_str());
   std::fprintf(to, "exit: 0 no violation, 1 violation, 2 bad usage or input, 3 internal error\n");
 }
 
 bool print_command_help(const std::string& name, std::FILE* to) {
   const Command* c = find_command(name);
   if (!c) return false;
-  std::fprintf(to, "usage: %s\n\n%s\n", c->synopsis, c->summary);
+  std::fprintf(to, "usage: %s\n\n%s\n", c->synopsis.c_str(), c->summary);
   if (!c->options.empty()) {
     std::fprintf(to, "\noptions:\n");
     for (const Option& o : c->options) {

@@ -87,6 +87,9 @@ std::unique_ptr<Strategy> make_strategy(const std::string& spec, std::uint64_t s
 
 // "portfolio, random, pct[:D], ..." for usage texts.
 std::string strategy_usage();
+// "portfolio|random|pct[:D]|pos|surw|dfs[:B]|dpor[:B]": the searches (every strategy that
+// needs no recorded schedule), for a synopsis.
+std::string strategy_choices();
 // Throws std::invalid_argument (one line) unless `spec` names a strategy of the table.
 void validate_strategy(const std::string& spec);
 
