@@ -74,6 +74,7 @@ const Register reg{Scenario{
     run_bug,
     run_fix,
     options(),
+    3,  // its row in the catalogue
 }};
 
 }  // namespace

@@ -48,6 +48,7 @@ const Register reg{Scenario{
     [] { run(handle_blocking); },
     [] { run(handle_awaiting); },
     explore_options("block-on-under-load", 60_s),
+    6,  // its row in the catalogue
 }};
 
 }  // namespace

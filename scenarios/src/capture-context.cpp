@@ -66,6 +66,7 @@ const Register reg{Scenario{
     [] { run(load_settings_captured); },
     [] { run(load_settings_anywhere); },
     explore_options("capture-context", 60_s),
+    12,  // its row in the catalogue
 }};
 
 }  // namespace

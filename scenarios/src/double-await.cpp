@@ -55,6 +55,7 @@ const Register reg{Scenario{
     [] { run(quote_twice); },
     [] { run(quote_once); },
     explore_options("double-await", 60_s),
+    11,  // its row in the catalogue
 }};
 
 }  // namespace

@@ -60,6 +60,7 @@ const Register reg{Scenario{
     [] { run(false); },
     [] { run(true); },
     explore_options("fire-and-forget", 60_s),
+    5,  // its row in the catalogue
 }};
 
 }  // namespace

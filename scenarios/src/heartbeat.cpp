@@ -48,6 +48,7 @@ const Register reg{Scenario{
     [] { run(false); },
     [] { run(true); },
     options(),
+    10,  // its row in the catalogue
 }};
 
 }  // namespace

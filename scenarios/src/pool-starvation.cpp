@@ -49,6 +49,7 @@ const Register reg{Scenario{
     [] { run(handle_blocking); },
     [] { run(handle_awaiting); },
     explore_options("pool-starvation", 120_s),
+    2,  // its row in the catalogue
 }};
 
 }  // namespace

@@ -51,6 +51,7 @@ const Register reg{Scenario{
       o.warnings = model::Warnings::error;
       return o;
     }(),
+    4,  // its row in the catalogue
 }};
 
 }  // namespace

@@ -1,8 +1,7 @@
 // The registry. Scenarios register themselves at static-initialisation time, in an order
-// the language leaves unspecified, so all() sorts them into catalogue order (the contract
-// below); scenarios registered by users come after, by name.
+// the language leaves unspecified, so all() sorts them by Scenario::order (the catalogue's
+// own carry their row); scenarios registered without one (users') come after, by name.
 #include <algorithm>
-#include <array>
 #include <stdexcept>
 #include <string_view>
 
@@ -10,17 +9,6 @@
 
 namespace weft::scenarios {
 namespace {
-
-constexpr std::array<std::string_view, 13> kCatalogueOrder = {
-    "sync-over-async",     "pool-starvation", "async-over-sync", "redundant-hop",   "fire-and-forget",
-    "block-on-under-load", "when-all-exceptions", "when-any-leak", "uncancelled-query", "heartbeat",
-    "double-await",        "capture-context", "web-server",
-};
-
-std::size_t rank(std::string_view name) {
-  auto it = std::find(kCatalogueOrder.begin(), kCatalogueOrder.end(), name);
-  return std::size_t(it - kCatalogueOrder.begin());
-}
 
 struct Registry {
   std::vector<Scenario> scenarios;
@@ -48,8 +36,7 @@ const std::vector<Scenario>& all() {
   auto& r = registry();
   if (!r.sorted) {
     std::stable_sort(r.scenarios.begin(), r.scenarios.end(), [](const Scenario& a, const Scenario& b) {
-      auto ra = rank(a.name), rb = rank(b.name);
-      return ra != rb ? ra < rb : a.name < b.name;
+      return a.order != b.order ? a.order < b.order : a.name < b.name;
     });
     r.sorted = true;
   }

@@ -50,6 +50,7 @@ const Register reg{Scenario{
     [] { run_ui(on_click_blocking); },
     [] { run_ui(on_click_awaiting); },
     explore_options("sync-over-async", 60_s),
+    1,  // its row in the catalogue
 }};
 
 }  // namespace

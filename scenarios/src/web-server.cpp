@@ -92,6 +92,7 @@ const Register reg{Scenario{
     [] { run(http::Handlers::blocking); },
     [] { run(http::Handlers::async); },
     explore_options("web-server", 120_s),
+    13,  // its row in the catalogue
 }};
 
 }  // namespace

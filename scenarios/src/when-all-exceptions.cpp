@@ -71,6 +71,7 @@ const Register reg{Scenario{
     [] { run(checkout_first_only); },
     [] { run(checkout_all); },
     explore_options("when-all-exceptions", 60_s),
+    7,  // its row in the catalogue
 }};
 
 }  // namespace

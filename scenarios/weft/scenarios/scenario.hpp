@@ -21,6 +21,10 @@ struct Scenario {
   std::function<void()> fix;
   // Exploration settings that suit this scenario (strategy, iterations, limits, thresholds).
   model::ExploreOptions options;
+  // Its row in the catalogue (1 = first); scenarios without one (a user's, the asio ones)
+  // come after, by name. all() is sorted by this field: the registrations are the list.
+  std::uint32_t order = unordered;
+  static constexpr std::uint32_t unordered = ~std::uint32_t(0);
 };
 
 // Every scenario, in catalogue order.
