@@ -12,7 +12,9 @@
 // them with probability 1/2), and weighs each enabled thread by the interesting steps it
 // still has, estimated from earlier executions with the same selection (the largest count
 // seen for that thread). A thread with none left keeps weight 1, so every interleaving
-// stays possible. A program that shares no object between threads (tasks that only hop on
+// stays possible. weft::Shared variables are never selected (they would make the walk
+// nearly thread-uniform on programs where every task touches them; see surw.cpp). A
+// program that shares no sync object between threads (tasks that only hop on
 // a pool) has nothing to select: then every step is interesting, and the walk is uniform
 // over the interleavings of all the threads' steps (on reorder_N, where the checker must
 // run its steps between a setter's two, this finds the bug in about half the executions a
