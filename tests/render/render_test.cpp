@@ -1317,6 +1317,44 @@ Task<void> bump(Shared<int>* hits) {
 }
 }  // namespace shared_case
 
+// The invariant reads the counter without a record (unobserved), on the main thread: the
+// story's tasks are what main waited for, and the reads of the other handler are not among
+// them -- unless the focus keeps the accesses of the variable both handlers use.
+TEST_CASE("An invariant's focused story shows every handler's read and write of a racy variable", "[render][shared]") {
+  weft::sim::SimPlatform sp;
+  weft::sim::RandomSource rs(3);
+  auto r = sp.run([&] {
+    ThreadPool pool(2, "app");
+    Shared<int> hits{0, "hits"};
+    auto a = spawn(pool, shared_case::bump(&hits), "first");
+    auto b = spawn(pool, shared_case::bump(&hits), "second");
+    a.join();
+    b.join();
+    weft::invariant("hits counted twice", hits.unobserved() == 2);
+  }, rs);
+  Trace trace = sp.trace();
+  Violation v;
+  bool found = false;
+  for (auto& x : weft::properties::check_all(trace, r))
+    if (x.kind == ViolationKind::invariant) v = x, found = true;
+  REQUIRE(found);
+  RenderInput in{trace, &v, "shared", "", ""};
+  const std::string md = weft::render::to_markdown(in);
+  std::size_t from = md.find("## Interleaving"), to = md.find("## Sequence");
+  REQUIRE(from != std::string::npos);
+  REQUIRE(to != std::string::npos);
+  const std::string table = md.substr(from, to - from);
+  INFO(table);
+  std::vector<std::size_t> reads, writes;
+  for (std::size_t p = table.find("read variable"); p != std::string::npos; p = table.find("read variable", p + 1))
+    reads.push_back(p);
+  for (std::size_t p = table.find("write variable"); p != std::string::npos; p = table.find("write variable", p + 1))
+    writes.push_back(p);
+  REQUIRE(reads.size() == 2);
+  REQUIRE(writes.size() == 2);
+  CHECK(reads[1] < writes[0]);  // both read before either wrote: the lost update, at a glance
+}
+
 TEST_CASE("Every view shows Shared variables' reads and writes, named", "[render][names][shared]") {
   weft::sim::SimPlatform sp;
   weft::sim::RandomSource rs(3);

@@ -617,6 +617,31 @@ void add_names(Model& m) {
 
 }  // namespace
 
+namespace {
+// An invariant about data is told by the accesses of the weft::Shared variables two agents
+// (tasks, or a thread outside any) use, one of them writing: a lost update reads "read,
+// read, write, write" across the tasks. The last `budget` of those accesses are kept.
+void keep_racing_accesses(const Trace& t, std::vector<bool>& keep, std::size_t budget = 32) {
+  const auto& rs = t.records;
+  struct Use {
+    std::set<std::uint64_t> agents;
+    bool written = false;
+  };
+  std::map<ObjectId, Use> use;
+  for (const auto& r : rs)
+    if (r.kind == EventKind::access) {
+      Use& u = use[r.object];
+      u.agents.insert(r.task ? r.task : (std::uint64_t(1) << 40) | r.thread);
+      u.written = u.written || r.value == std::int64_t(VariableAccess::write);
+    }
+  for (std::size_t i = rs.size(); i-- > 0 && budget > 0;) {
+    if (rs[i].kind != EventKind::access) continue;
+    const Use& u = use[rs[i].object];
+    if (u.agents.size() >= 2 && u.written) keep[i] = true, --budget;
+  }
+}
+}  // namespace
+
 Model build_model(const Trace& t, const Violation* violation, bool full) {
   const Violation* v = violation && violation->kind != ViolationKind::none ? violation : nullptr;
   Model m(t, v);
@@ -717,6 +742,7 @@ Model build_model(const Trace& t, const Violation* violation, bool full) {
   }
   for (const auto& e : m.culprit) keep[e.from] = keep[e.to] = true;
   for (std::size_t i = 0; i < rs.size(); ++i) keep[i] = keep[i] || m.anchor[i];
+  if (v->kind == ViolationKind::invariant) keep_racing_accesses(t, keep);
   // One step back along happens-before: what made a shown step possible (the timer armed,
   // the spawn, the completion that woke a thread).
   std::vector<bool> pred(rs.size(), false);
