@@ -156,27 +156,20 @@ struct StrategyEntry {
                                     // without one): not a search of its own; "" = needs none
   std::unique_ptr<Strategy> (*make)(std::uint32_t parameter, std::uint64_t seed, const Schedule& schedule);
 };
+// The factory of a strategy made from its seed alone.
+template <class S>
+std::unique_ptr<Strategy> seeded(std::uint32_t, std::uint64_t seed, const Schedule&) {
+  return std::make_unique<S>(seed);
+}
 constexpr StrategyEntry strategy_table[] = {
-    {"portfolio", "", 0, "",
-     [](std::uint32_t, std::uint64_t seed, const Schedule&) -> std::unique_ptr<Strategy> {
-       return std::make_unique<PortfolioStrategy>(seed);
-     }},
-    {"random", "", 0, "",
-     [](std::uint32_t, std::uint64_t seed, const Schedule&) -> std::unique_ptr<Strategy> {
-       return std::make_unique<RandomStrategy>(seed);
-     }},
+    {"portfolio", "", 0, "", seeded<PortfolioStrategy>},
+    {"random", "", 0, "", seeded<RandomStrategy>},
     {"pct", "D", 3, "",
      [](std::uint32_t depth, std::uint64_t seed, const Schedule&) -> std::unique_ptr<Strategy> {
        return std::make_unique<PctStrategy>(seed, std::max<std::uint32_t>(1, depth), 8);
      }},
-    {"pos", "", 0, "",
-     [](std::uint32_t, std::uint64_t seed, const Schedule&) -> std::unique_ptr<Strategy> {
-       return std::make_unique<PosStrategy>(seed);
-     }},
-    {"surw", "", 0, "",
-     [](std::uint32_t, std::uint64_t seed, const Schedule&) -> std::unique_ptr<Strategy> {
-       return std::make_unique<SurwStrategy>(seed);
-     }},
+    {"pos", "", 0, "", seeded<PosStrategy>},
+    {"surw", "", 0, "", seeded<SurwStrategy>},
     {"dfs", "B", 2, "",
      [](std::uint32_t bound, std::uint64_t, const Schedule&) -> std::unique_ptr<Strategy> {
        return std::make_unique<DfsStrategy>(bound);

@@ -1315,28 +1315,38 @@ Task<void> bump(Shared<int>* hits) {
   co_await sleep_for(1_ms);
   hits->store(seen + 1);
 }
+
+struct Run {
+  Trace trace;
+  Violation v;
+  bool found = false;  // the invariant failed (both read 0 before either wrote)
+};
+// Two handlers bump "hits" on two workers; main checks the count, reading it with a record
+// (`main_reads`) or without one (unobserved).
+Run lost_update(bool main_reads) {
+  weft::sim::SimPlatform sp;
+  weft::sim::RandomSource rs(3);
+  auto r = sp.run([&] {
+    ThreadPool pool(2, "app");
+    Shared<int> hits{0, "hits"};
+    auto a = spawn(pool, bump(&hits), "first");
+    auto b = spawn(pool, bump(&hits), "second");
+    a.join();
+    b.join();
+    weft::invariant("hits counted twice", (main_reads ? hits.load() : hits.unobserved()) == 2);
+  }, rs);
+  Run out{sp.trace(), {}, false};
+  for (auto& x : weft::properties::check_all(out.trace, r))
+    if (x.kind == ViolationKind::invariant) out.v = x, out.found = true;
+  return out;
+}
 }  // namespace shared_case
 
 // The invariant reads the counter without a record (unobserved), on the main thread: the
 // story's tasks are what main waited for, and the reads of the other handler are not among
 // them -- unless the focus keeps the accesses of the variable both handlers use.
 TEST_CASE("An invariant's focused story shows every handler's read and write of a racy variable", "[render][shared]") {
-  weft::sim::SimPlatform sp;
-  weft::sim::RandomSource rs(3);
-  auto r = sp.run([&] {
-    ThreadPool pool(2, "app");
-    Shared<int> hits{0, "hits"};
-    auto a = spawn(pool, shared_case::bump(&hits), "first");
-    auto b = spawn(pool, shared_case::bump(&hits), "second");
-    a.join();
-    b.join();
-    weft::invariant("hits counted twice", hits.unobserved() == 2);
-  }, rs);
-  Trace trace = sp.trace();
-  Violation v;
-  bool found = false;
-  for (auto& x : weft::properties::check_all(trace, r))
-    if (x.kind == ViolationKind::invariant) v = x, found = true;
+  auto [trace, v, found] = shared_case::lost_update(false);
   REQUIRE(found);
   RenderInput in{trace, &v, "shared", "", ""};
   const std::string md = weft::render::to_markdown(in);
@@ -1356,22 +1366,7 @@ TEST_CASE("An invariant's focused story shows every handler's read and write of 
 }
 
 TEST_CASE("Every view shows Shared variables' reads and writes, named", "[render][names][shared]") {
-  weft::sim::SimPlatform sp;
-  weft::sim::RandomSource rs(3);
-  auto r = sp.run([&] {
-    ThreadPool pool(2, "app");
-    Shared<int> hits{0, "hits"};
-    auto a = spawn(pool, shared_case::bump(&hits), "first");
-    auto b = spawn(pool, shared_case::bump(&hits), "second");
-    a.join();
-    b.join();
-    weft::invariant("hits counted twice", hits.load() == 2);
-  }, rs);
-  Trace trace = sp.trace();
-  Violation v;
-  bool found = false;
-  for (auto& x : weft::properties::check_all(trace, r))
-    if (x.kind == ViolationKind::invariant) v = x, found = true;
+  auto [trace, v, found] = shared_case::lost_update(true);
   REQUIRE(found);  // both read 0 before either wrote: the sleeps overlap on two workers
   RenderInput in{trace, &v, "shared", "", ""};
   const std::string dot = weft::render::to_dot(in);

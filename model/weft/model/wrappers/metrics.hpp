@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "weft/model/detail/hash_set.hpp"
 #include "weft/model/strategy.hpp"
 
 namespace weft::model {
@@ -43,11 +44,7 @@ class MetricsStrategy final : public Strategy {
  private:
   Strategy& inner_;
   Metrics metrics_;
-  // The schedule hashes seen (only their number is ever read): open addressing with linear
-  // probing in a power-of-two table at most half full, 0 marking a free slot (a hash of 0
-  // is counted as 1). One probe or two per execution, no allocation once grown.
-  bool insert_schedule(std::uint64_t h);
-  std::vector<std::uint64_t> schedules_;
+  detail::HashSet64 schedules_;  // the schedule hashes seen (only their number is ever read)
 };
 
 }  // namespace weft::model
