@@ -34,7 +34,7 @@ namespace {
 struct Args {
   std::uint64_t seeds = 20;
   std::uint64_t max = 10000;
-  std::vector<std::string> strategies{"random", "pct:3", "pos", "surw", "portfolio"};
+  std::vector<std::string> strategies{"random", "pct:3", "pct-await:3", "pos", "surw", "portfolio"};
   std::vector<std::string> bugs;
   std::uint64_t twin_budget = 2000;
   std::uint64_t exhaustive_cap = 20000;

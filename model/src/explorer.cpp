@@ -168,6 +168,10 @@ constexpr StrategyEntry strategy_table[] = {
      [](std::uint32_t depth, std::uint64_t seed, const Schedule&) -> std::unique_ptr<Strategy> {
        return std::make_unique<PctStrategy>(seed, std::max<std::uint32_t>(1, depth), 8);
      }},
+    {"pct-await", "D", 3, "",
+     [](std::uint32_t depth, std::uint64_t seed, const Schedule&) -> std::unique_ptr<Strategy> {
+       return std::make_unique<PctStrategy>(seed, std::max<std::uint32_t>(1, depth), 8, true);
+     }},
     {"pos", "", 0, "", seeded<PosStrategy>},
     {"surw", "", 0, "", seeded<SurwStrategy>},
     {"dfs", "B", 2, "",

@@ -62,7 +62,7 @@ const Program programs[] = {
     {"inverted_locks", inverted_locks},
     {"noisy_inversion", noisy_inversion},
 };
-const char* const strategies[] = {"pos", "portfolio", "surw", "pct:3", "random", "dfs", "dpor"};
+const char* const strategies[] = {"pos", "portfolio", "surw", "pct:3", "random", "dfs", "dpor", "pct-await:3"};
 
 Pin measure(const Program& p, const char* strategy) {
   model::ExploreOptions o;

@@ -30,7 +30,7 @@ const std::vector<Command>& commands() {
        "weft run NAME[.bug|.fix] [--strategy " + model::strategy_choices() +
            "] [--iterations N] [--seed S] [--warnings off|report|error] [--out DIR] [--json] [--all] [--full] [--no-render]",
        "explores one scenario (the bug variant unless .fix); a finding writes its artefact directory OUT/NAME.bug/",
-       {{"--strategy S", "the portfolio (surw and pct:3 taking turns), one of them, bounded DFS or DPOR (B preemptions)", "the scenario's own (portfolio)"},
+       {{"--strategy S", "the portfolio (pct-await:3 and random taking turns), one of its members, another strategy, bounded DFS or DPOR (B preemptions)", "the scenario's own (portfolio)"},
         {"--iterations N", "executions at most (dfs: an upper bound)", "the scenario's own"},
         {"--seed S", "the first execution's seed", "the scenario's own"},
         {"--warnings W", "warnings (a redundant hop): off, report (after every error, never stopping the exploration) "

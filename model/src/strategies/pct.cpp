@@ -4,10 +4,14 @@
 
 #include "weft/model/strategies/random.hpp"
 
+
+
 namespace weft::model {
 
-PctStrategy::PctStrategy(std::uint64_t seed, std::uint32_t depth, std::uint64_t steps_estimate) noexcept
-    : seed_(seed),
+PctStrategy::PctStrategy(std::uint64_t seed, std::uint32_t depth, std::uint64_t steps_estimate,
+                         bool await_gives_way) noexcept
+    : await_gives_way_(await_gives_way),
+      seed_(seed),
       depth_(depth == 0 ? 1 : depth),
       steps_estimate_(std::max<std::uint64_t>(steps_estimate, 2)),
       rng_(seed) {}
@@ -51,6 +55,10 @@ std::uint64_t PctStrategy::priority_of(sim::ThreadIndex t) {
   return p;
 }
 
+std::uint64_t PctStrategy::band_key(sim::ThreadIndex t) {
+  return ((rng_.random(yield_keys) + 1) << 16) | (t & 0xffff);
+}
+
 std::size_t PctStrategy::highest(const sim::Choice& c) {
   std::size_t best = 0;
   std::uint64_t best_priority = 0;
@@ -66,12 +74,14 @@ std::size_t PctStrategy::highest(const sim::Choice& c) {
   return best;
 }
 
-// The transition that just ended resumed a task and queued that same task again.
+// The transition that just ended resumed a task and queued that same task again (a
+// yield); in the await mode also: it ran a task until the task suspended or finished.
 bool PctStrategy::yielded(const sim::Trace* trace) const noexcept {
   TaskId resumed = 0;
   for (const sim::TraceRecord& r : observer_.pending(trace)) {
     if (r.kind == EventKind::resume) resumed = r.task;
     else if (r.kind == EventKind::schedule && resumed && r.task == resumed) return true;
+    else if (await_gives_way_ && r.kind == EventKind::suspend && resumed && r.task == resumed) return true;
   }
   return false;
 }
@@ -80,9 +90,12 @@ std::size_t PctStrategy::choose(const sim::Choice& c) {
   if (yielded(c.trace)) {
     // Below every other priority, change points included: a thread that a change point
     // lowered may be the one the spinner waits for (above the yield band it would starve
-    // for ever). Later yielders go lower still, so spinners take turns.
+    // for ever). Later yielders go lower still, so spinners take turns. In the await mode
+    // a random place in the band instead, drawn afresh at each await: the order in which
+    // the threads that gave way come back is a fresh random one (a spinner still takes
+    // turns: each of its yields is a new draw).
     priority_of(last_chosen_);
-    priority_[last_chosen_] = yield_band - std::min(yields_, yield_band - 1);
+    priority_[last_chosen_] = await_gives_way_ ? band_key(last_chosen_) : yield_band - std::min(yields_, yield_band - 1);
     ++yields_;
   }
   observer_.skip(c.trace);
@@ -90,7 +103,10 @@ std::size_t PctStrategy::choose(const sim::Choice& c) {
   // Change points count choice points (the only places a priority change can act). At
   // change point i the thread about to run drops below every other: d-1-i.
   while (next_change_ < change_points_.size() && change_points_[next_change_] <= choices_) {
-    priority_[c.enabled[best]] = yield_band + depth_ - 1 - next_change_;
+    // In the await mode a change point sends the thread into the band too, at a random
+    // place: above the band it would still run before every thread that gave way.
+    priority_[c.enabled[best]] =
+        await_gives_way_ ? band_key(c.enabled[best]) : yield_band + depth_ - 1 - next_change_;
     ++next_change_;
     best = highest(c);
   }

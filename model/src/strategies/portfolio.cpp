@@ -8,7 +8,7 @@
 
 namespace weft::model {
 
-std::vector<std::string> PortfolioStrategy::default_members() { return {"surw", "pct:3"}; }
+std::vector<std::string> PortfolioStrategy::default_members() { return {"pct-await:3", "random"}; }
 
 PortfolioStrategy::PortfolioStrategy(std::uint64_t seed, std::vector<std::string> members)
     : offset_(std::size_t(seed % std::max<std::size_t>(1, members.size()))) {

@@ -13,6 +13,17 @@
 // would end at the step limit. The most recent yielder is the lowest. Needs the trace
 // (to see the self-reschedule); without it, plain PCT.
 //
+// pct-await:D (the await mode): every thread that ran a piece of a task until the task
+// awaited something (a lock, a join, a step, a channel) or finished gives way: it draws a
+// random place in the yield band, below every thread that has not run yet; change points
+// send a thread to a random place in the band too. The threads that gave way come back in
+// a fresh random order each time, while a thread that has not run yet goes first. On an
+// async pool a worker runs many short task pieces, and a bug often needs one task's pieces
+// to come between two pieces of several others (reorder_N: the checker between every
+// setter's two stores): plain PCT must lower each of those workers by a change point
+// (about N of them), the await mode puts them all in the band, where the checker comes
+// back first with probability about 1/N. Same priorities and cost otherwise.
+//
 // Cost per decision: one pass over Choice::enabled reading a flat priority array indexed
 // by thread (no per-task or per-thread allocation, no map); it is proportional to the
 // number of *enabled* threads only, never to tasks (see model/bench/strategy_bench.cpp).
@@ -28,10 +39,11 @@ namespace weft::model {
 class PctStrategy final : public Strategy {
  public:
   // steps_estimate: k for the first execution (in choice points); then the longest seen.
-  PctStrategy(std::uint64_t seed, std::uint32_t depth, std::uint64_t steps_estimate = 8) noexcept;
+  PctStrategy(std::uint64_t seed, std::uint32_t depth, std::uint64_t steps_estimate = 8,
+              bool await_gives_way = false) noexcept;
   bool begin_execution(std::uint64_t index) override;
   void end_execution(const Execution& e) override;
-  std::string name() const override { return "pct:" + std::to_string(depth_); }
+  std::string name() const override { return (await_gives_way_ ? "pct-await:" : "pct:") + std::to_string(depth_); }
   std::size_t choose(const sim::Choice& c) override;
   std::uint64_t random(std::uint64_t bound) override;
 
@@ -39,11 +51,16 @@ class PctStrategy final : public Strategy {
   // Priorities, highest first: initial ones (random, distinct, above yield_band + d), then
   // change point i at yield_band + d-1-i, then yielders below yield_band (each new
   // yield one lower).
-  static constexpr std::uint64_t yield_band = std::uint64_t(1) << 20;
+  // yield_band leaves room below it for band keys ((yield_keys + 1) << 16 < yield_band)
+  // and above it for the change points; initial priorities are shifted above them all.
+  static constexpr std::uint64_t yield_band = std::uint64_t(1) << 40;
+  static constexpr std::uint64_t yield_keys = std::uint64_t(1) << 23;
   std::uint64_t priority_of(sim::ThreadIndex t);
+  std::uint64_t band_key(sim::ThreadIndex t);  // a random place below the yield band's top
   bool yielded(const sim::Trace* trace) const noexcept;
   std::size_t highest(const sim::Choice& c);
 
+  bool await_gives_way_;
   std::uint64_t seed_;
   std::uint32_t depth_;
   std::uint64_t steps_estimate_;
