@@ -19,6 +19,10 @@ namespace {
 class Cancellation final : public Property {
  public:
   const char* name() const noexcept override { return "cancellation"; }
+  // Each finding starts at a `cancel_request`.
+  Triggers triggers() const noexcept override {
+    return {Triggers::kind(EventKind::cancel_request), 0, false};
+  }
 
   void check(const Execution& e, std::vector<Violation>& out) const override {
     if (!e.index.has(EventKind::cancel_request)) return;

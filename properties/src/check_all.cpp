@@ -20,16 +20,44 @@ std::vector<std::unique_ptr<Property>> default_properties() {
   return ps;
 }
 
+static_assert(unsigned(trace::Outcome::crashed) < 32, "Triggers: more than 32 outcomes");
+
+namespace {
+
+// The built-in properties with their triggers, and the union of those: an execution with
+// none of them (most executions of a correct program) asks no property at all.
+struct Builtins {
+  struct Entry {
+    std::unique_ptr<Property> property;
+    Triggers triggers;
+  };
+  std::vector<Entry> entries;
+  Triggers any{0, 0, false};
+  Builtins() {
+    for (auto& p : default_properties()) {
+      Triggers t = p->triggers();
+      any.kinds |= t.kinds;
+      any.outcomes |= t.outcomes;
+      any.tasks = any.tasks || t.tasks;
+      entries.push_back(Entry{std::move(p), t});
+    }
+  }
+};
+
+}  // namespace
+
 std::vector<Violation> check_all(const trace::Trace& trace, const trace::RunResult& result, const Config& config) {
   TraceIndex index(trace);
   Execution e{trace, result, config, index};
   std::vector<Violation> found;
   // Built once: a property keeps no state between checks, so one list serves every
   // execution and every thread.
-  static const std::vector<std::unique_ptr<Property>> properties = default_properties();
-  for (const auto& p : properties) p->check(e, found);
+  static const Builtins builtins;
+  if (builtins.any.fire(index, result))
+    for (const auto& [p, triggers] : builtins.entries)
+      if (triggers.fire(index, result)) p->check(e, found);
   for (const auto& p : config.extra)
-    if (p) p->check(e, found);
+    if (p && p->triggers().fire(index, result)) p->check(e, found);
   if (found.empty()) return found;
   // Identical findings (same kind, severity, message and locations) are reported once.
   std::vector<Violation> out;

@@ -10,6 +10,10 @@ namespace {
 class Crash final : public Property {
  public:
   const char* name() const noexcept override { return "crash"; }
+  // Only an execution whose body threw.
+  Triggers triggers() const noexcept override {
+    return {0, Triggers::outcome(trace::Outcome::body_threw), false};
+  }
 
   void check(const Execution& e, std::vector<Violation>& out) const override {
     if (e.result.outcome != trace::Outcome::body_threw) return;

@@ -30,6 +30,13 @@ constexpr std::uint32_t kNone = UINT32_MAX;
 class Deadlock final : public Property {
  public:
   const char* name() const noexcept override { return "deadlock"; }
+  // Every wait-for edge starts at one of these records; a deadlocked end is one too.
+  Triggers triggers() const noexcept override {
+    return {Triggers::kind(EventKind::block) | Triggers::kind(EventKind::mutex_wait) |
+                Triggers::kind(EventKind::sem_wait) | Triggers::kind(EventKind::event_wait) |
+                Triggers::kind(EventKind::channel_wait) | Triggers::kind(EventKind::join_wait),
+            Triggers::outcome(trace::Outcome::deadlock), false};
+  }
 
   void check(const Execution& e, std::vector<Violation>& out) const override {
     // Every wait-for edge starts at one of these records (a thread in block_on/join, a task

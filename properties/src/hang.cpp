@@ -19,6 +19,10 @@ namespace {
 class Hang final : public Property {
  public:
   const char* name() const noexcept override { return "hang"; }
+  // A task that never completed (any task), or a when_any loser left running.
+  Triggers triggers() const noexcept override {
+    return {Triggers::kind(EventKind::race_lost), 0, true};
+  }
 
   void check(const Execution& e, std::vector<Violation>& out) const override {
     if (e.result.outcome == trace::Outcome::completed) leaks(e, out);

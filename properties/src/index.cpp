@@ -5,7 +5,7 @@
 namespace weft::properties {
 
 // Kinds are bits of a 64-bit mask.
-static_assert(unsigned(EventKind::object_create) < 64, "TraceIndex: more than 64 record kinds");
+static_assert(unsigned(EventKind::access) < 64, "TraceIndex: more than 64 record kinds");
 
 struct TraceIndex::Tasks {
   std::vector<std::uint8_t> completed;               // by task id
@@ -18,14 +18,23 @@ struct TraceIndex::Tasks {
 const std::vector<std::uint32_t> TraceIndex::Tasks::no_records{};
 const std::vector<TaskId> TraceIndex::Tasks::no_children{};
 
-TraceIndex::TraceIndex(const trace::Trace& trace) : trace_(trace), threads_(trace.threads.size()) {
+TraceIndex::TraceIndex(const trace::Trace& trace) : trace_(trace) {
+  std::uint64_t kinds = 0;
+  for (const trace::TraceRecord& r : trace.records) kinds |= std::uint64_t(1) << unsigned(r.kind);
+  kinds_ = kinds;
+}
+
+void TraceIndex::spans() const noexcept {
   std::size_t max_thread = 0;
-  for (const trace::TraceRecord& r : trace.records) {
-    kinds_ |= std::uint64_t(1) << unsigned(r.kind);
-    last_time_ = std::max(last_time_, r.time);
+  Nanos last = 0;
+  for (const trace::TraceRecord& r : trace_.records) {
+    last = std::max(last, r.time);
     max_thread = std::max<std::size_t>(max_thread, r.thread);
   }
-  if (!trace.records.empty()) threads_ = std::max(threads_, max_thread + 1);
+  last_time_ = last;
+  threads_ = trace_.threads.size();
+  if (!trace_.records.empty()) threads_ = std::max(threads_, max_thread + 1);
+  spans_ = true;
 }
 
 TraceIndex::~TraceIndex() = default;

@@ -49,6 +49,10 @@ namespace {
 class Invariant final : public Property {
  public:
   const char* name() const noexcept override { return "invariant"; }
+  // A failed invariant, or a monitor that became hot.
+  Triggers triggers() const noexcept override {
+    return {Triggers::kind(EventKind::invariant_failed) | Triggers::kind(EventKind::monitor_hot), 0, false};
+  }
 
   void check(const Execution& e, std::vector<Violation>& out) const override {
     if (!e.index.has_any({EventKind::invariant_failed, EventKind::monitor_hot})) return;

@@ -11,6 +11,13 @@ namespace {
 class Limit final : public Property {
  public:
   const char* name() const noexcept override { return "limit"; }
+  // Only an execution cut at a limit.
+  Triggers triggers() const noexcept override {
+    return {0,
+            Triggers::outcome(trace::Outcome::step_limit) | Triggers::outcome(trace::Outcome::time_limit) |
+                Triggers::outcome(trace::Outcome::task_limit),
+            false};
+  }
 
   void check(const Execution& e, std::vector<Violation>& out) const override {
     auto o = e.result.outcome;

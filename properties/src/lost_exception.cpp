@@ -10,6 +10,8 @@ namespace {
 class LostExceptionProperty final : public Property {
  public:
   const char* name() const noexcept override { return "lost-exception"; }
+  // One violation per `exception_dropped` record.
+  Triggers triggers() const noexcept override { return {Triggers::kind(EventKind::exception_dropped), 0, false}; }
 
   void check(const Execution& e, std::vector<Violation>& out) const override {
     if (!e.index.has(EventKind::exception_dropped)) return;

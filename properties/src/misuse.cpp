@@ -18,6 +18,11 @@ namespace {
 class Misuse final : public Property {
  public:
   const char* name() const noexcept override { return "misuse"; }
+  // A `misuse` record; a redundant hop is a `hop` record or a spawn that did nothing else.
+  Triggers triggers() const noexcept override {
+    return {Triggers::kind(EventKind::misuse) | Triggers::kind(EventKind::hop) | Triggers::kind(EventKind::spawn), 0,
+            false};
+  }
 
   void check(const Execution& e, std::vector<Violation>& out) const override {
     const auto& tr = e.trace;

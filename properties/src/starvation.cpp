@@ -24,6 +24,12 @@ struct Busy {
 class Starvation final : public Property {
  public:
   const char* name() const noexcept override { return "starvation"; }
+  // A queue wait needs a `schedule`, a busy pool its `blocking_begin`s, a late probe a `probe`.
+  Triggers triggers() const noexcept override {
+    return {Triggers::kind(EventKind::schedule) | Triggers::kind(EventKind::blocking_begin) |
+                Triggers::kind(EventKind::probe),
+            0, false};
+  }
 
   void check(const Execution& e, std::vector<Violation>& out) const override {
     // A queue wait needs a `schedule`, a late probe a `probe`, a pool all in blocking work

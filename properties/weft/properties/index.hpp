@@ -1,8 +1,8 @@
 // TraceIndex: what the properties ask of one execution's trace, computed once per execution
 // and shared by all of them (instead of each property rebuilding the same maps).
 //
-// Built eagerly, in one pass over the records: which record kinds occur and the latest
-// virtual time. Everything else is built on first use and kept: the completed tasks, each
+// Built eagerly, in one pass over the records: which record kinds occur. Everything else
+// is built on first use and kept: the latest virtual time, the threads, the completed tasks, each
 // task's last record and its records in order, each task's children, and the wait-for
 // graph replayed to the end of the trace (who waits for what, who holds what). A property
 // first asks whether the kinds it reasons about occur at all, so an execution that has
@@ -30,15 +30,23 @@ class TraceIndex {
 
   // Some record of kind k occurs.
   bool has(EventKind k) const noexcept { return (kinds_ >> unsigned(k)) & 1u; }
+  // The kinds that occur, bit k for EventKind k.
+  std::uint64_t kinds() const noexcept { return kinds_; }
   bool has_any(std::initializer_list<EventKind> ks) const noexcept {
     for (EventKind k : ks)
       if (has(k)) return true;
     return false;
   }
   // The latest record time (0 for an empty trace).
-  Nanos last_time() const noexcept { return last_time_; }
+  Nanos last_time() const noexcept {
+    if (!spans_) spans();
+    return last_time_;
+  }
   // Virtual threads: those the trace describes and every one a record names.
-  std::size_t threads() const noexcept { return threads_; }
+  std::size_t threads() const noexcept {
+    if (!spans_) spans();
+    return threads_;
+  }
 
   // A `complete` record of task t occurs.
   bool completed(TaskId t) const;
@@ -56,11 +64,13 @@ class TraceIndex {
  private:
   struct Tasks;  // the per-task tables, built together on first use
   const Tasks& tasks() const;
+  void spans() const noexcept;  // last_time_ and threads_, on first use
 
   const trace::Trace& trace_;
   std::uint64_t kinds_ = 0;
-  Nanos last_time_ = 0;
-  std::size_t threads_ = 0;
+  mutable bool spans_ = false;
+  mutable Nanos last_time_ = 0;
+  mutable std::size_t threads_ = 0;
   mutable std::unique_ptr<Tasks> tasks_;
   mutable std::unique_ptr<trace::WaitGraph> waits_;
 };

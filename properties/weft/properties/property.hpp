@@ -36,10 +36,32 @@ struct Execution {
   const TraceIndex& index;
 };
 
+// What can make a property find something, as a test check_all makes before asking it:
+// a record of one of `kinds` (bit k: EventKind k), an outcome among `outcomes` (bit o:
+// Outcome o), or (`tasks`) any task in Trace::tasks. A property whose triggers are all
+// absent from an execution finds nothing in it, so it is not asked: an execution that
+// ends cleanly with only thread and lock records costs the properties one test. The
+// default is every execution.
+struct Triggers {
+  std::uint64_t kinds = ~std::uint64_t(0);
+  std::uint32_t outcomes = ~std::uint32_t(0);
+  bool tasks = true;
+
+  static constexpr std::uint64_t kind(EventKind k) noexcept { return std::uint64_t(1) << unsigned(k); }
+  static constexpr std::uint32_t outcome(trace::Outcome o) noexcept { return std::uint32_t(1) << unsigned(o); }
+  // Some trigger is present in the execution `index` and `result` describe.
+  bool fire(const TraceIndex& index, const trace::RunResult& result) const noexcept {
+    return (kinds & index.kinds()) != 0 || (outcomes & outcome(result.outcome)) != 0 ||
+           (tasks && !index.trace().tasks.empty());
+  }
+};
+
 class Property {
  public:
   virtual ~Property() = default;
   virtual const char* name() const noexcept = 0;
+  // What it reacts to (see Triggers); check() is called only when one of them is present.
+  virtual Triggers triggers() const noexcept { return {}; }
   // Appends what it finds to `out`. Stateless: everything it needs comes from `e` (the
   // index holds what several properties share), so one instance serves every execution and
   // every thread.
