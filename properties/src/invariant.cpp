@@ -16,29 +16,22 @@
 namespace weft {
 namespace detail {
 
-void emit_user_event(EventKind kind, std::string_view text, std::int64_t value, const std::source_location& where) {
+void emit_invariant_failed(std::string_view name, const std::source_location& where) {
   auto& p = current_platform();
   if (!p.tracing()) return;
-  TraceEvent e{kind};
-  e.task = current_task();
-  e.value = value;
-  e.file = where.file_name();
-  e.line = where.line();
-  e.text = text;
-  p.emit(e);
+  p.emit(trace::event::invariant_failed(current_task(), name, where));
+}
+
+void emit_monitor(bool hot, std::string_view name, Nanos threshold, const std::source_location& where) {
+  auto& p = current_platform();
+  if (!p.tracing()) return;
+  p.emit(trace::event::monitor(hot, current_task(), name, threshold, where));
 }
 
 void emit_probe(std::string_view label, Nanos latency, Nanos deadline, const std::source_location& where) {
   auto& p = current_platform();
   if (!p.tracing()) return;
-  TraceEvent e{EventKind::probe};
-  e.task = current_task();
-  e.value = latency;
-  set_probe_deadline(e, deadline);
-  e.file = where.file_name();
-  e.line = where.line();
-  e.text = label;
-  p.emit(e);
+  p.emit(trace::event::probe(current_task(), label, latency, deadline, where));
 }
 
 }  // namespace detail

@@ -5,12 +5,7 @@
 namespace weft {
 
 Executor::Executor(Platform& p, std::string name) : platform_(&p), name_(std::move(name)), id_(p.next_object_id()) {
-  if (p.tracing()) {
-    TraceEvent e{EventKind::executor_create};
-    e.object = id_;
-    e.text = name_;
-    p.emit(e);
-  }
+  if (p.tracing()) p.emit(trace::event::executor_create(id_, name_));
 }
 
 void Executor::cancel_pending_waits() {
@@ -23,30 +18,17 @@ bool Executor::running_here() const noexcept {
 }
 
 void Executor::emit_schedule_traced(const Job* job) noexcept {
-  TraceEvent e{EventKind::schedule};
-  e.task = job->task;
-  e.object = id_;
-  platform_->emit(e);
+  platform_->emit(trace::event::schedule(job->task, id_));
 }
 
 void Executor::run_job(Job* job) noexcept {
   auto& s = detail::thread_state();
   s.context = this;
   s.task = job->task;
-  if (platform_->tracing()) {
-    TraceEvent e{EventKind::resume};
-    e.task = job->task;
-    e.object = id_;
-    platform_->emit(e);
-  }
+  if (platform_->tracing()) platform_->emit(trace::event::resume(job->task, id_));
   TaskId task = job->task;
   job->run(job);  // `job` may be gone after this
-  if (platform_->tracing()) {
-    TraceEvent e{EventKind::suspend};
-    e.task = task;
-    e.object = id_;
-    platform_->emit(e);
-  }
+  if (platform_->tracing()) platform_->emit(trace::event::suspend(task, id_));
   s.task = 0;
   s.context = this;
 }

@@ -222,25 +222,9 @@ ThreadState& thread_state() noexcept {
 
 static void work(Nanos d, WorkKind k, const std::source_location& where) {
   auto& p = current_platform();
-  if (p.tracing()) {
-    TraceEvent e{EventKind::blocking_begin};
-    e.task = detail::tls_state ? detail::tls_state->task : 0;
-    e.object = ObjectId(k);
-    e.value = d;
-    e.file = where.file_name();
-    e.line = where.line();
-    p.emit(e);
-  }
+  if (p.tracing()) p.emit(trace::event::blocking(true, detail::tls_state ? detail::tls_state->task : 0, k, d, where));
   p.blocking_work(d, k, where);
-  if (p.tracing()) {
-    TraceEvent e{EventKind::blocking_end};
-    e.task = detail::tls_state ? detail::tls_state->task : 0;
-    e.object = ObjectId(k);
-    e.value = d;
-    e.file = where.file_name();
-    e.line = where.line();
-    p.emit(e);
-  }
+  if (p.tracing()) p.emit(trace::event::blocking(false, detail::tls_state ? detail::tls_state->task : 0, k, d, where));
 }
 
 void blocking_io(Nanos d, std::source_location where) { work(d, WorkKind::blocking_io, where); }
@@ -251,14 +235,7 @@ namespace detail {
 void emit_object_create(Platform& p, ObjectId id, ObjectKind kind, std::string_view name,
                         const std::source_location& where) {
   if (!p.tracing()) return;
-  TraceEvent e{EventKind::object_create};
-  e.task = tls_state ? tls_state->task : 0;
-  e.object = id;
-  e.value = std::int64_t(kind);
-  e.file = where.file_name();
-  e.line = where.line();
-  e.text = name;
-  p.emit(e);
+  p.emit(trace::event::object_create(tls_state ? tls_state->task : 0, id, kind, name, where));
 }
 
 namespace {
@@ -353,12 +330,7 @@ std::string_view short_function_name(const char* function_name) {
 void annotate(std::string_view text, std::source_location where) {
   auto& p = current_platform();
   if (!p.tracing()) return;
-  TraceEvent e{EventKind::user};
-  e.task = detail::tls_state ? detail::tls_state->task : 0;
-  e.file = where.file_name();
-  e.line = where.line();
-  e.text = text;
-  p.emit(e);
+  p.emit(trace::event::annotation(detail::tls_state ? detail::tls_state->task : 0, text, where));
 }
 
 }  // namespace weft

@@ -11,15 +11,7 @@ ObjectId register_variable(Platform& p, std::string_view name, const std::source
 }
 
 void emit_access(Platform& p, ObjectId id, VariableAccess a, const std::source_location& where) {
-  TraceEvent e{EventKind::access};
-  e.task = current_task();
-  e.object = id;
-  e.value = std::int64_t(a);
-  if (where.file_name()[0]) {
-    e.file = where.file_name();
-    e.line = where.line();
-  }
-  p.emit(e);
+  p.emit(trace::event::access(current_task(), id, a, where));
 }
 
 }  // namespace weft::detail

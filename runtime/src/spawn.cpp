@@ -41,25 +41,12 @@ namespace detail {
 
 [[noreturn]] void report_misuse(const char* what) {
   auto& p = current_platform();
-  if (p.tracing()) {
-    TraceEvent e{EventKind::misuse};
-    e.task = current_task();
-    e.text = what;
-    p.emit(e);
-  }
+  if (p.tracing()) p.emit(trace::event::misuse(current_task(), what));
   throw MisuseError(std::string("weft misuse: ") + what);
 }
 
 void report_lost(const LostException& e, Platform& pl) {
-  if (pl.tracing()) {
-    TraceEvent ev{EventKind::exception_dropped};
-    ev.task = e.task;
-    ev.file = e.where.file_name();
-    ev.line = e.where.line();
-    ev.text = e.message;
-    ev.value = e.detached;
-    pl.emit(ev);
-  }
+  if (pl.tracing()) pl.emit(trace::event::exception_dropped(e.task, e.detached, e.where, e.message));
   if (pl.consume_lost_exception(e.task, e.message)) return;
   UnhandledExceptionHandler h;
   {
@@ -85,51 +72,25 @@ void prepare_spawn(PromiseBase& p, std::coroutine_handle<> h, Platform& pl, cons
   p.start_job.task = p.id;
   p.start_job.handle = h;
   p.start_job.run = [](Job* j) { static_cast<StartJob*>(j)->handle.resume(); };
-  if (pl.tracing()) {
-    TraceEvent e{EventKind::spawn};
-    e.task = p.id;
-    e.other = current_task();
-    e.object = executor;
-    e.value = detached;
-    e.file = where.file_name();
-    e.line = where.line();
-    e.text = p.name();
-    pl.emit(e);
-  }
+  if (pl.tracing()) pl.emit(trace::event::spawn(p.id, current_task(), executor, detached, where, p.name()));
 }
 
 void emit_observed(PromiseBase& p, const std::source_location* where) {
   // Read only by the last release, which the reference count orders after this write.
   p.observed = true;
-  if (p.exception_ && p.platform && p.platform->tracing()) {
-    TraceEvent e{EventKind::exception_observed};
-    e.task = p.id;
-    e.other = current_task();
-    if (where) {
-      e.file = where->file_name();
-      e.line = where->line();
-    }
-    p.platform->emit(e);
-  }
+  if (p.exception_ && p.platform && p.platform->tracing())
+    p.platform->emit(trace::event::exception_observed(p.id, current_task(), where));
 }
 
 void emit_join_wait(TaskId on) {
   Platform& pl = current_platform();
   if (!pl.tracing()) return;
-  TraceEvent e{EventKind::join_wait};
-  e.task = current_task();
-  e.other = on;
-  pl.emit(e);
+  pl.emit(trace::event::join_wait(current_task(), on));
 }
 
 void emit_block(Platform& pl, TaskId on, const std::source_location& where) {
   if (!pl.tracing()) return;
-  TraceEvent e{EventKind::block};
-  e.task = current_task();
-  e.other = on;
-  e.file = where.file_name();
-  e.line = where.line();
-  pl.emit(e);
+  pl.emit(trace::event::block(current_task(), on, where));
 }
 
 static_assert(alignof(JoinWaiter) > kStateFlags, "the waiter's address shares the state word with the flags");
@@ -230,12 +191,7 @@ JoinEnd park_until_done(PromiseBase& p, const std::source_location& where, const
     }
     parker->park(WaitKind::block_on, p.id, deadline);
   }
-  if (pl.tracing()) {
-    TraceEvent e{EventKind::wake};
-    e.task = current_task();
-    e.other = p.id;
-    pl.emit(e);
-  }
+  if (pl.tracing()) pl.emit(trace::event::wake(current_task(), p.id));
   return end;
 }
 
@@ -294,16 +250,7 @@ void StoppableJoin::finish() {
 std::coroutine_handle<> PromiseBase::on_final() noexcept {
   if (!spawned) return continuation ? continuation : std::noop_coroutine();
   Platform& pl = *platform;
-  if (pl.tracing()) {
-    TraceEvent e{EventKind::complete};
-    e.task = id;
-    std::string msg;
-    if (exception_) {
-      msg = describe(exception_);
-      e.text = msg;
-    }
-    pl.emit(e);
-  }
+  if (pl.tracing()) pl.emit(trace::event::complete(id, exception_ ? describe(exception_) : std::string()));
   std::uintptr_t old = state.fetch_or(kDone, std::memory_order_acq_rel);
   // Decide before waking the waiter: once it runs, the handle may let go and free us.
   bool last = old & kHandleGone;

@@ -1,5 +1,7 @@
 #include "weft/sync.hpp"
 
+#include "weft/assert.hpp"
+
 namespace weft {
 namespace detail {
 
@@ -43,16 +45,8 @@ void Withdraw::operator()() const noexcept {
 void emit_sync(Platform& p, EventKind k, ObjectId obj, TaskId other, std::int64_t value,
                const std::source_location* where) {
   if (!p.tracing()) return;
-  TraceEvent e{k};
-  e.task = current_task();
-  e.object = obj;
-  e.other = other;
-  e.value = value;
-  if (where && where->file_name()[0]) {
-    e.file = where->file_name();
-    e.line = where->line();
-  }
-  p.emit(e);
+  WEFT_ASSERT(trace::event::is_sync(k), "emit_sync reports the synchronisation objects' kinds only");
+  p.emit(trace::event::sync(k, current_task(), obj, other, value, where));
 }
 
 }  // namespace detail

@@ -84,12 +84,8 @@ bool TimerService::arm(TimerEntry* e) {
     m_->unlock();
     return false;
   }
-  if (p_.tracing()) {  // before publishing: once armed, `e` may fire and be gone at once
-    TraceEvent ev{EventKind::timer_arm};
-    ev.task = e->task;
-    ev.value = e->deadline;
-    p_.emit(ev);
-  }
+  // Before publishing: once armed, `e` may fire and be gone at once.
+  if (p_.tracing()) p_.emit(trace::event::timer_arm(e->task, e->deadline));
   e->armed = true;
   e->seq = ++seq_;
   heap_push(heap_, e);
@@ -161,12 +157,7 @@ void TimerService::loop() {
       parker_->park(WaitKind::timer, 0, next);
       continue;
     }
-    if (p_.tracing()) {
-      TraceEvent ev{EventKind::timer_fire};
-      ev.task = due->task;
-      ev.value = due->deadline;
-      p_.emit(ev);
-    }
+    if (p_.tracing()) p_.emit(trace::event::timer_fire(due->task, due->deadline));
     detail::resume_in(due->ctx, due->on_fire);  // `due` may be gone after this
   }
 }
@@ -210,11 +201,7 @@ void SleepAwaiter::await_resume() {
 void emit_cancelled(ObjectId object, TaskId on) {
   auto& p = current_platform();
   if (!p.tracing()) return;
-  TraceEvent e{EventKind::cancelled};
-  e.task = current_task();
-  e.object = object;
-  e.other = on;
-  p.emit(e);
+  p.emit(trace::event::cancelled(current_task(), object, on));
 }
 
 void throw_cancelled(ObjectId object, bool shut_down) {
@@ -227,13 +214,7 @@ void throw_cancelled(ObjectId object, bool shut_down) {
 
 void request_stop(std::stop_source& source, std::source_location where) {
   auto& p = current_platform();
-  if (p.tracing()) {
-    TraceEvent e{EventKind::cancel_request};
-    e.task = current_task();
-    e.file = where.file_name();
-    e.line = where.line();
-    p.emit(e);
-  }
+  if (p.tracing()) p.emit(trace::event::cancel_request(current_task(), where));
   source.request_stop();
 }
 

@@ -91,24 +91,14 @@ TaskId prepare_child(std::coroutine_handle<ChildPromise> c, GroupBase* g, std::s
   pr.id = p.next_task_id();
   auto& s = thread_state();
   TaskId parent = s.task;
-  if (p.tracing()) {
-    TraceEvent e{EventKind::spawn};
-    e.task = pr.id;
-    e.other = parent;
-    e.file = where.file_name();
-    e.line = where.line();
-    e.text = name;
-    p.emit(e);
-  }
+  if (p.tracing()) p.emit(trace::event::spawn(pr.id, parent, 0, false, where, name));
   return pr.id;
 }
 
 void emit_child_complete(TaskId id) noexcept {
   auto& p = current_platform();
   if (!p.tracing()) return;
-  TraceEvent e{EventKind::complete};
-  e.task = id;
-  p.emit(e);
+  p.emit(trace::event::complete(id));
 }
 
 void run_child_inline(std::coroutine_handle<ChildPromise> c) {
@@ -122,10 +112,7 @@ void run_child_inline(std::coroutine_handle<ChildPromise> c) {
 void emit_race_lost(TaskId loser, TaskId winner) {
   auto& p = current_platform();
   if (!p.tracing()) return;
-  TraceEvent e{EventKind::race_lost};
-  e.task = loser;
-  e.other = winner;
-  p.emit(e);
+  p.emit(trace::event::race_lost(loser, winner));
 }
 
 void drop_loser_error(const std::exception_ptr& err, TaskId task, const std::source_location& where) {

@@ -16,6 +16,7 @@
 
 // The event vocabulary the runtime reports in (EventKind, TraceEvent, ids, Nanos) is the
 // trace contract, weft::trace's base header.
+#include "weft/trace/emit.hpp"
 #include "weft/trace/event.hpp"
 
 namespace weft {

@@ -836,11 +836,7 @@ std::unique_ptr<PlatformThread> SimPlatform::start_thread(std::string name, std:
   auto& m = *impl_;
   heap::Untracked u;
   VThread* t = m.new_thread(std::move(name), std::move(body), owner);
-  if (tracing_) {
-    TraceEvent e{EventKind::thread_start};
-    e.value = t->index;
-    emit(e);
-  }
+  if (tracing_) emit(trace::event::thread_start(t->index));
   return std::make_unique<SimThread>(impl_.get(), t);
 }
 
@@ -902,13 +898,7 @@ bool SimPlatform::fault(std::string_view name, std::uint32_t per_million) {
     std::abort();
   }
   m.decisions.push_back(RecordedDecision{fired ? 1u : 0u, 0, RecordedKind::fault});
-  if (tracing_) {
-    TraceEvent e{EventKind::fault};
-    e.task = current_task();
-    e.value = fired;
-    e.text = name;
-    emit(e);
-  }
+  if (tracing_) emit(trace::event::fault(current_task(), name, fired));
   return fired;
 }
 

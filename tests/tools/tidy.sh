@@ -10,6 +10,9 @@
 #    of every hash and generator, used by all targets, tests and fuzzers;
 #  - README.md's library graph is the one the CMakeLists declare (tests/tools/libgraph.py);
 #  - the version is written once, in CMakeLists.txt's project() (code reads weft/version.hpp);
+#  - trace events are made in one place: product code names TraceEvent only as a const
+#    reference (what Platform::emit and the recorder take) and builds every event with the
+#    builders of trace/weft/trace/emit.hpp (trace::event::spawn(...), ...), never by hand;
 #  - function-length ratchet: the number of product-code functions over 80 lines
 #    (tests/tools/funclen.py) never grows past tests/tools/funclen_baseline; when it falls,
 #    the gate says so, and the baseline is lowered with the change that shortened them.
@@ -44,6 +47,14 @@ check "absolute build-machine paths in committed files" "$(echo "$files" | grep 
 check "stray notes files" "$(echo "$files" | grep -iE '(^|/)[^/]*notes[^/]*\.txt$')"
 check "version literal outside CMakeLists.txt" "$(grep -rnE '"[0-9]+\.[0-9]+\.[0-9]+"' runtime sim properties model scenarios tools \
   --include='*.cpp' --include='*.hpp' | grep -vE 'weft-version: |/\*|//' )"
+
+# A TraceEvent object, temporary, pointer or mutable reference outside its definition and the
+# builders: "TraceEvent e{...}", "TraceEvent{...}", "TraceEvent& e", "std::vector<TraceEvent>".
+check "TraceEvent built by hand outside trace/weft/trace/emit.hpp (use trace::event::<kind>(...))" "$(grep -rnwE 'TraceEvent' \
+  runtime sim model properties scenarios tools bench asio trace examples \
+  --include='*.cpp' --include='*.hpp' --include='*.h' 2>/dev/null |
+  grep -vE '^(trace/weft/trace/emit\.hpp|trace/weft/trace/event\.hpp):' | grep -vE '^[^:]+:[0-9]+:\s*//' |
+  sed -E 's/const (weft::)?TraceEvent ?&//g' | grep -wE 'TraceEvent')"
 
 # Any spelling case, with or without 0x/suffix: the FNV-1a primes (64 and 32 bit), the 64-bit
 # bases and splitmix64's constants. tests/runtime/hash_test.cpp checks the headers against

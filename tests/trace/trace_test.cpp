@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <set>
+#include <source_location>
 #include <string>
 
+#include "weft/trace/emit.hpp"
 #include "weft/trace/event.hpp"
 #include "weft/trace/recorder.hpp"
 #include "weft/trace/result.hpp"
@@ -141,9 +143,33 @@ TEST_CASE("a run's outcome and the event vocabulary have their names here", "[tr
   CHECK(std::string(to_string(weft::trace::Outcome::step_limit)) == "step-limit");
   CHECK(std::string(weft::to_string(EventKind::object_create)) == "object_create");
   CHECK(std::string(weft::to_string(ObjectKind::other)) == "object");
-  weft::TraceEvent e{EventKind::probe};
-  weft::set_probe_deadline(e, 4500 * weft::Nanos(1000000000));
+  weft::TraceEvent e = weft::trace::event::probe(3, "x", 7, 4500 * weft::Nanos(1000000000), {});
   CHECK(weft::probe_deadline(e.object, e.other) == 4500 * weft::Nanos(1000000000));
+}
+
+TEST_CASE("the builders of trace::event put each fact in the field the schema gives it", "[trace][emit]") {
+  namespace ev = weft::trace::event;
+  const std::source_location here = std::source_location::current();
+  weft::TraceEvent s = ev::spawn(4, 2, 7, true, here, "worker");
+  CHECK((s.kind == EventKind::spawn && s.task == 4 && s.other == 2 && s.object == 7 && s.value == 1));
+  CHECK((s.file == here.file_name() && s.line == here.line() && s.text == "worker"));
+  weft::TraceEvent b = ev::blocking(false, 3, weft::WorkKind::cpu_work, 50, {});
+  CHECK((b.kind == EventKind::blocking_end && b.task == 3 && b.object == weft::ObjectId(weft::WorkKind::cpu_work)));
+  CHECK((b.value == 50 && b.file == nullptr && b.line == 0));
+  weft::TraceEvent m = ev::monitor(true, 5, "lag", 9, here);
+  CHECK((m.kind == EventKind::monitor_hot && m.task == 5 && m.value == 9 && m.text == "lag"));
+  CHECK(ev::monitor(false, 5, "lag", 9, here).kind == EventKind::monitor_cold);
+  weft::TraceEvent a = ev::annotation(1, "monitor x hot", here);
+  CHECK((a.kind == EventKind::user && a.text == "monitor x hot" && a.value == 0));
+  weft::TraceEvent c = ev::cancelled(6, 8, 2);
+  CHECK((c.kind == EventKind::cancelled && c.task == 6 && c.object == 8 && c.other == 2));
+  const std::source_location* none = nullptr;
+  CHECK(ev::exception_observed(1, 2, none).file == nullptr);
+  CHECK(ev::sync(EventKind::sem_acquire, 1, 2, 0, 3, here).value == 3);
+  CHECK(ev::is_sync(EventKind::channel_close));
+  CHECK(!ev::is_sync(EventKind::spawn));
+  weft::TraceEvent f = ev::fault(2, "disk", true);
+  CHECK((f.kind == EventKind::fault && f.value == 1 && f.text == "disk" && f.task == 2));
 }
 
 TEST_CASE("the recorder turns reported events into records and the tables beside them", "[trace][recorder]") {

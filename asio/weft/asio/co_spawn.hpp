@@ -42,14 +42,7 @@ namespace detail {
 
 inline void emit_complete(Platform& p, TaskId id, const std::exception_ptr& error) {
   if (!id || !p.tracing()) return;
-  TraceEvent e{EventKind::complete};
-  e.task = id;
-  std::string msg;
-  if (error) {
-    msg = describe(error);
-    e.text = msg;
-  }
-  p.emit(e);
+  p.emit(trace::event::complete(id, error ? describe(error) : std::string()));
 }
 
 struct future_state_base {
@@ -71,12 +64,7 @@ struct future_state_base {
     if (done.load(std::memory_order_seq_cst)) return;
     if (task) weft::detail::emit_block(*platform, task, where);
     while (!done.load(std::memory_order_seq_cst)) parker.park(WaitKind::block_on, task);
-    if (task && platform->tracing()) {
-      TraceEvent e{EventKind::wake};
-      e.task = current_task();
-      e.other = task;
-      platform->emit(e);
-    }
+    if (task && platform->tracing()) platform->emit(trace::event::wake(current_task(), task));
   }
 };
 
@@ -246,14 +234,8 @@ auto co_spawn(E&& e, A&& a, Token&& token, std::source_location where = std::sou
   TaskId id = 0;
   if (p.tracing()) {
     id = p.next_task_id();
-    TraceEvent ev{EventKind::spawn};
-    ev.task = id;
-    ev.other = current_task();
-    ev.object = ctx ? ctx->weft_executor().id() : 0;
-    ev.value = std::is_same_v<std::decay_t<Token>, detached_t>;
-    ev.file = where.file_name();
-    ev.line = where.line();
-    p.emit(ev);
+    p.emit(trace::event::spawn(id, current_task(), ctx ? ctx->weft_executor().id() : 0,
+                               std::is_same_v<std::decay_t<Token>, detached_t>, where, {}));
   }
   // The coroutine's first step is posted from here: it continues task `id`.
   detail::task_scope scope(id ? id : current_task());

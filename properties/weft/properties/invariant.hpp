@@ -20,8 +20,9 @@
 namespace weft {
 
 namespace detail {
-// Emits a record of `kind` (text, value) at `where` when the current platform traces.
-void emit_user_event(EventKind kind, std::string_view text, std::int64_t value, const std::source_location& where);
+// Emit an invariant_failed / monitor_hot|cold record at `where` when the current platform traces.
+void emit_invariant_failed(std::string_view name, const std::source_location& where);
+void emit_monitor(bool hot, std::string_view name, Nanos threshold, const std::source_location& where);
 void emit_probe(std::string_view label, Nanos latency, Nanos deadline, const std::source_location& where);
 }  // namespace detail
 
@@ -34,7 +35,7 @@ bool invariant(std::string_view name, Pred&& predicate, std::source_location whe
     holds = static_cast<bool>(predicate());
   else
     holds = static_cast<bool>(predicate);
-  if (!holds) detail::emit_user_event(EventKind::invariant_failed, name, 0, where);
+  if (!holds) detail::emit_invariant_failed(name, where);
   return holds;
 }
 
@@ -48,12 +49,12 @@ class Monitor {
   void hot(std::source_location where = std::source_location::current()) {
     if (hot_) return;
     hot_ = true;
-    detail::emit_user_event(EventKind::monitor_hot, name_, threshold_, where);
+    detail::emit_monitor(true, name_, threshold_, where);
   }
   void cold(std::source_location where = std::source_location::current()) {
     if (!hot_) return;
     hot_ = false;
-    detail::emit_user_event(EventKind::monitor_cold, name_, threshold_, where);
+    detail::emit_monitor(false, name_, threshold_, where);
   }
   bool is_hot() const noexcept { return hot_; }
   const std::string& name() const noexcept { return name_; }

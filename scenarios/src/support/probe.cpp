@@ -9,16 +9,16 @@ namespace weft::scenarios {
 void emit_probe(Nanos latency, Nanos deadline, std::string_view what, std::source_location where) {
   auto& p = current_platform();
   if (!p.tracing()) return;
-  TraceEvent e{EventKind::probe};
-  e.task = current_task();
-  e.value = latency;
-  set_probe_deadline(e, deadline);
-  e.file = where.file_name();
-  e.line = where.line();
-  e.text = what;
-  p.emit(e);
+  p.emit(trace::event::probe(current_task(), what, latency, deadline, where));
 }
 
+// Each beat reports how late its continuation got a worker of the pool it watches
+// (latency = now - due) against `o.deadline`: the starvation property's evidence.
+// The emit_probe call below stays on its line: it is the probe's site in every trace the
+// catalogue's starvation scenarios record, a site is hashed with its trace, and the replay
+// tokens and schedule files saved from those scenarios carry that hash (w2 tokens,
+// weft-schedule 2): moving the call changes their hashes, though not one decision.
+// Whatever is added above it in this file moves it as well.
 Task<void> heartbeat(HeartbeatOptions o) {
   auto& p = current_platform();
   for (std::uint32_t i = 0; i < o.beats; ++i) {

@@ -1,5 +1,5 @@
 // Latency probes: the evidence the starvation property reads. A probe is a `probe` trace
-// event (value = observed latency, other = deadline); a heartbeat is the classic liveness
+// event (value = observed latency, the deadline in object:other); a heartbeat is the classic liveness
 // probe, a task that must run every `period` on the pool it watches.
 #pragma once
 
@@ -11,8 +11,8 @@
 
 namespace weft::scenarios {
 
-// Records one observed latency against its deadline (no-op when not tracing). The trace
-// keeps the deadline in a 32-bit field: deadlines up to ~4.29 s.
+// Records one observed latency against its deadline (no-op when not tracing; the deadline
+// is a full 64-bit duration, as trace::event::probe carries it).
 void emit_probe(Nanos latency, Nanos deadline, std::string_view what = {},
                 std::source_location where = std::source_location::current());
 
