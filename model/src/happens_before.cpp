@@ -168,11 +168,15 @@ bool conflict(const Footprint& a, const Footprint& b) noexcept {
   return false;
 }
 
-std::uint64_t interleaving_signature(const sim::Trace& trace) {
-  // Per key: a running hash of (agent, access) of its non-read accesses, and of the reads
-  // since the last write folded in order-independently (reads between two writes commute).
-  // Keys live in flat tables by kind and id (ids are dense, from creation order): the
-  // portfolio computes this once per execution, so it must cost little.
+namespace {
+
+constexpr std::uint64_t signature_basis = 0x84222325cbf29ce4ull;
+
+// interleaving_signature from record `first`, the first with a footprint (its `first_n`
+// accesses in buf).
+[[gnu::noinline]] std::uint64_t signature_from(const sim::Trace& trace, std::size_t first, std::size_t first_n,
+                                               KeyAccess buf[3]) {
+  auto mix = [](std::uint64_t h, std::uint64_t v) { return weft::detail::hash_combine_step(h, v) * weft::detail::fnv1a64_prime; };
   struct PerKey {
     std::uint64_t h = 0;
     std::uint64_t reads = 0;
@@ -180,32 +184,42 @@ std::uint64_t interleaving_signature(const sim::Trace& trace) {
   };
   // The flat tables and `running` are this thread's scratch, kept between calls so that an
   // execution costs no allocation once they have grown (the function is not reentrant).
+  // Between calls every table entry is unused (the final pass resets what it reads), so a
+  // call touches only the ids it meets; `dirty` marks a call that did not get that far.
   struct Scratch {
     std::vector<PerKey> tables[4];  // by key kind - 1: object, task, timer, other
+    std::size_t used[4] = {};        // per table: one past the highest id this call touched
     std::vector<TaskId> running;    // by thread
+    bool dirty = false;
   };
   thread_local Scratch scratch;
   auto& tables = scratch.tables;
+  auto& used = scratch.used;
   auto& running = scratch.running;
-  for (auto& t : tables) t.clear();
+  if (scratch.dirty)
+    for (std::size_t kind = 0; kind < 4; ++kind) tables[kind].assign(tables[kind].size(), PerKey{});
+  scratch.dirty = true;
+  for (auto& u : used) u = 0;
   running.assign(trace.threads.size() + 1, 0);
   std::map<Key, PerKey> sparse;   // ids beyond the flat tables' reach
-  auto mix = [](std::uint64_t h, std::uint64_t v) { return weft::detail::hash_combine_step(h, v) * weft::detail::fnv1a64_prime; };
-  KeyAccess buf[3];
-  for (const sim::TraceRecord& r : trace.records) {
+  for (std::size_t i = first; i < trace.records.size(); ++i) {
+    const sim::TraceRecord& r = trace.records[i];
+    std::size_t n = i == first ? first_n : accesses_of(r, buf);
     if (running.size() <= r.thread) [[unlikely]]
       running.resize(std::size_t(r.thread) + 1, 0);
     if (r.kind == EventKind::resume) running[r.thread] = r.task;
     // Agents by task id (stable across executions) or by thread (tagged apart).
     std::uint64_t agent = running[r.thread] ? running[r.thread] : (std::uint64_t(1) << 40) | r.thread;
     if (r.kind == EventKind::suspend) running[r.thread] = 0;
-    std::size_t n = accesses_of(r, buf);
     for (std::size_t j = 0; j < n; ++j) {
       std::size_t kind = std::min<std::size_t>(std::size_t(buf[j].key >> 32), 4) - 1;
       std::size_t id = std::size_t(buf[j].key & 0xffffffffu);
       constexpr std::size_t flat_ids_max = std::size_t(1) << 16;
       auto& table = tables[kind];
-      if (id < flat_ids_max && table.size() <= id) table.resize(id + 1);
+      if (id < flat_ids_max) {
+        if (table.size() <= id) table.resize(id + 1);
+        used[kind] = std::max(used[kind], id + 1);
+      }
       PerKey& k = id < flat_ids_max ? table[id] : sparse[buf[j].key];
       k.used = true;
       if (is_read(buf[j].access)) {
@@ -216,12 +230,32 @@ std::uint64_t interleaving_signature(const sim::Trace& trace) {
       }
     }
   }
-  std::uint64_t h = 0x84222325cbf29ce4ull;
+  std::uint64_t h = signature_basis;
   for (std::size_t kind = 0; kind < 4; ++kind)
-    for (std::size_t id = 0; id < tables[kind].size(); ++id)
-      if (tables[kind][id].used) h = mix(mix(mix(h, (kind << 32) | id), tables[kind][id].h), tables[kind][id].reads);
+    for (std::size_t id = 0; id < used[kind]; ++id) {
+      PerKey& k = tables[kind][id];
+      if (k.used) h = mix(mix(mix(h, (kind << 32) | id), k.h), k.reads);
+      k = PerKey{};
+    }
+  scratch.dirty = false;
   for (const auto& [key, k] : sparse) h = mix(mix(mix(h, key), k.h), k.reads);
   return h;
+}
+
+}  // namespace
+
+std::uint64_t interleaving_signature(const sim::Trace& trace) {
+  // Per key: a running hash of (agent, access) of its non-read accesses, and of the reads
+  // since the last write folded in order-independently (reads between two writes commute).
+  // Keys live in flat tables by kind and id (ids are dense, from creation order): the
+  // portfolio computes this once per execution, so it must cost little.
+  // Records before the first one with a footprint (thread starts, ...) touch no key and
+  // change no agent: with none at all the signature is the basis, and nothing is set up.
+  KeyAccess buf[3];
+  const std::size_t n = trace.records.size();
+  for (std::size_t first = 0; first < n; ++first)
+    if (std::size_t k = accesses_of(trace.records[first], buf)) return signature_from(trace, first, k, buf);
+  return signature_basis;
 }
 
 namespace {
