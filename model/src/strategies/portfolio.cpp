@@ -30,26 +30,24 @@ bool PortfolioStrategy::begin_execution(std::uint64_t index) {
       constexpr std::int64_t one = 1000000;
       std::size_t live = 0;
       double novelty_sum = 0;
-      std::vector<double>& novelty = novelty_;  // reused: no allocation per execution
-      novelty.assign(k, 0);
+      Member* const ms = members_.data();
       for (std::size_t i = 0; i < k; ++i) {
-        if (members_[i].exhausted) continue;
+        if (ms[i].exhausted) continue;
         ++live;
-        novelty[i] = double(members_[i].novel + 1) / double(members_[i].executions + 1);
-        novelty_sum += novelty[i];
+        novelty_sum += ms[i].novelty;
       }
       if (live == 0) return false;  // every member's space is exhausted
       std::int64_t total = 0;
       std::size_t best = k;
       const std::int64_t fair_half = one / std::int64_t(2 * live);
       for (std::size_t i = 0; i < k; ++i) {
-        if (members_[i].exhausted) continue;
-        std::int64_t w = fair_half + std::int64_t(double(one / 2) * novelty[i] / novelty_sum);
-        members_[i].credit += w;
+        if (ms[i].exhausted) continue;
+        std::int64_t w = fair_half + std::int64_t(double(one / 2) * ms[i].novelty / novelty_sum);
+        ms[i].credit += w;
         total += w;
-        if (best == k || members_[i].credit > members_[best].credit) best = i;
+        if (best == k || ms[i].credit > ms[best].credit) best = i;
       }
-      members_[best].credit -= total;
+      ms[best].credit -= total;
       current_ = best;
     }
     WEFT_ASSERT(current_ < k, "the member chosen is one of the portfolio's");
@@ -65,6 +63,7 @@ void PortfolioStrategy::end_execution(const Execution& e) {
   ++m.executions;
   std::uint64_t signature = !e.trace.records.empty() ? interleaving_signature(e.trace) : e.result.trace_hash;
   if (seen_.insert(signature)) ++m.novel;
+  m.novelty = double(m.novel + 1) / double(m.executions + 1);
 }
 
 std::string PortfolioStrategy::execution_name() const { return "portfolio/" + members_[current_].strategy->name(); }

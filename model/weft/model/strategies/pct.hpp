@@ -59,6 +59,7 @@ class PctStrategy final : public Strategy {
   std::uint64_t band_key(sim::ThreadIndex t);  // a random place below the yield band's top
   bool yielded(const sim::Trace* trace) const noexcept;
   std::size_t highest(const sim::Choice& c);
+  [[gnu::noinline]] std::size_t highest_drawing(const sim::Choice& c);  // highest() when a thread has no priority yet
 
   bool await_gives_way_;
   std::uint64_t seed_;

@@ -62,13 +62,13 @@ class PortfolioStrategy final : public Strategy {
     std::uint64_t executions = 0;
     std::uint64_t novel = 0;
     std::int64_t credit = 0;  // smooth weighted round-robin, fixed point
+    double novelty = 1;       // (novel + 1) / (executions + 1), kept by end_execution
     bool exhausted = false;
   };
   std::vector<Member> members_;
   std::size_t current_ = 0;
   std::size_t offset_;  // the first round starts at member seed mod K (one-execution campaigns rotate)
   detail::HashSet64 seen_;  // interleaving signatures seen
-  std::vector<double> novelty_;  // begin_execution's scratch
 };
 
 }  // namespace weft::model
