@@ -280,9 +280,7 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
   bool shifted = false;
   auto shift_heap = [&](bool on) {
     if (on == shifted) return;
-    sim::Options o = sim_options;
-    o.shift_heap = on;
-    sim.set_options(o);
+    sim.set_shift_heap(on);
     shifted = on;
   };
   // Before a finding is reported, its schedule is replayed once with the heap shifted. A

@@ -717,6 +717,8 @@ void SimPlatform::set_options(const Options& o) {
   job_start_points_ = o.job_start_points;
 }
 
+void SimPlatform::set_shift_heap(bool on) noexcept { impl_->opt.shift_heap = on; }
+
 RunResult SimPlatform::run(const std::function<void()>& body, DecisionSource& decisions) {
   auto& m = *impl_;
   if (g_current_sim) throw std::logic_error("weft::sim: a simulation is already running on this thread");

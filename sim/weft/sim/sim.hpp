@@ -137,6 +137,9 @@ class SimPlatform final : public Platform {
   std::uint64_t trace_hash() const noexcept;
   const Options& options() const noexcept;
   void set_options(const Options& o);
+  // Options::shift_heap alone (set_options also re-reads the environment's limits): the
+  // explorer turns it on and off around each re-run.
+  void set_shift_heap(bool on) noexcept;
 
   // Platform
   std::unique_ptr<PlatformThread> start_thread(std::string name, std::function<void()> body,
