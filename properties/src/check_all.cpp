@@ -44,18 +44,21 @@ struct Builtins {
   }
 };
 
-}  // namespace
+// Built once: a property keeps no state between checks, so one list serves every
+// execution and every thread.
+const Builtins& builtins() {
+  static const Builtins b;
+  return b;
+}
 
-std::vector<Violation> check_all(const trace::Trace& trace, const trace::RunResult& result, const Config& config) {
-  TraceIndex index(trace);
+// check_all when some property may find something.
+[[gnu::noinline]] std::vector<Violation> check_some(const trace::Trace& trace, const trace::RunResult& result,
+                                                    const Config& config, std::uint64_t kinds) {
+  TraceIndex index(trace, kinds);
   Execution e{trace, result, config, index};
   std::vector<Violation> found;
-  // Built once: a property keeps no state between checks, so one list serves every
-  // execution and every thread.
-  static const Builtins builtins;
-  if (builtins.any.fire(index, result))
-    for (const auto& [p, triggers] : builtins.entries)
-      if (triggers.fire(index, result)) p->check(e, found);
+  for (const auto& [p, triggers] : builtins().entries)
+    if (triggers.fire(index, result)) p->check(e, found);
   for (const auto& p : config.extra)
     if (p && p->triggers().fire(index, result)) p->check(e, found);
   if (found.empty()) return found;
@@ -72,6 +75,15 @@ std::vector<Violation> check_all(const trace::Trace& trace, const trace::RunResu
     return a.kind < b.kind;
   });
   return out;
+}
+
+}  // namespace
+
+std::vector<Violation> check_all(const trace::Trace& trace, const trace::RunResult& result, const Config& config) {
+  // The common case first: no built-in property's trigger occurs and the user added none.
+  const std::uint64_t kinds = TraceIndex::kinds_of(trace);
+  if (config.extra.empty() && !builtins().any.fire(kinds, result.outcome, !trace.tasks.empty())) return {};
+  return check_some(trace, result, config, kinds);
 }
 
 }  // namespace weft::properties

@@ -18,11 +18,8 @@ struct TraceIndex::Tasks {
 const std::vector<std::uint32_t> TraceIndex::Tasks::no_records{};
 const std::vector<TaskId> TraceIndex::Tasks::no_children{};
 
-TraceIndex::TraceIndex(const trace::Trace& trace) : trace_(trace) {
-  std::uint64_t kinds = 0;
-  for (const trace::TraceRecord& r : trace.records) kinds |= std::uint64_t(1) << unsigned(r.kind);
-  kinds_ = kinds;
-}
+TraceIndex::TraceIndex(const trace::Trace& trace) : trace_(trace), kinds_(kinds_of(trace)) {}
+TraceIndex::TraceIndex(const trace::Trace& trace, std::uint64_t kinds) noexcept : trace_(trace), kinds_(kinds) {}
 
 void TraceIndex::spans() const noexcept {
   std::size_t max_thread = 0;

@@ -22,6 +22,14 @@ namespace weft::properties {
 class TraceIndex {
  public:
   explicit TraceIndex(const trace::Trace& trace);
+  // With the kinds of its records already known (kinds_of(trace)).
+  TraceIndex(const trace::Trace& trace, std::uint64_t kinds) noexcept;
+  // The kinds of the records of `trace`, bit k for EventKind k.
+  static std::uint64_t kinds_of(const trace::Trace& trace) noexcept {
+    std::uint64_t kinds = 0;
+    for (const trace::TraceRecord& r : trace.records) kinds |= std::uint64_t(1) << unsigned(r.kind);
+    return kinds;
+  }
   TraceIndex(const TraceIndex&) = delete;
   TraceIndex& operator=(const TraceIndex&) = delete;
   ~TraceIndex();

@@ -49,10 +49,14 @@ struct Triggers {
 
   static constexpr std::uint64_t kind(EventKind k) noexcept { return std::uint64_t(1) << unsigned(k); }
   static constexpr std::uint32_t outcome(trace::Outcome o) noexcept { return std::uint32_t(1) << unsigned(o); }
+  // Some trigger is present: among the record kinds `present` (bit per kind), the outcome
+  // `o`, and whether the trace has tasks.
+  bool fire(std::uint64_t present, trace::Outcome o, bool has_tasks) const noexcept {
+    return (kinds & present) != 0 || (outcomes & outcome(o)) != 0 || (tasks && has_tasks);
+  }
   // Some trigger is present in the execution `index` and `result` describe.
   bool fire(const TraceIndex& index, const trace::RunResult& result) const noexcept {
-    return (kinds & index.kinds()) != 0 || (outcomes & outcome(result.outcome)) != 0 ||
-           (tasks && !index.trace().tasks.empty());
+    return fire(index.kinds(), result.outcome, !index.trace().tasks.empty());
   }
 };
 
