@@ -336,10 +336,11 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
     const std::vector<Decision>* rerun = strategy.rerun();
     shift_heap(rerun != nullptr);
     sim::RunResult r = sim.run(body, strategy.source());
-    // Hashed: what the strategy reads (a re-run and the execution it replays, a replayed
-    // schedule's recorded hash), what on_execution sees, and (below) every execution with
-    // a finding; an empty trace costs nothing to hash.
-    if (rerun || strategy.needs_trace_hash() || options.on_execution || sim.trace().records.empty())
+    // Hashed: what the strategy reads (a replayed schedule's recorded hash), what
+    // on_execution sees, and (below) every execution with a finding; an empty trace costs
+    // nothing to hash. (The nondeterminism check compares a re-run's trace with the one it
+    // replays by content: it needs no hash.)
+    if (strategy.needs_trace_hash() || options.on_execution || sim.trace().records.empty())
       r.trace_hash = sim.trace_hash();
     const Execution execution{r, sim.trace(), sim.decisions()};
     strategy.end_execution(execution);
@@ -349,6 +350,7 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
     if (rerun) {
       ++report.nondeterminism_checks;
       if (diverged) {
+        r.trace_hash = sim.trace_hash();
         Schedule s = schedule_of(sim, options);
         s.decisions = *rerun;
         add(divergence_violation(std::move(*diverged), r), std::move(s), r);

@@ -1,6 +1,9 @@
 #include "weft/model/wrappers/nondeterminism.hpp"
 
 #include <algorithm>
+#include <string_view>
+
+#include "weft/detail/hash.hpp"
 
 namespace weft::model {
 
@@ -8,6 +11,43 @@ namespace {
 bool same(const sim::TraceRecord& a, const sim::TraceRecord& b) {
   return a.time == b.time && a.step == b.step && a.thread == b.thread && a.kind == b.kind && a.task == b.task &&
          a.other == b.other && a.object == b.object && a.value == b.value && a.site == b.site && a.text == b.text;
+}
+
+bool same_site(const sim::SourceSite& a, const sim::SourceSite& b) {
+  return a.line == b.line && weft::detail::hashed_file(a.file) == weft::detail::hashed_file(b.file);
+}
+std::string_view text_of(const sim::Trace& t, const sim::TraceRecord& r) {
+  return r.text < t.strings.size() ? std::string_view(t.strings[r.text]) : std::string_view();
+}
+
+// Whether two traces have the same trace hash, read from their contents: exactly what
+// Trace::hash() reads (records with their sites and texts by content, the threads' names
+// and executors, the tasks, the executors), compared instead of hashed. A check compares
+// one execution with its re-run; hashing both cost more than the comparison.
+bool same_trace(const sim::Trace& a, const sim::Trace& b) {
+  if (a.records.size() != b.records.size() || a.threads.size() != b.threads.size() ||
+      a.tasks.size() != b.tasks.size() || a.executors.size() != b.executors.size())
+    return false;
+  for (std::size_t i = 0; i < a.records.size(); ++i) {
+    const sim::TraceRecord& x = a.records[i];
+    const sim::TraceRecord& y = b.records[i];
+    if (x.time != y.time || x.step != y.step || x.thread != y.thread || x.kind != y.kind || x.task != y.task ||
+        x.other != y.other || x.object != y.object || x.value != y.value || !same_site(a.site(x), b.site(y)) ||
+        text_of(a, x) != text_of(b, y))
+      return false;
+  }
+  for (std::size_t i = 0; i < a.threads.size(); ++i)
+    if (a.threads[i].name != b.threads[i].name || a.threads[i].executor != b.threads[i].executor) return false;
+  for (std::size_t i = 0; i < a.tasks.size(); ++i) {
+    const sim::TaskInfo& x = a.tasks[i];
+    const sim::TaskInfo& y = b.tasks[i];
+    if (x.id != y.id || x.parent != y.parent || !same_site(a.site_at(x.site), b.site_at(y.site)) ||
+        x.executor != y.executor || x.stable_key != y.stable_key || x.detached != y.detached)
+      return false;
+  }
+  for (std::size_t i = 0; i < a.executors.size(); ++i)
+    if (a.executors[i].id != b.executors[i].id || a.executors[i].name != b.executors[i].name) return false;
+  return true;
 }
 }  // namespace
 
@@ -34,16 +74,17 @@ void NondeterminismCheck::end_execution(const Execution& e) {
   if (checking_) {
     if (r.outcome == sim::Outcome::aborted) {
       divergence_ = r.message;
-    } else if (r.trace_hash != recorded_hash_) {
+    } else if (!same_trace(e.trace, recorded_trace_)) {
       const auto& now = e.trace.records;
-      std::size_t n = std::min(now.size(), recorded_records_.size());
+      const auto& then = recorded_trace_.records;
+      std::size_t n = std::min(now.size(), then.size());
       std::size_t i = 0;
-      while (i < n && same(now[i], recorded_records_[i])) ++i;
+      while (i < n && same(now[i], then[i])) ++i;
       std::uint64_t step = r.steps;
       if (i < now.size())
         step = now[i].step;
-      else if (i < recorded_records_.size())
-        step = recorded_records_[i].step;
+      else if (i < then.size())
+        step = then[i].step;
       divergence_ = "nondeterminism at step " + std::to_string(step) +
                     ": the same decisions gave a different trace (the program reads state outside the simulator)";
     }
@@ -55,8 +96,7 @@ void NondeterminismCheck::end_execution(const Execution& e) {
     recorded_.clear();
     recorded_.reserve(e.decisions.size());
     for (const sim::RecordedDecision& d : e.decisions) recorded_.push_back(Decision{DecisionKind(d.kind), d.value, 0});
-    recorded_hash_ = r.trace_hash;
-    recorded_records_ = e.trace.records;
+    recorded_trace_ = e.trace;
   }
 }
 

@@ -1,13 +1,13 @@
 // The nondeterminism check, as a wrapper: after every k-th execution of the inner strategy
 // the next execution is a strict replay of the decisions just taken (a re-run, see
 // Strategy::rerun()). If the program asks a different question (replay diverges) or the
-// trace hash differs, the program under test depends on something outside the simulator (a
+// trace differs (what would change its hash), the program under test depends on something outside the simulator (a
 // global, the wall clock, an address): divergence() says so, with the step where it
 // showed, and the explorer reports it as ViolationKind::nondeterminism.
 //
 // Transparent: it answers no question itself (source() is the inner strategy's, or during
 // a re-run the replay's), learns what to replay from the Execution end_execution is told
-// (its decisions, hash and records), and otherwise forwards to the inner strategy. The
+// (its decisions and trace), and otherwise forwards to the inner strategy. The
 // explorer composes it and asks it nothing the Strategy interface does not declare.
 #pragma once
 
@@ -39,10 +39,9 @@ class NondeterminismCheck final : public Strategy {
   // During a check: the decisions it replays. Otherwise the inner strategy's.
   const std::vector<Decision>* rerun() const noexcept override { return checking_ ? &recorded_ : inner_.rerun(); }
   bool rerun_pending() const noexcept override { return pending_ || inner_.rerun_pending(); }
-  // The check compares the hashes of the execution it replays and of the replay.
-  bool needs_trace_hash() const noexcept override {
-    return checking_ || recording_ || inner_.needs_trace_hash();
-  }
+  // The check compares the traces of the execution it replays and of the replay, by
+  // content (what their hashes would say, without hashing either).
+  bool needs_trace_hash() const noexcept override { return inner_.needs_trace_hash(); }
   bool exhaustive() const noexcept override { return inner_.exhaustive(); }
   bool finished() const noexcept override { return inner_.finished(); }
   std::string coverage() const override { return inner_.coverage(); }
@@ -60,8 +59,7 @@ class NondeterminismCheck final : public Strategy {
   bool pending_ = false;    // the next execution will be a check of the one just ended
   bool recording_ = false;  // the execution just begun is one a check will replay (unless aborted)
   std::vector<Decision> recorded_;
-  std::uint64_t recorded_hash_ = 0;
-  std::vector<sim::TraceRecord> recorded_records_;
+  sim::Trace recorded_trace_;  // the trace of the execution a check replays
   std::optional<ReplayStrategy> replay_;
   std::optional<std::string> divergence_;
 };
