@@ -576,7 +576,12 @@ struct SimPlatform::Impl {
     std::size_t color = (t->index % 31) * 128 + 64;
     fiber::prepare(t->fiber, t->stack + opt.stack_bytes - color, opt.stack_bytes - color, &Impl::entry, this);
     t->tls.platform = &self;
-    if (opt.trace) trace.threads.push_back(ThreadInfo{t->name, owner.serves ? owner.executor : 0, owner.executor});
+    if (opt.trace) {
+      ThreadInfo& ti = trace.threads.emplace_back();  // the name copied once, in place
+      ti.name = t->name;
+      ti.executor = owner.serves ? owner.executor : 0;
+      ti.attached = owner.executor;
+    }
     enable(t);
     return t;
   }

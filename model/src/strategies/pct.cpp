@@ -20,8 +20,8 @@ bool PctStrategy::begin_execution(std::uint64_t index) {
   rng_ = sim::RandomSource(mix_seed(seed_, index));
   std::fill(priority_.begin(), priority_.begin() + std::ptrdiff_t(priorities_used_), 0);
   priorities_used_ = 0;
-  change_points_.clear();
-  for (std::uint32_t i = 0; i + 1 < depth_; ++i) change_points_.push_back(rng_.random(steps_estimate_));
+  change_points_.resize(depth_ - 1);  // depth_ >= 1; the same draws in the same order as appending them
+  for (std::uint64_t& point : change_points_) point = rng_.random(steps_estimate_);
   // Change point i lowers to d-1-i in *drawing* order; sorting keeps the lowering order
   // by time, which is equally uniform.
   // d-1 points, usually a handful: an insertion sort then (std::sort's set-up costs more
