@@ -106,6 +106,22 @@ bool to_i64(const std::string& s, std::int64_t& v) {
   return true;
 }
 
+// Schema 1 kept a thread's executor in the threads table only: its thread_start records get
+// it (the executor the thread serves; it serves it). From schema 2 the records say it, and
+// the table's attachment (not written in the file) comes from them.
+void migrate_thread_starts(sim::Trace& t, std::uint64_t schema) {
+  for (auto& r : t.records) {
+    if (r.kind != EventKind::thread_start || std::uint64_t(r.value) >= t.threads.size()) continue;
+    sim::ThreadInfo& th = t.threads[std::size_t(r.value)];
+    if (schema < 2) {
+      r.object = th.executor;
+      r.other = th.executor ? 1 : 0;
+    } else {
+      th.attached = r.object;
+    }
+  }
+}
+
 bool known_event_kind(std::uint64_t k) {
   return k <= 255 && std::strcmp(to_string(EventKind(k)), "?") != 0;
 }
@@ -188,6 +204,7 @@ std::optional<RecordedFinding> parse_finding_file(std::string_view text, std::st
   std::size_t line_no = 0;
   bool header = false;
   bool schema_due = false;  // version 2: the trace-schema line comes next
+  std::uint64_t schema = 1;  // version 1 files are schema 1
   auto fail = [&](const std::string& why) {
     error = "finding file line " + std::to_string(line_no) + ": " + why;
     return std::nullopt;
@@ -208,7 +225,7 @@ std::optional<RecordedFinding> parse_finding_file(std::string_view text, std::st
     }
     if (schema_due) {
       constexpr std::string_view key = "trace-schema ";
-      std::uint64_t schema = 0;
+      schema = 0;
       if (raw.substr(0, key.size()) != key || !to_u64(std::string(raw.substr(key.size())), schema) || schema == 0)
         return fail("expected \"trace-schema <n>\" after \"weft-finding 2\"");
       if (schema > trace::kTraceSchema)
@@ -318,6 +335,7 @@ std::optional<RecordedFinding> parse_finding_file(std::string_view text, std::st
       error = "finding file: a task points past the sites it lists";
       return std::nullopt;
     }
+  migrate_thread_starts(f.trace, schema);
   for (const auto& v : f.violations)
     for (auto r : v.records)
       if (r >= f.trace.records.size()) {

@@ -15,10 +15,11 @@ constexpr std::string_view token_prefix = "w1.";
 constexpr std::string_view token_prefix_2 = "w2.";
 constexpr std::string_view file_magic = "weft-schedule 1";
 constexpr std::string_view file_magic_2 = "weft-schedule 2";
-// A w2 token and a weft-schedule 2 file carry the hash of a schema-1 trace: a new trace
-// schema comes with a new schedule version, so that a recorded hash is only ever compared
-// with the hash of a trace of the same schema (replay's check, corpus_replay).
-static_assert(trace::kTraceSchema == 1, "a new trace schema needs a new schedule version (w3 / weft-schedule 3)");
+// A w2 token and a weft-schedule 2 file carry a trace hash over the fields of schema 1
+// (trace::kTraceHashSchema; schema 2 added only fields the hash leaves out): a schema that
+// changes what is hashed comes with a new schedule version, so that a recorded hash is only
+// ever compared with a hash of the same fields (replay's check, corpus_replay).
+static_assert(trace::kTraceHashSchema == 1, "a new hashed trace schema needs a new schedule version (w3 / weft-schedule 3)");
 constexpr std::size_t decisions_per_line = 16;
 constexpr std::size_t snippet_bytes_max = 40;
 

@@ -554,7 +554,7 @@ struct SimPlatform::Impl {
     return msg + " (stack " + std::to_string(opt.stack_bytes / 1024) + " KiB: raise sim::Options::stack_bytes / WEFT_STACK_KB)";
   }
 
-  VThread* new_thread(std::string name, std::function<void()> body, ThreadOwner owner = {}) {
+  VThread* new_thread(std::string name, std::function<void()> body) {
     if (live == threads.size()) threads.push_back(std::make_unique<VThread>());
     VThread* t = threads[live].get();
     // A reused record: reset everything an earlier execution may have left behind.
@@ -576,12 +576,8 @@ struct SimPlatform::Impl {
     std::size_t color = (t->index % 31) * 128 + 64;
     fiber::prepare(t->fiber, t->stack + opt.stack_bytes - color, opt.stack_bytes - color, &Impl::entry, this);
     t->tls.platform = &self;
-    if (opt.trace) {
-      ThreadInfo& ti = trace.threads.emplace_back();  // the name copied once, in place
-      ti.name = t->name;
-      ti.executor = owner.serves ? owner.executor : 0;
-      ti.attached = owner.executor;
-    }
+    // Its executor comes with its thread_start record (the recorder fills it in).
+    if (opt.trace) trace.threads.emplace_back().name = t->name;  // the name copied once, in place
     enable(t);
     return t;
   }
@@ -842,8 +838,8 @@ std::unique_ptr<PlatformThread> SimPlatform::start_thread(std::string name, std:
                                                          ThreadOwner owner) {
   auto& m = *impl_;
   heap::Untracked u;
-  VThread* t = m.new_thread(std::move(name), std::move(body), owner);
-  if (tracing_) emit(trace::event::thread_start(t->index));
+  VThread* t = m.new_thread(std::move(name), std::move(body));
+  if (tracing_) emit(trace::event::thread_start(t->index, owner.executor, owner.serves));
   return std::make_unique<SimThread>(impl_.get(), t);
 }
 

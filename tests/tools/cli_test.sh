@@ -48,12 +48,12 @@ grep -q '"verdict":"violation"' "$tmp/out" && grep -q '"kind":"deadlock"' "$tmp/
 [ -s "$tmp/o/sync-over-async.bug/schedule.weft" ] || { echo "FAIL: no schedule file"; fail=$((fail + 1)); }
 hash1=$(sed -n 's/.*"trace_hash":"\([0-9a-f]*\)".*/\1/p' "$tmp/out")
 # The trace schema travels with every serialised trace: --json, trace.txt, finding.weft, timeline.json.
-grep -q '"trace_schema":1[,}]' "$tmp/out" || { echo "FAIL: run --json has no trace_schema"; fail=$((fail + 1)); }
+grep -q '"trace_schema":2[,}]' "$tmp/out" || { echo "FAIL: run --json has no trace_schema"; fail=$((fail + 1)); }
 d="$tmp/o/sync-over-async.bug"
-[ "$(head -1 "$d/trace.txt")" = "weft-trace schema 1" ] || { echo "FAIL: trace.txt does not start with its schema"; fail=$((fail + 1)); }
-[ "$(head -2 "$d/finding.weft" 2>/dev/null | tr '\n' ' ')" = "weft-finding 2 trace-schema 1 " ] ||
+[ "$(head -1 "$d/trace.txt")" = "weft-trace schema 2" ] || { echo "FAIL: trace.txt does not start with its schema"; fail=$((fail + 1)); }
+[ "$(head -2 "$d/finding.weft" 2>/dev/null | tr '\n' ' ')" = "weft-finding 2 trace-schema 2 " ] ||
   { echo "FAIL: finding.weft does not start with its version and schema"; fail=$((fail + 1)); }
-grep -q '"weft_trace_schema":1' "$d/timeline.json" || { echo "FAIL: timeline.json has no weft_trace_schema"; fail=$((fail + 1)); }
+grep -q '"weft_trace_schema":2' "$d/timeline.json" || { echo "FAIL: timeline.json has no weft_trace_schema"; fail=$((fail + 1)); }
 token=$(cat "$tmp/o/sync-over-async.bug/token.txt")
 
 expect 0 "run fix" -- "$weft" run sync-over-async.fix --iterations 200 --out "$tmp/o"

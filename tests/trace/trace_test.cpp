@@ -147,6 +147,31 @@ TEST_CASE("a run's outcome and the event vocabulary have their names here", "[tr
   CHECK(weft::probe_deadline(e.object, e.other) == 4500 * weft::Nanos(1000000000));
 }
 
+TEST_CASE("a thread_start record tells the threads table its executor, outside the hash", "[trace][recorder]") {
+  auto run = [](weft::ObjectId helper_of) {
+    Trace t;
+    weft::trace::Recorder rec(t);
+    t.threads.push_back({"main", 0, 0});
+    t.threads.push_back({"pool-0", 0, 0});
+    rec.record(weft::trace::event::thread_start(1, 3, true), 0, 0, 0, true);
+    t.threads.push_back({"pool-injector", 0, 0});
+    rec.record(weft::trace::event::thread_start(2, helper_of, false), 0, 0, 0, true);
+    return t;
+  };
+  Trace t = run(3);
+  CHECK((t.records[0].object == 3 && t.records[0].other == 1 && t.records[0].value == 1));
+  CHECK(t.threads[1].executor == 3);  // a worker serves its executor
+  CHECK(t.threads[1].attached == 3);
+  CHECK(t.threads[2].executor == 0);  // a helper belongs to it without serving it
+  CHECK(t.threads[2].attached == 3);
+  // The hash covers schema 1's fields: the executor a thread serves (in the table), not
+  // thread_start's own copy, nor a helper's attachment (which schema 1 did not record).
+  CHECK(run(0).hash() == t.hash());
+  Trace served = run(3);
+  served.threads[2].executor = 3;
+  CHECK(served.hash() != t.hash());
+}
+
 TEST_CASE("the builders of trace::event put each fact in the field the schema gives it", "[trace][emit]") {
   namespace ev = weft::trace::event;
   const std::source_location here = std::source_location::current();

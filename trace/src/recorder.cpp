@@ -48,6 +48,13 @@ std::uint32_t Recorder::record(const TraceEvent& e, Nanos time, std::uint32_t st
     case EventKind::object_create:
       tr.objects.push_back(ObjectInfo{e.object, ObjectKind(e.value), std::string(e.text), r.site});
       break;
+    case EventKind::thread_start:
+      if (std::uint64_t(e.value) < tr.threads.size()) {
+        ThreadInfo& ti = tr.threads[std::size_t(e.value)];
+        ti.attached = e.object;
+        ti.executor = e.other ? e.object : 0;
+      }
+      break;
     case EventKind::resume:
       if (on_thread && thread < tr.threads.size()) tr.threads[thread].executor = e.object;
       break;

@@ -123,13 +123,18 @@ std::uint64_t Trace::hash() const {
   };
   h.u64(records.size());
   for (const auto& r : records) {
+    // What schema 2 put on thread_start (executor, serves) is hashed with the threads table
+    // below, the executor a thread serves, as schema 1 hashed it: the hash of an execution
+    // is the same under both schemas, and the tokens and schedule files saved with schema-1
+    // hashes stay valid (kTraceHashSchema).
+    const bool start = r.kind == EventKind::thread_start;
     h.u64(std::uint64_t(r.time));
     h.u64(r.step);
     h.u64(r.thread);
     h.u64(std::uint64_t(r.kind));
     h.u64(r.task);
-    h.u64(r.other);
-    h.u64(r.object);
+    h.u64(start ? 0 : r.other);
+    h.u64(start ? 0 : r.object);
     h.u64(std::uint64_t(r.value));
     site_hash(site(r));
     h.str(r.text < strings.size() ? std::string_view(strings[r.text]) : std::string_view());

@@ -5,7 +5,7 @@
 // recorded trace can be drawn.
 //
 //   weft-finding 2
-//   trace-schema 1                 (trace::kTraceSchema of the records below)
+//   trace-schema 2                 (trace::kTraceSchema of the records below)
 //   name "orders"
 //   replay "WEFT_REPLAY=weft-out/orders/schedule.weft ./tests"
 //   trace-hash 0123456789abcdef
@@ -25,8 +25,11 @@
 // Strings are quoted with the escapes \\ \" \n \r \t \xHH; event kinds are EventKind's
 // numeric values (appended, never renumbered). Version 1 (written before the trace schema was
 // numbered) has no trace-schema line and is read as schema 1; version 2 must have it, right
-// after the header, and a schema newer than this build's is refused in one line. Parsing
-// never throws on bad input: it returns one line of error.
+// after the header, and a schema newer than this build's is refused in one line. A trace of
+// schema 1 is read as schema 2: its thread_start records get the executor their thread
+// serves from the `thread` lines (object, other = 1), which is all schema 1 wrote down (a
+// helper thread's attachment was not kept). Parsing never throws on bad input: it returns
+// one line of error.
 #pragma once
 
 #include <cstdint>

@@ -30,8 +30,8 @@
 //      decisions: 5
 //      t0 t1@7 r123456789 f1 t2
 //    Version 2 (written when the schedule carries its trace) has two more lines before
-//    "decisions:" (the hash is of a trace of schema 1, trace::kTraceSchema; a new schema
-//    comes with a new version):
+//    "decisions:" (the hash covers the fields of trace schema 1, trace::kTraceHashSchema;
+//    a schema that changes what is hashed comes with a new version):
 //      trace: 2f0c9a7d31e4b8a0 records 214
 //      checksum: 1a2b3c4d
 //    The checksum is the token's (FNV-1a 32 of the w2 payload bytes): a file whose checksum

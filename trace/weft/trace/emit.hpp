@@ -42,9 +42,13 @@ constexpr TraceEvent make(EventKind kind, TaskId task, TaskId other = 0, ObjectI
 }
 }  // namespace detail
 
-// Threads. `index`: the virtual thread started.
-inline TraceEvent thread_start(std::uint32_t index) noexcept {
-  return detail::make(EventKind::thread_start, 0, 0, 0, index);
+// Threads (schema 2). `index`: the virtual thread started; `executor`: the executor it
+// belongs to (0: none: main, timer, reactor); `serves`: it runs that executor's jobs (a
+// worker; false: it only helps it, as a pool's injector). The recorder fills the trace's
+// threads table from this record; Trace::hash leaves `executor` and `serves` out (the table
+// hashes the executor a thread serves, as schema-1 hashes did).
+inline TraceEvent thread_start(std::uint32_t index, ObjectId executor, bool serves) noexcept {
+  return detail::make(EventKind::thread_start, 0, serves, executor, index);
 }
 
 // Executors and objects.

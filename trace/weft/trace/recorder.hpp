@@ -2,8 +2,9 @@
 // trace. One record per event, stamped with the time, step and thread the platform gives,
 // and the tables that follow from records kept beside them: tasks with their spawn site,
 // parent, executor, name and stable key (spawn), executors (executor_create), objects
-// (object_create), and which executor a thread serves (resume). The platform adds the
-// threads themselves (Trace::threads) as it starts them.
+// (object_create), and the executor a thread belongs to and serves (thread_start, then
+// resume). The platform adds each thread's entry (Trace::threads, its name) before it
+// reports the thread's thread_start.
 #pragma once
 
 #include <cstdint>

@@ -19,11 +19,18 @@ namespace weft::trace {
 // what a field means for an existing kind, renumbering a kind, or adding a field to records
 // raises it. Written wherever a trace leaves the process: a finding file's "trace-schema"
 // line, the first line of trace.txt (schema_line()), the Chrome timeline's otherData and
-// `weft run|replay --json` ("trace_schema"). The trace hash does not mix it in (hashes stay
-// what they were); the schedule formats that carry a trace hash (w2 tokens, weft-schedule 2
-// files) carry hashes of schema-1 traces, and a new schema comes with a new schedule version.
-inline constexpr std::uint32_t kTraceSchema = 1;
-// "weft-trace schema 1": the first line of a dump written to a file.
+// `weft run|replay --json` ("trace_schema"). The trace hash does not mix it in.
+//   1  the first schema.
+//   2  thread_start carries the executor the thread belongs to (object) and whether it
+//      serves it (other = 1) or only helps it (0); the recorder fills Trace::threads from it.
+//      Finding files of schema 1 are read with those fields filled from their threads table.
+inline constexpr std::uint32_t kTraceSchema = 2;
+// The schema whose fields the trace hash covers. The schedule formats that carry a trace
+// hash (w2 tokens, weft-schedule 2 files) carry these hashes: a schema that adds only what
+// Trace::hash leaves out (as 2 did) keeps them; one that changes what is hashed comes with
+// a new schedule version.
+inline constexpr std::uint32_t kTraceHashSchema = 1;
+// "weft-trace schema 2": the first line of a dump written to a file.
 std::string schema_line();
 
 // Appends `s` in double quotes with quotes, backslashes and control characters escaped
@@ -53,7 +60,8 @@ struct SourceSite {
 
 struct ThreadInfo {
   std::string name;           // "main", "pool-0", "ui", "timer", ...
-  ObjectId executor = 0;      // executor it serves (0 = none), told at its start
+  ObjectId executor = 0;      // executor it serves (0 = none), told by its thread_start, or
+                              // the last one it resumed a task of
   ObjectId attached = 0;      // executor it belongs to: the one it serves, or the one it
                               // helps (a pool's injector); 0 = none
 };
@@ -123,6 +131,7 @@ class Trace {
 // users' code keep saying sim::Trace, sim::TraceRecord, ...
 namespace weft::sim {
 using trace::ExecutorInfo;
+using trace::kTraceHashSchema;
 using trace::kTraceSchema;
 using trace::ObjectInfo;
 using trace::SourceSite;
