@@ -146,8 +146,9 @@ bool parse_warnings(std::string_view s, Warnings& out) noexcept {
 
 namespace {
 
-// The one table of strategies: make_strategy, validate_strategy, every usage text and the
-// CLI's synopsis (strategy_choices()) read it; adding a strategy is adding a row.
+// The one table of strategies: make_strategy, validate_strategy, every usage text, the
+// CLI's synopsis (strategy_choices()) and its help (strategy_help()) read it; adding a
+// strategy is adding a row.
 struct StrategyEntry {
   const char* kind;
   const char* parameter;            // the letter after ':' ("" = takes none)
@@ -155,6 +156,7 @@ struct StrategyEntry {
   const char* schedule;             // runs from a recorded schedule (what it is, for the error
                                     // without one): not a search of its own; "" = needs none
   std::unique_ptr<Strategy> (*make)(std::uint32_t parameter, std::uint64_t seed, const Schedule& schedule);
+  const char* help;                 // one line: what it does, what its parameter means
 };
 // The factory of a strategy made from its seed alone.
 template <class S>
@@ -162,34 +164,44 @@ std::unique_ptr<Strategy> seeded(std::uint32_t, std::uint64_t seed, const Schedu
   return std::make_unique<S>(seed);
 }
 constexpr StrategyEntry strategy_table[] = {
-    {"portfolio", "", 0, "", seeded<PortfolioStrategy>},
-    {"random", "", 0, "", seeded<RandomStrategy>},
+    {"portfolio", "", 0, "", seeded<PortfolioStrategy>,
+     "the default: pct-await:3 and random taking turns, more turns for the one finding new interleavings"},
+    {"random", "", 0, "", seeded<RandomStrategy>,
+     "a random walk: every decision uniform"},
     {"pct", "D", 3, "",
      [](std::uint32_t depth, std::uint64_t seed, const Schedule&) -> std::unique_ptr<Strategy> {
        return std::make_unique<PctStrategy>(seed, std::max<std::uint32_t>(1, depth), 8);
-     }},
+     },
+     "PCT: random thread priorities, D-1 random change points lower the running thread (bug depth D)"},
     {"pct-await", "D", 3, "",
      [](std::uint32_t depth, std::uint64_t seed, const Schedule&) -> std::unique_ptr<Strategy> {
        return std::make_unique<PctStrategy>(seed, std::max<std::uint32_t>(1, depth), 8, true);
-     }},
-    {"pos", "", 0, "", seeded<PosStrategy>},
-    {"surw", "", 0, "", seeded<SurwStrategy>},
+     },
+     "PCT where a thread whose task awaited or finished gives way to threads that have not run yet"},
+    {"pos", "", 0, "", seeded<PosStrategy>,
+     "partial order sampling: random priorities, redrawn for the steps that race with the one just run"},
+    {"surw", "", 0, "", seeded<SurwStrategy>,
+     "selectively uniform random walk: threads weighted by the steps on a chosen object they have left"},
     {"dfs", "B", 2, "",
      [](std::uint32_t bound, std::uint64_t, const Schedule&) -> std::unique_ptr<Strategy> {
        return std::make_unique<DfsStrategy>(bound);
-     }},
+     },
+     "every schedule with at most B preemptions, depth first, sleep sets prune equivalent ones"},
     {"dpor", "B", DporStrategy::unbounded, "",
      [](std::uint32_t bound, std::uint64_t, const Schedule&) -> std::unique_ptr<Strategy> {
        return std::make_unique<DporStrategy>(bound);
-     }},
+     },
+     "exhaustive: branches only where an execution had a race (at most B preemptions; unbounded by default)"},
     {"replay", "", 0, "WEFT_REPLAY=<token or file>",
      [](std::uint32_t, std::uint64_t, const Schedule& s) -> std::unique_ptr<Strategy> {
        return std::make_unique<ReplayStrategy>(s);
-     }},
+     },
+     "re-runs a recorded schedule exactly; stops at the first decision the program asks differently"},
     {"mutate", "", 0, "the prefix to keep",
      [](std::uint32_t, std::uint64_t seed, const Schedule& s) -> std::unique_ptr<Strategy> {
        return std::make_unique<MutateStrategy>(s.decisions, seed);
-     }},
+     },
+     "keeps a recorded schedule as a prefix and draws the rest afresh (weft fuzz's feedback)"},
 };
 
 std::string spec_usage(const StrategyEntry& e) {
@@ -218,6 +230,12 @@ std::string strategy_usage() {
     if (i) out += i + 1 == n ? " or " : ", ";
     out += spec_usage(strategy_table[i]);
   }
+  return out;
+}
+
+std::vector<StrategyHelp> strategy_help() {
+  std::vector<StrategyHelp> out;
+  for (const StrategyEntry& e : strategy_table) out.push_back({spec_usage(e), e.help, *e.schedule != 0});
   return out;
 }
 

@@ -133,6 +133,17 @@ TEST_CASE("the strategy table: every search it offers is made from its spec; rep
     model::Schedule s;
     CHECK(model::make_strategy(needs, 1, &s)->name() == needs);
   }
+  // Every row has its one line of help, and the table's order and specs are the synopsis'.
+  std::string searches;
+  for (const model::StrategyHelp& s : model::strategy_help()) {
+    INFO(s.spec);
+    CHECK(!s.help.empty());
+    CHECK(s.help.find('\n') == std::string::npos);
+    CHECK(s.help.size() <= 110);  // one line of `weft run --help` beside the name
+    if (!s.needs_schedule) searches += (searches.empty() ? "" : "|") + s.spec;
+  }
+  CHECK(model::strategy_help().size() == names.size() + 2);
+  CHECK(searches == model::strategy_choices());
   CHECK_THROWS_WITH(model::make_strategy("pos:2", 1), Catch::Contains("takes no parameter"));
   CHECK_THROWS_WITH(model::make_strategy("frob", 1), Catch::Contains("unknown strategy"));
 }

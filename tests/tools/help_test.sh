@@ -27,6 +27,12 @@ grep -E '^weft (list|run|replay|render|fuzz|merge|bench|catalogue)( |$)' "$readm
   c=$(echo "$line" | cut -d' ' -f2)
   [ "$("$weft" "$c" --help | head -1)" = "usage: $line" ] || echo "FAIL: README line differs from weft $c --help: $line"
 done | tee /dev/stderr | grep -q FAIL && fail=$((fail + 1)) || pass=$((pass + 1))
+# `weft run --help` lists every strategy of the table with its line of help.
+strategies=$("$weft" run --help | sed -n '/^strategies (--strategy):$/,/^$/p')
+for s in portfolio random 'pct\[:D\]' 'pct-await\[:D\]' pos surw 'dfs\[:B\]' 'dpor\[:B\]' 'replay \*' 'mutate \*'; do
+  echo "$strategies" | grep -qE "^  $s +[a-zA-Z]" && pass=$((pass + 1)) || { echo "FAIL: weft run --help has no help line for $s"; fail=$((fail + 1)); }
+done
+[ "$(echo "$strategies" | grep -cE '^  [a-z]')" = 10 ] || { echo "FAIL: weft run --help lists $(echo "$strategies" | grep -cE '^  [a-z]') strategies, not the table's 10"; fail=$((fail + 1)); }
 "$weft" run --frobnicate >/dev/null 2>&1; [ $? = 2 ] && pass=$((pass + 1)) || { echo "FAIL: unknown flag is not exit 2"; fail=$((fail + 1)); }
 "$weft" nosuch --help >/dev/null 2>&1; [ $? = 2 ] && pass=$((pass + 1)) || { echo "FAIL: help for an unknown command is not exit 2"; fail=$((fail + 1)); }
 echo "$pass passed, $fail failed"

@@ -21,7 +21,18 @@ struct Command {
   const char* summary;
   std::vector<Option> options;
   std::vector<const char*> examples;
+  std::string (*section)() = nullptr;  // one more block, drawn from another table
 };
+
+// `weft run --help`'s strategies, from model's strategy table (name, parameter, help).
+std::string strategies_section() {
+  std::string out = "\nstrategies (--strategy):\n";
+  for (const model::StrategyHelp& s : model::strategy_help()) {
+    std::string name = s.spec + (s.needs_schedule ? " *" : "");
+    out += "  " + name + std::string(name.size() < 20 ? 20 - name.size() : 0, ' ') + " " + s.help + "\n";
+  }
+  return out + "  (* runs from a recorded schedule: weft replay, weft fuzz, WEFT_REPLAY; not for --strategy)\n";
+}
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -40,7 +51,8 @@ const std::vector<Command>& commands() {
         {"--all", "keep exploring after the first finding; report every distinct one", ""},
         {"--full", "pictures of every step, not only the violation's story", ""},
         {"--no-render", "no Graphviz layout (schedule.svg): weft render draws it on demand", ""}},
-       {"weft run sync-over-async.bug --strategy pct:3 --iterations 2000", "weft run when-any-leak.fix --json"}},
+       {"weft run sync-over-async.bug --strategy pct:3 --iterations 2000", "weft run when-any-leak.fix --json"},
+       strategies_section},
       {"replay",
        "weft replay FILE|TOKEN|DIR [--out DIR] [--json] [--full] [--no-render]",
        "re-runs one schedule exactly (same trace hash); a weft::check finding, whose body is not in this binary, is "
@@ -129,6 +141,7 @@ bool print_command_help(const std::string& name, std::FILE* to) {
       std::fprintf(to, "\n");
     }
   }
+  if (c->section) std::fprintf(to, "%s", c->section().c_str());
   std::fprintf(to, "\nexamples:\n");
   for (const char* e : c->examples) std::fprintf(to, "  %s\n", e);
   std::fprintf(to, "\nexit: 0 no violation, 1 violation, 2 bad usage or input, 3 internal error\n");

@@ -90,6 +90,14 @@ std::string strategy_usage();
 // "portfolio|random|pct[:D]|pos|surw|dfs[:B]|dpor[:B]": the searches (every strategy that
 // needs no recorded schedule), for a synopsis.
 std::string strategy_choices();
+// Every strategy of the table, in its order: its spec ("pct[:D]"), its one line of help and
+// whether it runs from a recorded schedule (replay, mutate) rather than searching.
+struct StrategyHelp {
+  std::string spec;
+  std::string help;
+  bool needs_schedule = false;
+};
+std::vector<StrategyHelp> strategy_help();
 // Throws std::invalid_argument (one line) unless `spec` names a strategy of the table.
 void validate_strategy(const std::string& spec);
 
