@@ -4,8 +4,6 @@
 
 #include "weft/model/strategies/random.hpp"
 
-
-
 namespace weft::model {
 
 PctStrategy::PctStrategy(std::uint64_t seed, std::uint32_t depth, std::uint64_t steps_estimate,
