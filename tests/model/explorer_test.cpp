@@ -117,7 +117,7 @@ TEST_CASE("WEFT_REPLAY replays a token through the harness", "[check]") {
   CHECK(replayed.findings[0].trace_hash == found.findings[0].trace_hash);
 }
 
-TEST_CASE("the strategy table: every search it offers is made from its spec; replay and mutate need a schedule", "[explorer]") {
+TEST_CASE("the strategy table: every search it offers is made from its spec, each row has its help, replay and mutate need a schedule", "[explorer]") {
   // strategy_choices() is what `weft run --help` offers: each one must be made, by name.
   std::string choices = model::strategy_choices() + "|";
   std::vector<std::string> names;
@@ -126,7 +126,7 @@ TEST_CASE("the strategy table: every search it offers is made from its spec; rep
     spec = spec.substr(0, spec.find('['));
     names.push_back(model::make_strategy(spec, 1)->name());
   }
-  CHECK(names == std::vector<std::string>{"portfolio", "random", "pct:3", "pos", "surw", "dfs:2", "dpor"});
+  CHECK(names == std::vector<std::string>{"portfolio", "random", "pct:3", "pct-await:3", "pos", "surw", "dfs:2", "dpor"});
   for (const char* needs : {"replay", "mutate"}) {
     CHECK(choices.find(needs) == std::string::npos);
     CHECK_THROWS_WITH(model::make_strategy(needs, 1), Catch::Contains("needs a schedule"));
