@@ -122,7 +122,7 @@ TEST_CASE("a one-thread context runs its handlers on the thread that calls run()
   CHECK(ctx.run() == 0);
 }
 
-TEST_CASE("several threads may run a one-thread context together; each handler runs once") {
+TEST_CASE("several threads may run a one-thread context together, each handler runs once") {
   net::io_context ctx;
   auto guard = net::make_work_guard(ctx);
   std::atomic<int> ran{0};
@@ -171,7 +171,7 @@ TEST_CASE("dispatch on a strand runs inline when already inside it") {
   CHECK(order == std::vector<int>{1, 2, 3, 4});
 }
 
-TEST_CASE("steady_timer: callbacks, use_awaitable, deferred, use_future, detached; cancel aborts") {
+TEST_CASE("steady_timer: callbacks, use_awaitable, deferred, use_future, detached, cancel aborts") {
   net::io_context ctx;
   std::vector<std::string> log;
   auto start = std::chrono::steady_clock::now();  // t1's 30 ms count from its construction

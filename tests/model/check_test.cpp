@@ -145,7 +145,7 @@ TEST_CASE("a finding of weft::check writes the whole artefact directory and a fu
   fs::remove_all(out);
 }
 
-TEST_CASE("WEFT_REPLAY replays only into the check of the same name; WEFT_FILTER picks one", "[check]") {
+TEST_CASE("WEFT_REPLAY replays only into the check of the same name, WEFT_FILTER picks one", "[check]") {
   fs::path out = fresh_dir("replay");
   Env env;
   env.set("WEFT_OUT", out.string());
@@ -177,7 +177,7 @@ TEST_CASE("WEFT_REPLAY replays only into the check of the same name; WEFT_FILTER
   fs::remove_all(out);
 }
 
-TEST_CASE("a std::mutex held across co_await is a hang finding; the test binary goes on", "[check][watchdog]") {
+TEST_CASE("a std::mutex held across co_await is a hang finding, the test binary goes on", "[check][watchdog]") {
   fs::path out = fresh_dir("watchdog");
   Env env;
   env.set("WEFT_OUT", out.string()).set("WEFT_WATCHDOG", "1");

@@ -173,7 +173,7 @@ void shared_orders(std::set<std::string>* seen, bool write) {
 // readers' program (the same scheduling points) needs no more executions. Here not fewer
 // either (measured: 841 both): each touching step also queues a hop on the shared pool,
 // which races with the other task's steps whatever the variable access is.
-TEST_CASE("dpor: races on a Shared variable are reversed; reads commute", "[dpor][shared]") {
+TEST_CASE("dpor: races on a Shared variable are reversed, reads commute", "[dpor][shared]") {
   std::set<std::string> by_dpor, by_dfs, reads;
   auto w = model::explore(quick("dpor:2", 0, 20000), [&] { shared_orders(&by_dpor, true); }, outcome_checker);
   auto d = model::explore(quick("dfs:2", 0, 20000), [&] { shared_orders(&by_dfs, true); }, outcome_checker);

@@ -38,7 +38,7 @@ TEST_CASE("random finds the two-lock inversion", "[explorer]") {
   CHECK(replayed.result.trace_hash == r.findings[0].trace_hash);
 }
 
-TEST_CASE("dfs finds the two-lock inversion; the fix is exhaustive", "[explorer]") {
+TEST_CASE("dfs finds the two-lock inversion, the fix is exhaustive", "[explorer]") {
   auto buggy = model::explore(options("dfs:2"), [] { two_locks(false); }, outcome_checker);
   REQUIRE(buggy.findings.size() == 1);
   CHECK(buggy.findings[0].violation.kind == ViolationKind::deadlock);

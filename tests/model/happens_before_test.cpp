@@ -105,7 +105,7 @@ TEST_CASE("accesses: one table maps record kinds to keys", "[hb]") {
   CHECK(buf[0] == KeyAccess{object_key(9), Access::write});
 }
 
-TEST_CASE("happens-before: unordered accesses to a Shared variable are races; two reads are not", "[hb]") {
+TEST_CASE("happens-before: unordered accesses to a Shared variable are races, two reads are not", "[hb]") {
   // Two tasks on two workers: each loads x, one also stores it. Nothing orders them.
   auto program = [] {
     ThreadPool pool(2, "pool");

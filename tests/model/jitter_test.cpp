@@ -29,7 +29,7 @@ std::uint64_t draws_sum(const model::Schedule& s) {
 }
 }  // namespace
 
-TEST_CASE("exact timings hide the inversion; time jitter finds it", "[jitter]") {
+TEST_CASE("exact timings hide the inversion, time jitter finds it", "[jitter]") {
   auto exact = model::explore(jittered(0, 0, 2000), timed_lock_order);
   CHECK(exact.findings.empty());
   CHECK(exact.executions == 2000);

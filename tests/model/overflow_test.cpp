@@ -31,7 +31,7 @@ void sometimes_overflows() {
 
 }  // namespace
 
-TEST_CASE("every stack overflow is a crash outcome, the rest complete; the simulator goes on", "[overflow]") {
+TEST_CASE("every stack overflow is a crash outcome, the rest complete, the simulator goes on", "[overflow]") {
   sim::Options o;
   o.stack_bytes = 64 * 1024;
   sim::SimPlatform sp(o);

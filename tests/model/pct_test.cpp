@@ -81,7 +81,7 @@ TEST_CASE("pct: a spinning task yields its priority, so no execution hits the st
 // below 20 (7/8)^150 < 1e-7. Plain PCT must lower each of the 7 setters' workers by a change
 // point before the checker's second piece; with 2 change points it cannot. Deterministic:
 // fixed seeds.
-TEST_CASE("pct-await: finds reorder with 7 setters on every one of 20 seeds; pct:3 on none of 5", "[pct]") {
+TEST_CASE("pct-await: finds reorder with 7 setters on every one of 20 seeds, pct:3 on none of 5", "[pct]") {
   auto body = [] { reorder_program(8); };
   auto await_found = executions_to_bug("pct-await:3", 20, 150, body);
   CHECK(std::count(await_found.begin(), await_found.end(), 0u) == 0);

@@ -11,7 +11,7 @@
 using namespace weft;
 using namespace weft::model_test;
 
-TEST_CASE("pos: same seed, same executions; another seed, other executions", "[pos]") {
+TEST_CASE("pos: same seed, same executions, another seed, other executions", "[pos]") {
   auto body = [] { two_locks(true); };
   auto a = hashes("pos", 7, 50, body);
   auto b = hashes("pos", 7, 50, body);

@@ -495,7 +495,7 @@ std::size_t count_in_markdown_prose(const std::string& md, const std::string& ne
 // ---------------------------------------------------------------------------------------------
 // Trace and Violation
 
-TEST_CASE("Trace interns sites and texts; index 0 means none", "[render][trace]") {
+TEST_CASE("Trace interns sites and texts, index 0 means none", "[render][trace]") {
   Trace t;
   CHECK(t.intern_site(nullptr, 0) == 0);
   CHECK(t.intern_text("") == 0);

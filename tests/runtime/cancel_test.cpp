@@ -32,7 +32,7 @@ Task<std::string> outcome_of(Make make) {
 void pause_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 }  // namespace
 
-TEST_CASE("Mutex::lock: cancelled, timed out, succeeded; a cancelled waiter never owns it", "[cancel]") {
+TEST_CASE("Mutex::lock: cancelled, timed out, succeeded, a cancelled waiter never owns it", "[cancel]") {
   ThreadPool pool(2);
   Mutex m{"cache"};
   REQUIRE(m.try_lock());
@@ -55,7 +55,7 @@ TEST_CASE("Mutex::lock: cancelled, timed out, succeeded; a cancelled waiter neve
   CHECK(block_on(outcome_of([&] { return m.lock(stopped.get_token()); })) == "cancelled");
 }
 
-TEST_CASE("Semaphore: acquire and permit cancelled, timed out, succeeded; Permit is RAII", "[cancel]") {
+TEST_CASE("Semaphore: acquire and permit cancelled, timed out, succeeded, Permit is RAII", "[cancel]") {
   ThreadPool pool(2);
   Semaphore db{1, "db"};
   REQUIRE(db.try_acquire());
@@ -187,7 +187,7 @@ Nanos since(std::chrono::steady_clock::time_point t0) {
 }
 }  // namespace
 
-TEST_CASE("JoinHandle::wait: timed out, cancelled, succeeded; giving up leaves the handle usable", "[cancel][join]") {
+TEST_CASE("JoinHandle::wait: timed out, cancelled, succeeded, giving up leaves the handle usable", "[cancel][join]") {
   ThreadPool pool(2);
   Event go{"go"};
   auto worker = spawn(pool, gated(go, 42));

@@ -38,7 +38,7 @@ TEST_CASE("incremental FNV-1a: integers little-endian, strings with or without t
   CHECK(weft::detail::Fnv1a(weft::detail::fnv1a64_short_basis).value() == 1469598103934665603ull);
 }
 
-TEST_CASE("splitmix64 gives the published outputs for seed 0; stream_seed is its n-th output", "[hash]") {
+TEST_CASE("splitmix64 gives the published outputs for seed 0, stream_seed is its n-th output", "[hash]") {
   weft::detail::SplitMix64 g(0);
   CHECK(g.next() == 0xe220a8397b1dcdafull);
   CHECK(g.next() == 0x6e789e6aa1b965f4ull);

@@ -66,7 +66,7 @@ TEST_CASE("TaskGroup: join waits for every child", "[group]") {
   CHECK(done == 5);
 }
 
-TEST_CASE("TaskGroup: the first failure cancels the siblings; every failure in the AggregateError", "[group]") {
+TEST_CASE("TaskGroup: the first failure cancels the siblings, every failure in the AggregateError", "[group]") {
   ThreadPool pool(2);
   LostCounter counter;
   std::atomic<int> cancelled{0};

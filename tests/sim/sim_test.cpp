@@ -194,7 +194,7 @@ Task<int> run_ops(ThreadPool& pool, BlockingPool& bp, std::vector<Op> ops) {
 }
 }  // namespace
 
-TEST_CASE("determinism: same seed, same trace hash; different seeds, different interleavings", "[sim][property]") {
+TEST_CASE("determinism: same seed, same trace hash, different seeds, different interleavings", "[sim][property]") {
   rc::prop("determinism", [] {
     auto programs = *rc::gen::container<std::vector<std::vector<Op>>>(
         *rc::gen::inRange(2, 6), rc::gen::container<std::vector<Op>>(*rc::gen::inRange(1, 5), rc::gen::build<Op>(

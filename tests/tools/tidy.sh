@@ -65,6 +65,11 @@ check "hash/PRNG constants outside trace/weft/detail/hash.hpp, runtime/weft/deta
   --include='*.cpp' --include='*.hpp' --include='*.h' --include='*.c' --include='*.py' 2>/dev/null |
   grep -vE '^(trace/weft/detail/hash\.hpp|runtime/weft/detail/random\.hpp|tests/runtime/hash_test\.cpp):')"
 
+# ctest gets each Catch2 case by name through catch_discover_tests, and a ';' cuts the name in
+# CMake: the cut filter matches no case, Catch runs nothing and reports a pass.
+check "a TEST_CASE name with ';' (ctest would silently run nothing for it)" "$(grep -rnE 'TEST_CASE\("[^"]*;' \
+  tests bench --include='*.cpp' 2>/dev/null)"
+
 if ! command -v python3 >/dev/null; then
   echo "FAIL: the function-length ratchet needs python3 (tools/run.sh test installs it)"
   exit 1
