@@ -163,20 +163,21 @@ template <class S>
 std::unique_ptr<Strategy> seeded(std::uint32_t, std::uint64_t seed, const Schedule&) {
   return std::make_unique<S>(seed);
 }
+// PCT at depth D (the constructor takes 0 as 1), plain or in the await mode.
+template <bool Await>
+std::unique_ptr<Strategy> pct(std::uint32_t depth, std::uint64_t seed, const Schedule&) {
+  return std::make_unique<PctStrategy>(seed, depth, 8, Await);
+}
 constexpr StrategyEntry strategy_table[] = {
     {"portfolio", "", 0, "", seeded<PortfolioStrategy>,
      "the default: pct-await:3 and random taking turns, more turns for the one finding new interleavings"},
     {"random", "", 0, "", seeded<RandomStrategy>,
      "a random walk: every decision uniform"},
     {"pct", "D", 3, "",
-     [](std::uint32_t depth, std::uint64_t seed, const Schedule&) -> std::unique_ptr<Strategy> {
-       return std::make_unique<PctStrategy>(seed, std::max<std::uint32_t>(1, depth), 8);
-     },
+     pct<false>,
      "PCT: random thread priorities, D-1 random change points lower the running thread (bug depth D)"},
     {"pct-await", "D", 3, "",
-     [](std::uint32_t depth, std::uint64_t seed, const Schedule&) -> std::unique_ptr<Strategy> {
-       return std::make_unique<PctStrategy>(seed, std::max<std::uint32_t>(1, depth), 8, true);
-     },
+     pct<true>,
      "PCT where a thread whose task awaited or finished gives way to threads that have not run yet"},
     {"pos", "", 0, "", seeded<PosStrategy>,
      "partial order sampling: random priorities, redrawn for the steps that race with the one just run"},

@@ -1,8 +1,10 @@
 #include "weft/trace/trace.hpp"
 
 #include <cstdio>
+#include <string_view>
 
 #include "weft/detail/hash.hpp"
+#include "weft/trace/compare.hpp"
 
 namespace weft::trace {
 
@@ -160,6 +162,45 @@ std::uint64_t Trace::hash() const {
   }
   return h.value();
 }
+
+namespace {
+bool same_site(const SourceSite& a, const SourceSite& b) {
+  return a.line == b.line && weft::detail::hashed_file(a.file) == weft::detail::hashed_file(b.file);
+}
+std::string_view text_of(const Trace& t, const TraceRecord& r) {
+  return r.text < t.strings.size() ? std::string_view(t.strings[r.text]) : std::string_view();
+}
+
+}  // namespace
+
+// What Trace::hash() reads, compared instead of hashed: kept beside it so the two field
+// lists change together.
+bool same_content(const Trace& a, const Trace& b) {
+  if (a.records.size() != b.records.size() || a.threads.size() != b.threads.size() ||
+      a.tasks.size() != b.tasks.size() || a.executors.size() != b.executors.size())
+    return false;
+  for (std::size_t i = 0; i < a.records.size(); ++i) {
+    const TraceRecord& x = a.records[i];
+    const TraceRecord& y = b.records[i];
+    if (x.time != y.time || x.step != y.step || x.thread != y.thread || x.kind != y.kind || x.task != y.task ||
+        x.other != y.other || x.object != y.object || x.value != y.value || !same_site(a.site(x), b.site(y)) ||
+        text_of(a, x) != text_of(b, y))
+      return false;
+  }
+  for (std::size_t i = 0; i < a.threads.size(); ++i)
+    if (a.threads[i].name != b.threads[i].name || a.threads[i].executor != b.threads[i].executor) return false;
+  for (std::size_t i = 0; i < a.tasks.size(); ++i) {
+    const TaskInfo& x = a.tasks[i];
+    const TaskInfo& y = b.tasks[i];
+    if (x.id != y.id || x.parent != y.parent || !same_site(a.site_at(x.site), b.site_at(y.site)) ||
+        x.executor != y.executor || x.stable_key != y.stable_key || x.detached != y.detached)
+      return false;
+  }
+  for (std::size_t i = 0; i < a.executors.size(); ++i)
+    if (a.executors[i].id != b.executors[i].id || a.executors[i].name != b.executors[i].name) return false;
+  return true;
+}
+
 
 std::string Trace::dump() const {
   std::string out;

@@ -54,7 +54,7 @@ std::uint64_t PctStrategy::priority_of(sim::ThreadIndex t) {
 }
 
 std::uint64_t PctStrategy::band_key(sim::ThreadIndex t) {
-  return ((rng_.random(yield_keys) + 1) << 16) | (t & 0xffff);
+  return ((rng_.random(yield_keys) + 1) << 16) | t;  // t: 16 bits
 }
 
 std::size_t PctStrategy::highest(const sim::Choice& c) {

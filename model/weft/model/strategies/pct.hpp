@@ -55,6 +55,7 @@ class PctStrategy final : public Strategy {
   // and above it for the change points; initial priorities are shifted above them all.
   static constexpr std::uint64_t yield_band = std::uint64_t(1) << 40;
   static constexpr std::uint64_t yield_keys = std::uint64_t(1) << 23;
+  static_assert(((yield_keys + 1) << 16) < yield_band, "band keys stay below the yield band");
   std::uint64_t priority_of(sim::ThreadIndex t);
   std::uint64_t band_key(sim::ThreadIndex t);  // a random place below the yield band's top
   bool yielded(const sim::Trace* trace) const noexcept;
