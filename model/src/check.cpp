@@ -283,8 +283,8 @@ std::string failure_message(const model::ExploreReport& report, const std::strin
   bool ours = g_last.findings == fs.size() && g_last.first_hash == first.trace_hash;
   std::string name = first.schedule.scenario.empty() ? "weft::check" : first.schedule.scenario;
   std::string msg = "weft: " + name + ": " + std::to_string(fs.size()) + " finding" + (fs.size() == 1 ? "" : "s") +
-                    " after " + std::to_string(report.executions_to_first_bug.value_or(report.executions)) +
-                    " executions (" + first.schedule.strategy + ", seed " + std::to_string(first.schedule.seed) + ")\n";
+                    " after " + model::count_of(report.executions_to_first_bug.value_or(report.executions), "execution") + " (" +
+                    first.schedule.strategy + ", seed " + std::to_string(first.schedule.seed) + ")\n";
   std::string filter = test_name.empty() ? "" : " " + shell_word(test_name);
   for (std::size_t k = 0; k < fs.size(); ++k) {
     const model::Finding& f = fs[k];

@@ -126,6 +126,10 @@ std::optional<std::string> replay_mismatch(const Schedule& schedule, std::size_t
          "): the program reads state outside the simulator (the clock, a random device, a heap address, a global)";
 }
 
+std::string count_of(std::uint64_t n, const char* noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 const char* to_string(Warnings w) noexcept {
   switch (w) {
     case Warnings::off: return "off";
@@ -441,7 +445,7 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
   } else {
     const Finding& f = report.findings.front();
     report.summary = name + to_string(f.violation.kind) + ": " + f.violation.message + " (found after " +
-                     std::to_string(*report.executions_to_first_bug) + " executions" +
+                     count_of(*report.executions_to_first_bug, "execution") +
                      (f.schedule.strategy != options.strategy ? ", by " + f.schedule.strategy : std::string()) + ")";
   }
   if (report.warnings)

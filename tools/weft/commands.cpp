@@ -129,8 +129,8 @@ int cmd_run(const std::vector<std::string>& args) {
                                               art.schedule_file, f.trace_hash, art.files)
                             .c_str());
   } else {
-    std::printf("%s: found after %llu executions (%llu explored)\n", t.full_name().c_str(),
-                static_cast<unsigned long long>(report.executions_to_first_bug.value_or(report.executions)),
+    std::printf("%s: found after %s (%llu explored)\n", t.full_name().c_str(),
+                model::count_of(report.executions_to_first_bug.value_or(report.executions), "execution").c_str(),
                 static_cast<unsigned long long>(report.executions));
     print_violation(f.violation, art.token, &art, f.result.end_time);
     for (std::size_t i = 1; i < report.findings.size(); ++i)

@@ -77,13 +77,16 @@ struct ExploreReport {
   std::uint64_t nondeterminism_checks = 0;
 };
 
-// Strategy specs, from one table: "portfolio" (the default: surw and pct:3 taking
-// turns), "random", "pct[:D]" (default D = 3), "pos", "surw", "dfs[:B]" (default
-// B = 2), "dpor", "replay" (needs a schedule), "mutate" (needs one: its decisions are the
-// prefix kept, strategies/mutate.hpp). Throws std::invalid_argument with one line on an
-// unknown spec.
+// Strategy specs, from one table: "portfolio" (the default: pct-await:3 and random taking
+// turns), "random", "pct[:D]" and "pct-await[:D]" (default D = 3), "pos", "surw", "dfs[:B]"
+// (default B = 2), "dpor[:B]", "replay" (needs a schedule), "mutate" (needs one: its
+// decisions are the prefix kept, strategies/mutate.hpp). Throws std::invalid_argument with
+// one line on an unknown spec.
 std::unique_ptr<Strategy> make_strategy(const std::string& spec, std::uint64_t seed,
                                         const Schedule* schedule = nullptr);
+
+// "1 execution", "2 executions": a count and its noun (`noun` singular, plural by "s").
+std::string count_of(std::uint64_t n, const char* noun);
 
 // "portfolio, random, pct[:D], ..." for usage texts.
 std::string strategy_usage();
