@@ -97,7 +97,12 @@ void io_context::enqueue(detail::handler_job* job) {
     hold(job);
     return;
   }
-  executor_->post(job);
+  // Behind every handler already queued, from whichever thread: asio's scheduler has one
+  // FIFO queue (a handler's posts wait in its thread's private queue and join the back of
+  // the shared one when it returns). A pool worker's own queue, which it serves first,
+  // would run a handler's continuation before handlers queued earlier, and hide every
+  // schedule in which they run first (a bug that real asio shows at once).
+  executor_->post_behind(job);
 }
 
 void io_context::run_job(Job* j) {
@@ -135,7 +140,7 @@ void io_context::hold(detail::handler_job* job) {
     return;
   }
   m_->unlock();
-  executor_->post(job);  // opened meanwhile
+  executor_->post_behind(job);  // opened meanwhile
 }
 
 void io_context::open() {

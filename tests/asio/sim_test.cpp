@@ -3,6 +3,7 @@
 // the general properties read what asio code does (tasks, blocks, lost exceptions).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include <weft/asio.hpp>
 #include <weft/model/check.hpp>
 #include <weft/properties/property.hpp>
+#include <weft/shared.hpp>
 #include <weft/sim/sim.hpp>
 
 namespace net = weft::asio;
@@ -111,4 +113,75 @@ TEST_CASE("use_future().get() inside a handler of a one-thread context is a dead
   INFO(report.findings[0].trace.dump());
   CHECK(v.kind == ViolationKind::deadlock);
   CHECK(v.message.find("queued on io_context") != std::string::npos);
+}
+
+// asio's scheduler has one FIFO queue: a handler's own posts join its back, behind every
+// handler queued before them (threads that run() the context all take from its head). A
+// pool worker's private queue, served first, would run the continuation before them.
+TEST_CASE("an io_context of several threads queues handlers as asio does: one FIFO, a handler's posts at its back") {
+  sim::SimPlatform sp;
+  for (std::uint64_t seed = 0; seed < 300; ++seed) {
+    INFO("seed " << seed);
+    std::vector<char> started;
+    sim::RandomSource rs(seed);
+    auto r = sp.run(
+        [&] {
+          net::io_context ctx(2);
+          net::post(ctx, [&] {
+            started.push_back('a');
+            net::post(ctx, [&] { started.push_back('z'); });  // queued behind b, c and d
+          });
+          for (char c : {'b', 'c', 'd'}) net::post(ctx, [&started, c] { started.push_back(c); });
+          ctx.run();
+        },
+        rs);
+    REQUIRE(r.outcome == sim::Outcome::completed);
+    REQUIRE(started.size() == 5);
+    // z is taken after b, c and d; the thread that takes it started its previous handler,
+    // the other may hold one handler it took and has not started: three start before z.
+    auto z = std::find(started.begin(), started.end(), 'z') - started.begin();
+    CHECK(z >= 3);
+  }
+}
+
+namespace {
+// K logins, each in two steps with a post between (reserve a slot; fill it), and an auditor
+// that takes one snapshot. On asio's FIFO queue the auditor, queued behind the logins and
+// in front of their continuations, can see every login half-done (real asio with three
+// threads does, nearly every run); a twin whose logins are one step never shows it.
+void logins_program(int k, bool one_step) {
+  net::io_context ctx(3);
+  Shared<int> reserved{0, "reserved"}, filled{0, "filled"};
+  auto login = [&](bool atomic) -> net::awaitable<void> {
+    reserved.store(reserved.load() + 1);
+    if (!atomic) co_await net::post(co_await net::this_coro::executor, net::use_awaitable);
+    filled.store(filled.load() + 1);
+  };
+  auto audit = [&]() -> net::awaitable<void> {
+    weft::invariant("not every login caught half-done", !(reserved.load() == k && filled.load() == 0));
+    co_return;
+  };
+  for (int i = 0; i < k; ++i) net::co_spawn(ctx, login(one_step), net::detached);
+  net::co_spawn(ctx, audit(), net::detached);
+  ctx.run();
+}
+}  // namespace
+
+TEST_CASE("a snapshot between the two steps of every handler chain is reachable, as on asio") {
+  for (std::uint64_t seed = 0; seed < 5; ++seed) {
+    INFO("seed " << seed);
+    model::ExploreOptions o;
+    o.name = "asio-logins";
+    o.seed = seed;
+    o.iterations = 200;
+    o.shrink = false;
+    auto bug = model::explore(o, [] { logins_program(4, false); });
+    REQUIRE(bug.executions_to_first_bug.has_value());
+    CHECK(bug.findings.front().violation.kind == ViolationKind::invariant);
+  }
+  model::ExploreOptions o;
+  o.name = "asio-logins-twin";
+  o.iterations = 1000;
+  auto twin = model::explore(o, [] { logins_program(4, true); });
+  CHECK(twin.findings.empty());
 }
