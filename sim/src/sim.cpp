@@ -461,6 +461,21 @@ struct SimPlatform::Impl {
     if (next != current) switch_to(next);
   }
 
+  // How late the clock wakes at a jump (Options::wakeup_lateness): a recorded draw.
+  Nanos lateness() {
+    if (opt.wakeup_lateness <= 0) return 0;
+    heap::Untracked u;
+    const std::uint64_t bound = std::uint64_t(opt.wakeup_lateness) + 1;
+    std::uint64_t v = 0;
+    try {
+      v = source->random(bound);
+    } catch (AbortExecution& a) {
+      aborted(a);
+    }
+    if (v >= bound) v = bound - 1;
+    decisions.push_back(RecordedDecision{v, 0, RecordedKind::random});
+    return Nanos(v);
+  }
   bool advance_time() {
     while (!sleepers.empty()) {
       Sleeper s = sleepers.front();
@@ -472,7 +487,7 @@ struct SimPlatform::Impl {
       if (s.deadline > opt.limits.time_max)
         end(Outcome::time_limit, "exceeded " + std::to_string(opt.limits.time_max / 1000000) +
                                      " ms of virtual time (raise Limits::time_max / WEFT_TIME_MAX_MS)");
-      if (s.deadline > now) now = s.deadline;
+      if (s.deadline > now) now = s.deadline + lateness();
       // Wake everyone due at this instant: simultaneous events become a choice.
       while (!sleepers.empty() && sleepers.front().deadline <= now) {
         Sleeper w = sleepers.front();
@@ -714,6 +729,7 @@ void SimPlatform::set_options(const Options& o) {
   impl_->opt.reclaim_abandoned = o.reclaim_abandoned;
   impl_->opt.shift_heap = o.shift_heap;
   impl_->opt.time_jitter = o.time_jitter;
+  impl_->opt.wakeup_lateness = o.wakeup_lateness;
   tracing_ = o.trace;
   job_start_points_ = o.job_start_points;
 }

@@ -185,3 +185,46 @@ TEST_CASE("a snapshot between the two steps of every handler chain is reachable,
   auto twin = model::explore(o, [] { logins_program(4, true); });
   CHECK(twin.findings.empty());
 }
+
+namespace {
+// asio's cancel() does not abort a wait whose timer already expired: its handler is queued
+// with success. A reply (a timer, standing in for a read) cancels the request's deadline,
+// due 1 us later; the deadline's handler takes success for a timeout. Real asio, one thread:
+// the reactor wakes late, finds both expired and queues both handlers, the reply's first:
+// replied and timed out in every run. On exact virtual time the reply always cancels first.
+void deadline_race(bool fixed) {
+  net::io_context ctx;
+  net::steady_timer deadline(ctx), reply(ctx);
+  Shared<int> replied{0, "replied"}, timed_out{0, "timed_out"};
+  deadline.expires_after(std::chrono::microseconds(10001));
+  reply.expires_after(std::chrono::milliseconds(10));
+  deadline.async_wait([&](std::error_code ec) {
+    if (ec) return;                           // cancelled in time
+    if (fixed && replied.load()) return;      // the reply won: not a timeout
+    timed_out.store(1);
+  });
+  reply.async_wait([&](std::error_code) {
+    if (timed_out.load()) return;             // too late
+    replied.store(1);
+    deadline.cancel();
+  });
+  ctx.run();
+  weft::invariant("a replied request is never also timed out", !(replied.load() && timed_out.load()));
+}
+}  // namespace
+
+TEST_CASE("a timer cancelled after it expired still completes with success once the clock may wake late") {
+  model::ExploreOptions o;
+  o.name = "asio-deadline";
+  o.iterations = 500;
+  o.shrink = false;
+  auto exact = model::explore(o, [] { deadline_race(false); });
+  CHECK(exact.findings.empty());
+  o.sim.wakeup_lateness = 1'000'000;  // 1 ms
+  auto late = model::explore(o, [] { deadline_race(false); });
+  REQUIRE_FALSE(late.findings.empty());
+  CHECK(late.findings.front().violation.kind == ViolationKind::invariant);
+  CHECK(*late.executions_to_first_bug <= 20);
+  auto twin = model::explore(o, [] { deadline_race(true); });
+  CHECK(twin.findings.empty());
+}

@@ -6,6 +6,8 @@
 
 #include "programs.hpp"
 #include "weft/model/explorer.hpp"
+#include "weft/properties/invariant.hpp"
+#include "weft/shared.hpp"
 #include "weft/sim/delay.hpp"
 
 using namespace weft;
@@ -88,4 +90,59 @@ TEST_CASE("per-call ranges: sleep_for(d, jitter) and sim::delay(lo, hi)", "[jitt
     }()).join();
   }, rs);
   CHECK(r.end_time == 5_ms);
+}
+
+namespace {
+// A reply that cancels a deadline due 1 us after it; the deadline's task treats waking up
+// (not cancelled) as a timeout. On time, the reply always runs first and cancels it. A
+// clock that wakes late finds both due: both tasks are runnable before either runs.
+void deadline_after_reply(bool fixed) {
+  ThreadPool pool(1);
+  Shared<int> replied{0, "replied"}, timed_out{0, "timed_out"};
+  std::stop_source stop;
+  auto deadline = spawn(pool, [](Shared<int>* replied, Shared<int>* timed_out, std::stop_token t, bool fixed) -> Task<void> {
+    try {
+      co_await sleep_for(10_ms + 1000, t);
+    } catch (const OperationCancelled&) {
+      co_return;  // the reply cancelled it
+    }
+    if (fixed && replied->load()) co_return;  // the reply won
+    timed_out->store(1);
+  }(&replied, &timed_out, stop.get_token(), fixed));
+  auto reply = spawn(pool, [](Shared<int>* replied, Shared<int>* timed_out, std::stop_source* s) -> Task<void> {
+    co_await sleep_for(10_ms);
+    if (timed_out->load()) co_return;  // too late: the request timed out
+    replied->store(1);
+    s->request_stop();
+  }(&replied, &timed_out, &stop));
+  deadline.join();
+  reply.join();
+  invariant("a replied request is never also timed out", !(replied.load() && timed_out.load()));
+}
+}  // namespace
+
+TEST_CASE("a late wake-up lets deadlines a moment apart fire together", "[jitter]") {
+  model::ExploreOptions o;
+  o.name = "deadline after reply";
+  o.iterations = 1000;
+  o.shrink = false;
+  auto exact = model::explore(o, [] { deadline_after_reply(false); });
+  CHECK(exact.findings.empty());
+
+  o.sim.wakeup_lateness = 1_ms;
+  for (std::uint64_t seed = 0; seed < 5; ++seed) {
+    INFO("seed " << seed);
+    o.seed = seed;
+    auto late = model::explore(o, [] { deadline_after_reply(false); });
+    REQUIRE_FALSE(late.findings.empty());
+    const auto& f = late.findings.front();
+    CHECK(f.violation.kind == ViolationKind::invariant);
+    CHECK(*late.executions_to_first_bug <= 50);
+    // The lateness is a decision: the schedule replays the same execution.
+    auto again = model::replay(f.schedule, [] { deadline_after_reply(false); }, {}, o.sim);
+    CHECK_FALSE(again.diverged);
+    CHECK(again.result.trace_hash == f.trace_hash);
+  }
+  auto twin = model::explore(o, [] { deadline_after_reply(true); });
+  CHECK(twin.findings.empty());
 }

@@ -109,6 +109,12 @@ struct Options {
   // Every sleep_for lasts up to this much longer than asked, a recorded draw per sleep
   // (0 = exact virtual time). Bugs that need one timing among many become reachable.
   Nanos time_jitter = 0;
+  // When virtual time jumps to the next deadline, the clock may wake up to this much later,
+  // a recorded draw per jump (0 = on time). Everything due by then wakes together, as when
+  // a real timer thread or reactor wakes late and finds several timers expired: their
+  // handlers are queued before any of them runs, so one cannot cancel another that was due
+  // a moment later (asio's cancel() then returns 0 and the handler still sees success).
+  Nanos wakeup_lateness = 0;
   // RunResult::trace_hash computed at the end of each run. Off, it is 0 and
   // SimPlatform::trace_hash() computes it on demand: the explorer asks for it only for
   // the executions that need it (a finding, the nondeterminism check's pair), since it
