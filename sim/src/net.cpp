@@ -54,6 +54,9 @@ class SimStream final : public io::Stream {
       offset_ = 0;
     }
     std::size_t n = std::min(buf.size(), segment_.size() - offset_);
+    const std::uint32_t short_reads = net_.options().short_read_per_million;
+    if (n > 1 && short_reads > 0 && net_.platform().fault("net.short_read", short_reads))
+      n = 1 + std::size_t(net_.platform().random_below(n - 1));  // 1 .. n-1 bytes
     std::memcpy(buf.data(), segment_.data() + offset_, n);
     offset_ += n;
     co_return n;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <weft/model/explorer.hpp>
+#include <weft/properties/invariant.hpp>
 #include <weft/sim/net.hpp>
 #include <weft/sim/sim.hpp>
 #include <weft/weft.hpp>
@@ -245,4 +247,69 @@ TEST_CASE("sim net: hosts have names and addresses (documentation ranges, in mem
     l->close();
   }, rs);
   REQUIRE(r.outcome == sim::Outcome::completed);
+}
+
+TEST_CASE("sim net: with short reads on, the http service still serves every client", "[sim][net]") {
+  sim::NetOptions pieces;
+  pieces.short_read_per_million = 500'000;  // every other read that could return more
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    auto run = run_service(seed, pieces, http::Handlers::async);
+    INFO("seed " << seed << ": " << run.message);
+    REQUIRE(run.outcome == sim::Outcome::completed);
+    CHECK(run.log == kExpected);
+  }
+}
+
+namespace {
+// A server that takes one read for one message (the bug) or reads up to the newline; the
+// client sends the message in one write.
+void one_message(bool whole_line, sim::NetOptions net_options) {
+  ThreadPool pool(2, "srv");
+  sim::Network net(net_options);
+  auto listener = net.listen("server", 80);
+  std::string got;
+  auto server = spawn(pool, [](io::Listener* l, std::string* got, bool whole_line) -> Task<void> {
+    auto a = l->accept();
+    auto s = co_await std::move(a);
+    char buf[64];
+    do {
+      auto rd = read_some(*s, buf);
+      std::size_t n = co_await std::move(rd);
+      if (n == 0) break;
+      got->append(buf, n);
+    } while (whole_line && got->find('\n') == std::string::npos);
+  }(listener.get(), &got, whole_line));
+  auto client = spawn(pool, [](sim::Network* net) -> Task<void> {
+    auto c = connect_to(*net, "client");
+    auto s = co_await std::move(c);
+    auto w = write_all(*s, "PING 42\n");
+    co_await std::move(w);
+  }(&net));
+  client.join();
+  server.join();
+  listener->close();
+  invariant("the server read the whole message", got == "PING 42\n");
+}
+}  // namespace
+
+TEST_CASE("sim net: short reads find a server that takes one read for one message", "[sim][net]") {
+  model::ExploreOptions o;
+  o.name = "one read, one message";
+  o.iterations = 300;
+  o.shrink = false;
+  auto whole_segments = model::explore(o, [] { one_message(false, {}); });
+  INFO(whole_segments.summary);
+  CHECK(whole_segments.findings.empty());  // one write arrives as one piece: hidden
+  sim::NetOptions pieces;
+  pieces.short_read_per_million = 500'000;
+  for (std::uint64_t seed = 0; seed < 5; ++seed) {
+    INFO("seed " << seed);
+    o.seed = seed;
+    auto found = model::explore(o, [&] { one_message(false, pieces); });
+    REQUIRE_FALSE(found.findings.empty());
+    CHECK(found.findings.front().violation.kind == ViolationKind::invariant);
+    CHECK(*found.executions_to_first_bug <= 10);
+  }
+  auto twin = model::explore(o, [&] { one_message(true, pieces); });
+  CHECK(twin.findings.empty());
 }

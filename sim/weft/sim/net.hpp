@@ -5,7 +5,8 @@
 // (recorded, replayable): a segment takes `latency` (+ jitter) to arrive; a lost segment
 // ("net.loss") is sent again after `retransmit_timeout`; a segment sent across a partition
 // waits for the partition to heal and resets the connection after `partition_give_up`;
-// a connect may be refused ("net.refuse"). Byte order is kept: a stream is TCP-like.
+// a connect may be refused ("net.refuse"); a read may return fewer bytes than are waiting
+// ("net.short_read"). Byte order is kept: a stream is TCP-like.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,10 @@ struct NetOptions {
   Nanos retransmit_timeout = 200_ms;
   std::uint32_t refuse_per_million = 0;   // per connect: ECONNREFUSED
   Nanos partition_give_up = 1_s;          // a segment stuck this long resets the connection
+  // Per read that could return more than one byte: it returns a random shorter count
+  // instead (at least one byte), as TCP may deliver a write in pieces. Code that takes one
+  // read for one message then fails as it would on a real network. 0 = whole segments.
+  std::uint32_t short_read_per_million = 0;
 };
 
 class Network {
