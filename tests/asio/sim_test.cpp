@@ -12,6 +12,8 @@
 #include <weft/model/check.hpp>
 #include <weft/properties/property.hpp>
 #include <weft/shared.hpp>
+#include <weft/asio/sim_network.hpp>
+#include <weft/sim/net.hpp>
 #include <weft/sim/sim.hpp>
 
 namespace net = weft::asio;
@@ -226,5 +228,53 @@ TEST_CASE("a timer cancelled after it expired still completes with success once 
   CHECK(late.findings.front().violation.kind == ViolationKind::invariant);
   CHECK(*late.executions_to_first_bug <= 20);
   auto twin = model::explore(o, [] { deadline_race(true); });
+  CHECK(twin.findings.empty());
+}
+
+namespace {
+// A server that takes one async_read_some for one message, over the simulated network.
+void read_once_program(sim::NetOptions options, bool until_newline) {
+  sim::Network wire(options);
+  net::io_context ctx;
+  net::use_network(ctx, net::simulated_network(wire));
+  net::ip::tcp::acceptor acceptor(ctx, net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), 7000));
+  auto to = acceptor.local_endpoint();
+  std::string got;
+  net::co_spawn(ctx, [&]() -> net::awaitable<void> {
+    auto s = co_await acceptor.async_accept(net::use_awaitable);
+    if (until_newline) {
+      co_await net::async_read_until(s, net::dynamic_buffer(got), '\n', net::use_awaitable);
+    } else {
+      char buf[64];
+      std::size_t n = co_await s.async_read_some(net::buffer(buf), net::use_awaitable);
+      got.assign(buf, n);
+    }
+  }, net::detached);
+  net::co_spawn(ctx, [&]() -> net::awaitable<void> {
+    net::ip::tcp::socket s(co_await net::this_coro::executor);
+    co_await s.async_connect(to, net::use_awaitable);
+    co_await net::async_write(s, net::buffer(std::string("PING 42\n")), net::use_awaitable);
+  }, net::detached);
+  ctx.run();
+  weft::invariant("the server read the whole message", got == "PING 42\n");
+}
+}  // namespace
+
+TEST_CASE("async_read_some over the simulated network may return part of a write once short reads are on") {
+  model::ExploreOptions o;
+  o.name = "asio-read-once";
+  o.iterations = 300;
+  o.shrink = false;
+  auto whole = model::explore(o, [] { read_once_program({}, false); });
+  INFO(whole.summary);
+  CHECK(whole.findings.empty());
+  sim::NetOptions pieces;
+  pieces.short_read_per_million = 500'000;
+  auto found = model::explore(o, [&] { read_once_program(pieces, false); });
+  REQUIRE_FALSE(found.findings.empty());
+  CHECK(found.findings.front().violation.kind == ViolationKind::invariant);
+  CHECK(*found.executions_to_first_bug <= 10);
+  auto twin = model::explore(o, [&] { read_once_program(pieces, true); });
+  INFO(twin.summary);
   CHECK(twin.findings.empty());
 }
