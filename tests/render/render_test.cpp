@@ -915,6 +915,23 @@ TEST_CASE("Collapsing keeps a 200-record schedule readable", "[render][dot]") {
   CHECK(dot_node_count(dot3) < dot_node_count(dot2));
 }
 
+TEST_CASE("A focused report shows an injected fault that fired in any task", "[render][markdown]") {
+  Trace t = busy_trace(6);
+  // Task 4 had a read cut short (fired); task 5 was asked and spared (not fired).
+  std::uint32_t step = std::uint32_t(t.records.size());
+  add(t, {.time = 6_ms, .step = step++, .thread = 1, .kind = EventKind::fault, .task = 4, .value = 1, .text = "net.short_read"});
+  add(t, {.time = 6_ms, .step = step++, .thread = 2, .kind = EventKind::fault, .task = 5, .value = 0, .text = "net.loss"});
+  Violation v;
+  v.kind = ViolationKind::hang;
+  v.message = "task 2 never finishes";
+  v.tasks = {2};
+  RenderInput in{t, &v, "faults", "", ""};
+  std::string md = weft::render::to_markdown(in);
+  CHECK(md.find("net.short_read") != std::string::npos);
+  CHECK(md.find("net.loss") == std::string::npos);
+  CHECK(md.find("task 3") == std::string::npos);  // the rest stays left out
+}
+
 TEST_CASE("Renderers survive an empty trace", "[render]") {
   Trace t;
   RenderInput in{t, nullptr, "", "", ""};

@@ -739,6 +739,9 @@ Model build_model(const Trace& t, const Violation* violation, bool full) {
     // Routine bookkeeping of a thread that only hosts the story (thread start, executor
     // creation) says nothing about it.
     if (keep[i] && !m.key[i] && (r.kind == EventKind::thread_start || r.kind == EventKind::executor_create)) keep[i] = false;
+    // An injected fault that fired (a lost segment, a refused connect, a short read) made
+    // this execution what it is: shown whichever task it struck.
+    if (r.kind == EventKind::fault && r.value != 0) keep[i] = true;
   }
   for (const auto& e : m.culprit) keep[e.from] = keep[e.to] = true;
   for (std::size_t i = 0; i < rs.size(); ++i) keep[i] = keep[i] || m.anchor[i];
