@@ -97,11 +97,12 @@ void io_context::enqueue(detail::handler_job* job) {
     hold(job);
     return;
   }
-  // Behind every handler already queued, from whichever thread: asio's scheduler has one
-  // FIFO queue (a handler's posts wait in its thread's private queue and join the back of
-  // the shared one when it returns). A pool worker's own queue, which it serves first,
-  // would run a handler's continuation before handlers queued earlier, and hide every
-  // schedule in which they run first (a bug that real asio shows at once).
+  // Behind every handler already queued, from whichever thread (here, in hold() and in
+  // open()): asio's scheduler has one FIFO queue (a handler's posts wait in its thread's
+  // private queue and join the back of the shared one when it returns). A pool worker's
+  // own queue, which it serves first, would run a handler's continuation before handlers
+  // queued earlier, and hide every schedule in which they run first (a bug that real asio
+  // shows at once).
   executor_->post_behind(job);
 }
 
@@ -155,7 +156,7 @@ void io_context::open() {
     m_->unlock();
     return;
   }
-  while (Job* j = again.pop()) executor_->post(j);
+  while (Job* j = again.pop()) executor_->post_behind(j);
 }
 
 void io_context::push(Job* job) {

@@ -9,6 +9,7 @@
 #include "weft/model/strategies/dfs.hpp"
 #include "weft/model/strategies/dpor.hpp"
 #include "weft/model/strategies/mutate.hpp"
+#include "weft/trace/compare.hpp"
 #include "weft/model/strategies/pct.hpp"
 #include "weft/model/strategies/portfolio.hpp"
 #include "weft/model/strategies/pos.hpp"
@@ -78,12 +79,6 @@ std::string hex64(std::uint64_t v) {
   return out;
 }
 
-bool same_record(const sim::Trace& a, const sim::TraceRecord& x, const sim::Trace& b, const sim::TraceRecord& y) {
-  return x.time == y.time && x.step == y.step && x.thread == y.thread && x.kind == y.kind && x.task == y.task &&
-         x.other == y.other && x.object == y.object && x.value == y.value && a.site(x).file == b.site(y).file &&
-         a.site(x).line == b.site(y).line && a.text(x) == b.text(y);
-}
-
 std::string describe_record(const sim::Trace& t, const sim::TraceRecord& r) {
   std::string s = std::string(to_string(r.kind)) + " (step " + std::to_string(r.step) + ", task " +
                   std::to_string(r.task);
@@ -114,8 +109,7 @@ std::optional<std::string> replay_mismatch(const Schedule& schedule, std::size_t
   if (recorded) {
     const auto& was = recorded->records;
     const auto& now = trace.records;
-    std::size_t i = 0;
-    while (i < was.size() && i < now.size() && same_record(*recorded, was[i], trace, now[i])) ++i;
+    const std::size_t i = trace::first_difference(*recorded, trace);
     where = " at record " + std::to_string(i) + ": recorded " +
             (i < was.size() ? describe_record(*recorded, was[i]) : std::string("the end of the trace")) + ", now " +
             (i < now.size() ? describe_record(trace, now[i]) : std::string("the end of the trace"));

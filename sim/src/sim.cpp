@@ -461,20 +461,10 @@ struct SimPlatform::Impl {
     if (next != current) switch_to(next);
   }
 
-  // How late the clock wakes at a jump (Options::wakeup_lateness): a recorded draw.
+  // How late the clock wakes at a jump (Options::wakeup_lateness): a recorded draw, as
+  // timer_jitter draws a sleep's.
   Nanos lateness() {
-    if (opt.wakeup_lateness <= 0) return 0;
-    heap::Untracked u;
-    const std::uint64_t bound = std::uint64_t(opt.wakeup_lateness) + 1;
-    std::uint64_t v = 0;
-    try {
-      v = source->random(bound);
-    } catch (AbortExecution& a) {
-      aborted(a);
-    }
-    if (v >= bound) v = bound - 1;
-    decisions.push_back(RecordedDecision{v, 0, RecordedKind::random});
-    return Nanos(v);
+    return opt.wakeup_lateness > 0 ? Nanos(self.random_below(std::uint64_t(opt.wakeup_lateness) + 1)) : 0;
   }
   bool advance_time() {
     while (!sleepers.empty()) {

@@ -189,6 +189,23 @@ TEST_CASE("a snapshot between the two steps of every handler chain is reachable,
 }
 
 namespace {
+// The two checks below that turn a simulator option on: an exploration without shrinking,
+// and the finding it must make (an invariant, within `within` executions).
+model::ExploreOptions unshrunk(const char* name, std::uint64_t iterations) {
+  model::ExploreOptions o;
+  o.name = name;
+  o.iterations = iterations;
+  o.shrink = false;
+  return o;
+}
+void check_invariant_within(const model::ExploreReport& found, std::uint64_t within) {
+  REQUIRE_FALSE(found.findings.empty());
+  CHECK(found.findings.front().violation.kind == ViolationKind::invariant);
+  CHECK(*found.executions_to_first_bug <= within);
+}
+}  // namespace
+
+namespace {
 // asio's cancel() does not abort a wait whose timer already expired: its handler is queued
 // with success. A reply (a timer, standing in for a read) cancels the request's deadline,
 // due 1 us later; the deadline's handler takes success for a timeout. Real asio, one thread:
@@ -216,17 +233,12 @@ void deadline_race(bool fixed) {
 }  // namespace
 
 TEST_CASE("a timer cancelled after it expired still completes with success once the clock may wake late") {
-  model::ExploreOptions o;
-  o.name = "asio-deadline";
-  o.iterations = 500;
-  o.shrink = false;
+  model::ExploreOptions o = unshrunk("asio-deadline", 500);
   auto exact = model::explore(o, [] { deadline_race(false); });
   CHECK(exact.findings.empty());
   o.sim.wakeup_lateness = 1'000'000;  // 1 ms
   auto late = model::explore(o, [] { deadline_race(false); });
-  REQUIRE_FALSE(late.findings.empty());
-  CHECK(late.findings.front().violation.kind == ViolationKind::invariant);
-  CHECK(*late.executions_to_first_bug <= 20);
+  check_invariant_within(late, 20);
   auto twin = model::explore(o, [] { deadline_race(true); });
   CHECK(twin.findings.empty());
 }
@@ -261,19 +273,14 @@ void read_once_program(sim::NetOptions options, bool until_newline) {
 }  // namespace
 
 TEST_CASE("async_read_some over the simulated network may return part of a write once short reads are on") {
-  model::ExploreOptions o;
-  o.name = "asio-read-once";
-  o.iterations = 300;
-  o.shrink = false;
+  model::ExploreOptions o = unshrunk("asio-read-once", 300);
   auto whole = model::explore(o, [] { read_once_program({}, false); });
   INFO(whole.summary);
   CHECK(whole.findings.empty());
   sim::NetOptions pieces;
   pieces.short_read_per_million = 500'000;
   auto found = model::explore(o, [&] { read_once_program(pieces, false); });
-  REQUIRE_FALSE(found.findings.empty());
-  CHECK(found.findings.front().violation.kind == ViolationKind::invariant);
-  CHECK(*found.executions_to_first_bug <= 10);
+  check_invariant_within(found, 10);
   auto twin = model::explore(o, [&] { read_once_program(pieces, true); });
   INFO(twin.summary);
   CHECK(twin.findings.empty());

@@ -1,5 +1,6 @@
 #include "weft/trace/trace.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <string_view>
 
@@ -173,20 +174,26 @@ std::string_view text_of(const Trace& t, const TraceRecord& r) {
 
 }  // namespace
 
+bool same_record(const Trace& a, const TraceRecord& x, const Trace& b, const TraceRecord& y) {
+  return x.time == y.time && x.step == y.step && x.thread == y.thread && x.kind == y.kind && x.task == y.task &&
+         x.other == y.other && x.object == y.object && x.value == y.value && same_site(a.site(x), b.site(y)) &&
+         text_of(a, x) == text_of(b, y);
+}
+
+std::size_t first_difference(const Trace& a, const Trace& b) {
+  const std::size_t n = std::min(a.records.size(), b.records.size());
+  std::size_t i = 0;
+  while (i < n && same_record(a, a.records[i], b, b.records[i])) ++i;
+  return i;
+}
+
 // What Trace::hash() reads, compared instead of hashed: kept beside it so the two field
 // lists change together.
 bool same_content(const Trace& a, const Trace& b) {
   if (a.records.size() != b.records.size() || a.threads.size() != b.threads.size() ||
       a.tasks.size() != b.tasks.size() || a.executors.size() != b.executors.size())
     return false;
-  for (std::size_t i = 0; i < a.records.size(); ++i) {
-    const TraceRecord& x = a.records[i];
-    const TraceRecord& y = b.records[i];
-    if (x.time != y.time || x.step != y.step || x.thread != y.thread || x.kind != y.kind || x.task != y.task ||
-        x.other != y.other || x.object != y.object || x.value != y.value || !same_site(a.site(x), b.site(y)) ||
-        text_of(a, x) != text_of(b, y))
-      return false;
-  }
+  if (first_difference(a, b) != a.records.size()) return false;
   for (std::size_t i = 0; i < a.threads.size(); ++i)
     if (a.threads[i].name != b.threads[i].name || a.threads[i].executor != b.threads[i].executor) return false;
   for (std::size_t i = 0; i < a.tasks.size(); ++i) {

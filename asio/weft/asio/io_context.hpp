@@ -7,12 +7,12 @@
 // trace, so the wait-for graph knows whose thread a blocked handler holds). A context for
 // N threads (concurrency_hint > 1) and a thread_pool are backed by a weft ThreadPool of N
 // workers (a SerialExecutor for thread_pool(1)); there run() opens the context and waits
-// until there is no outstanding work, and the handlers wait in the pool's shared FIFO queue
-// (a handler's posts join its back, as in asio's scheduler), never in a worker's own queue,
-// which that worker would serve before older handlers. Either way every handler (a posted function, a
-// coroutine step of an awaitable, a timer or socket completion) is a Job on the weft
-// executor: a real thread in production, a virtual thread and a scheduling point in
-// simulation.
+// until there is no outstanding work, and the handlers wait in the pool's shared FIFO
+// queue (a handler's posts join its back, as in asio's scheduler), never in a worker's own
+// queue, which that worker would serve before older handlers. Either way every handler (a
+// posted function, a coroutine step of an awaitable, a timer or socket completion) is a Job
+// on the weft executor: a real thread in production, a virtual thread and a scheduling
+// point in simulation.
 //
 // What stays asio: the executor models asio's standard executor concept (execute plus the
 // context, blocking, relationship, outstanding_work, allocator and mapping properties) and

@@ -1,19 +1,10 @@
 #include "weft/model/wrappers/nondeterminism.hpp"
 
-#include <algorithm>
-#include <string_view>
+#include <string>
 
 #include "weft/trace/compare.hpp"
 
 namespace weft::model {
-
-namespace {
-bool same(const sim::TraceRecord& a, const sim::TraceRecord& b) {
-  return a.time == b.time && a.step == b.step && a.thread == b.thread && a.kind == b.kind && a.task == b.task &&
-         a.other == b.other && a.object == b.object && a.value == b.value && a.site == b.site && a.text == b.text;
-}
-
-}  // namespace
 
 bool NondeterminismCheck::begin_execution(std::uint64_t) {
   divergence_.reset();
@@ -41,9 +32,7 @@ void NondeterminismCheck::end_execution(const Execution& e) {
     } else if (!trace::same_content(e.trace, recorded_trace_)) {
       const auto& now = e.trace.records;
       const auto& then = recorded_trace_.records;
-      std::size_t n = std::min(now.size(), then.size());
-      std::size_t i = 0;
-      while (i < n && same(now[i], then[i])) ++i;
+      const std::size_t i = trace::first_difference(e.trace, recorded_trace_);
       std::uint64_t step = r.steps;
       if (i < now.size())
         step = now[i].step;

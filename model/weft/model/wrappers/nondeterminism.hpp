@@ -1,9 +1,9 @@
 // The nondeterminism check, as a wrapper: after every k-th execution of the inner strategy
 // the next execution is a strict replay of the decisions just taken (a re-run, see
 // Strategy::rerun()). If the program asks a different question (replay diverges) or the
-// trace differs (what would change its hash), the program under test depends on something outside the simulator (a
-// global, the wall clock, an address): divergence() says so, with the step where it
-// showed, and the explorer reports it as ViolationKind::nondeterminism.
+// trace differs (what would change its hash), the program under test depends on something
+// outside the simulator (a global, the wall clock, an address): divergence() says so, with
+// the step where it showed, and the explorer reports it as ViolationKind::nondeterminism.
 //
 // Transparent: it answers no question itself (source() is the inner strategy's, or during
 // a re-run the replay's), learns what to replay from the Execution end_execution is told
