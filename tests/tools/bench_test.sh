@@ -12,7 +12,9 @@ fail=0
 for key in raw_resume_ns sim_step_ns step_ratio sim_hop_ns real_hop_ns \
   counter_executions_per_s counter_steps_per_execution \
   blocking_counter_executions_per_s blocking_counter_steps_per_execution \
-  user_blocking_counter_executions_per_s user_over_bare_blocking_counter \
+  user_blocking_counter_executions_per_s user_over_bare_blocking_counter user_blocking_counter_steps_per_execution \
+  user_random_blocking_counter_executions_per_s user_random_over_bare_blocking_counter \
+  user_random_blocking_counter_steps_per_execution user_random_over_bare_yields_100x10 \
   spawn_chain_steps_per_s yields_100x10_steps_per_s yields_100x10_executions_per_s \
   user_yields_100x10_steps_per_s user_yields_100x10_executions_per_s user_over_bare_yields_100x10 \
   inversion_seeds inversion_random_found inversion_random_median_executions \

@@ -162,12 +162,15 @@ void lock_inversion() {
 // checking every execution, the nondeterminism replay every 64, the default strategy), in
 // explorations of `per_explore` executions until `seconds` have passed. Executions counts
 // the explored ones only (not the replays, whose cost is part of the path).
-Rate measure_user(const std::function<void()>& body, double seconds, std::uint64_t per_explore, std::uint64_t first_seed) {
+// `strategy` empty: the default (the portfolio).
+Rate measure_user(const std::function<void()>& body, double seconds, std::uint64_t per_explore, std::uint64_t first_seed,
+                  const std::string& strategy = {}) {
   Rate r;
   auto t0 = Clock::now();
   while (r.seconds < seconds) {
     model::ExploreOptions o;
     o.name = "bench";
+    if (!strategy.empty()) o.strategy = strategy;
     o.seed = first_seed + r.executions;
     o.iterations = per_explore;
     model::ExploreReport rep = model::explore(o, body);
@@ -180,21 +183,28 @@ Rate measure_user(const std::function<void()>& body, double seconds, std::uint64
 }
 
 // The bare simulator (trace off, a random source) and the user's path on the same program,
-// in alternating rounds so that a noisy neighbour slows both alike.
+// in alternating rounds so that a noisy neighbour slows all alike. The user's path twice:
+// with the default strategy (the portfolio, whose PCT half draws priorities and keeps
+// change points at every choice, and explores other schedules than a random walk), and
+// with `random`, the bare loop's own kind of decisions: the same program making the same
+// kind of choices, so that the ratio is what the path itself costs (the trace, the
+// properties, the replay every 64, the explore loop).
 struct Pair {
-  Rate bare, user;
-  double ratio() const {
-    return (double(user.executions) / user.seconds) / (double(bare.executions) / bare.seconds);
-  }
+  Rate bare, user, user_random;
+  static double eps(const Rate& r) { return double(r.executions) / r.seconds; }
+  double ratio() const { return eps(user) / eps(bare); }
+  double random_ratio() const { return eps(user_random) / eps(bare); }
 };
+void add(Rate& into, const Rate& r) {
+  into.executions += r.executions, into.steps += r.steps, into.seconds += r.seconds;
+}
 Pair bare_and_user(sim::SimPlatform& sp, const std::function<void()>& body, int rounds, double seconds,
                    int batch, std::uint64_t per_explore) {
   Pair p;
   for (int round = 0; round < rounds; ++round) {
-    Rate b = measure(sp, body, seconds, p.bare.executions, batch);
-    Rate u = measure_user(body, seconds, per_explore, p.user.executions);
-    p.bare.executions += b.executions, p.bare.steps += b.steps, p.bare.seconds += b.seconds;
-    p.user.executions += u.executions, p.user.steps += u.steps, p.user.seconds += u.seconds;
+    add(p.bare, measure(sp, body, seconds, p.bare.executions, batch));
+    add(p.user, measure_user(body, seconds, per_explore, p.user.executions));
+    add(p.user_random, measure_user(body, seconds, per_explore, p.user_random.executions, "random"));
   }
   return p;
 }
@@ -378,18 +388,24 @@ int cmd_bench(const std::vector<std::string>& args) {
         "\"real_hop_ns\":%.2f,\"counter_executions_per_s\":%.0f,\"counter_steps_per_execution\":%.1f,"
         "\"blocking_counter_executions_per_s\":%.0f,\"blocking_counter_steps_per_execution\":%.1f,"
         "\"user_blocking_counter_executions_per_s\":%.0f,\"user_over_bare_blocking_counter\":%.3f,"
+        "\"user_blocking_counter_steps_per_execution\":%.1f,"
+        "\"user_random_blocking_counter_executions_per_s\":%.0f,\"user_random_over_bare_blocking_counter\":%.3f,"
+        "\"user_random_blocking_counter_steps_per_execution\":%.1f,"
         "\"spawn_chain_steps_per_s\":%.0f,"
         "\"yields_100x10_steps_per_s\":%.0f,\"yields_100x10_executions_per_s\":%.0f,"
         "\"user_yields_100x10_steps_per_s\":%.0f,\"user_yields_100x10_executions_per_s\":%.0f,"
-        "\"user_over_bare_yields_100x10\":%.3f,"
+        "\"user_over_bare_yields_100x10\":%.3f,\"user_random_over_bare_yields_100x10\":%.3f,"
         "\"inversion_seeds\":%llu,\"inversion_random_found\":%llu,\"inversion_random_median_executions\":%.1f,"
         "\"inversion_pct3_found\":%llu,\"inversion_pct3_median_executions\":%.1f,"
         "\"capacity_10k_wall_ms\":%.2f,\"capacity_10k_virtual_s\":%.3f,\"live_tasks\":%d,\"million_tasks_mb\":%.1f,"
         "\"idle_rss_mb\":%.2f,\"user_10k_executions_peak_rss_above_idle_mb\":%.2f}\n",
         quick ? "true" : "false", raw_ns, step_ns, step_ns / raw_ns, sim_hop_ns, real_hop_ns, counter_eps,
         double(counter.steps) / double(counter.executions), blocking_eps,
-        double(blocking.bare.steps) / double(blocking.bare.executions), user_counter_eps, blocking.ratio(), chain_sps,
-        yields_sps, yields_eps, user_yields_sps, user_yields_eps, yields.ratio(), (unsigned long long)seeds,
+        double(blocking.bare.steps) / double(blocking.bare.executions), user_counter_eps, blocking.ratio(),
+        double(blocking.user.steps) / double(blocking.user.executions), Pair::eps(blocking.user_random),
+        blocking.random_ratio(), double(blocking.user_random.steps) / double(blocking.user_random.executions),
+        chain_sps, yields_sps, yields_eps, user_yields_sps, user_yields_eps, yields.ratio(), yields.random_ratio(),
+        (unsigned long long)seeds,
         (unsigned long long)inv_random.found, inv_random.median, (unsigned long long)inv_pct.found, inv_pct.median,
         capacity_ms, double(virtual_end) / 1e9, live, mb_per_million, idle_mb, above_mb);
   } else {
@@ -401,12 +417,16 @@ int cmd_bench(const std::vector<std::string>& args) {
                 double(counter.steps) / double(counter.executions));
     std::printf("counter, BlockingMutex (2 thr x 3) %10.0f executions/s bare (%.1f steps each)\n", blocking_eps,
                 double(blocking.bare.steps) / double(blocking.bare.executions));
-    std::printf("  the same, user path (explore)    %10.0f executions/s: %.0f%% of bare (target >= 70%%)\n",
-                user_counter_eps, 100 * blocking.ratio());
+    std::printf("  the same, user path (explore)    %10.0f executions/s: %.0f%% of bare (%.1f steps each)\n",
+                user_counter_eps, 100 * blocking.ratio(), double(blocking.user.steps) / double(blocking.user.executions));
+    std::printf("  user path, random as bare draws  %10.0f executions/s: %.0f%% of bare (target >= 70%%)\n",
+                Pair::eps(blocking.user_random), 100 * blocking.random_ratio());
     std::printf("spawn-chain (100 tasks x 10 hops)  %10.0f steps/s\n", chain_sps);
     std::printf("100 threads x 10 yields, bare      %10.0f steps/s, %.0f executions/s\n", yields_sps, yields_eps);
     std::printf("  the same, user path (explore)    %10.0f steps/s, %.0f executions/s: %.0f%% of bare\n",
                 user_yields_sps, user_yields_eps, 100 * yields.ratio());
+    std::printf("  user path, random as bare draws  %10.0f executions/s: %.0f%% of bare\n",
+                Pair::eps(yields.user_random), 100 * yields.random_ratio());
     std::printf("two-lock inversion, %llu seeds: executions to the deadlock, median %.1f random (%llu found), "
                 "%.1f pct:3 (%llu found)\n",
                 (unsigned long long)seeds, inv_random.median, (unsigned long long)inv_random.found, inv_pct.median,
