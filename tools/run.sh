@@ -39,37 +39,38 @@ case "$what" in
     ;;
   test)
     stages=0  # each stage below either passes or stops the script (set -e)
+    passed() { stages=$((stages + 1)); echo "weft: stage $stages passed at ${SECONDS} s"; }
     # A user's plain Release build (g++ -O3) runs the whole suite: the fast set, then the heavy set.
     configure build-release -DCMAKE_BUILD_TYPE=Release
     cmake --build build-release -j "$jobs"
     ctest --test-dir build-release -L fast --output-on-failure -j "$jobs" --timeout 600
-    stages=$((stages + 1))
+    passed
     ctest --test-dir build-release -LE fast --output-on-failure -j "$jobs" --timeout 1200
-    stages=$((stages + 1))
+    passed
     # A Debug build (-O0, assertions on) builds everything and runs the fast set.
     configure build-debug -DCMAKE_BUILD_TYPE=Debug
     cmake --build build-debug -j "$jobs"
     ctest --test-dir build-debug -L fast --output-on-failure -j "$jobs" --timeout 900
-    stages=$((stages + 1))
+    passed
     # The runtime's real threads under the sanitizers (stress test under TSan).
     configure build-tsan -DWEFT_SANITIZE=thread -DWEFT_BUILD_TOOLS=OFF
     cmake --build build-tsan --target runtime_test runtime_stress_test runtime_cancel_stress_test io_test asio_test -j "$jobs"
     WEFT_STRESS_TASKS=1000000 ./build-tsan/tests/runtime_stress_test
-    stages=$((stages + 1))
+    passed
     # 10^6 sleeps cancelled at random times against the timer thread, and channel receives
     # cancelled while values arrive: each wait ends exactly once, nothing touched after.
     WEFT_STRESS_SLEEPS=1000000 ./build-tsan/tests/runtime_cancel_stress_test
-    stages=$((stages + 1))
+    passed
     ./build-tsan/tests/runtime_test "~[deadlock]"
-    stages=$((stages + 1))
+    passed
     # Event loops, the reactor and the http service on real sockets (a client that pipelines
     # thousands of requests, name resolution, shutdown at exit).
     ./build-tsan/tests/io_test
-    stages=$((stages + 1))
+    passed
     # weft::asio for real: io_contexts run by the callers of run() (one or several threads),
     # pools, strands, timers, sockets.
     ./build-tsan/tests/asio_test
-    stages=$((stages + 1))
+    passed
     # ASan+UBSan with clang: g++ does not turn symmetric transfer into tail calls under
     # ASan, so deep await chains would overflow the stack there.
     # It builds every target (tools, benchmarks, every test): the clang-16 -Werror build of
@@ -78,22 +79,22 @@ case "$what" in
     cmake --build build-asan-clang -j "$jobs"
     # Leak checking is off: a deadlocked execution is abandoned with its frames on purpose.
     ASAN_OPTIONS=detect_leaks=0 ./build-asan-clang/tests/runtime_test "~[deadlock]"
-    stages=$((stages + 1))
+    passed
     ASAN_OPTIONS=detect_leaks=0 WEFT_STRESS_SLEEPS=1000000 ./build-asan-clang/tests/runtime_cancel_stress_test
-    stages=$((stages + 1))
+    passed
     ASAN_OPTIONS=detect_leaks=0 ./build-asan-clang/tests/sim_test
-    stages=$((stages + 1))
+    passed
     ASAN_OPTIONS=detect_leaks=0 ./build-asan-clang/tests/properties_test
-    stages=$((stages + 1))
+    passed
     # libFuzzer on the schedule parser and the HTTP parser, briefly: nothing may crash.
     CXX=clang++-16 configure build-fuzz -DWEFT_FUZZERS=ON -DWEFT_BUILD_TESTS=OFF -DWEFT_BUILD_TOOLS=OFF \
       -DWEFT_BUILD_BENCHMARKS=OFF
     cmake --build build-fuzz --target schedule_fuzz http_fuzz -j "$jobs"
     mkdir -p build-fuzz/corpus/schedule build-fuzz/corpus/http
     ./build-fuzz/tools/fuzz/schedule_fuzz -max_total_time=30 -print_final_stats=1 build-fuzz/corpus/schedule 2>&1 | tail -4
-    stages=$((stages + 1))
+    passed
     ./build-fuzz/tools/fuzz/http_fuzz -max_total_time=30 -print_final_stats=1 build-fuzz/corpus/http 2>&1 | tail -4
-    stages=$((stages + 1))
+    passed
     echo "weft: all test stages passed"
     echo "stages: $stages passed, 0 failed"
     ;;
