@@ -1382,6 +1382,65 @@ TEST_CASE("An invariant's focused story shows every handler's read and write of 
   CHECK(reads[1] < writes[0]);  // both read before either wrote: the lost update, at a glance
 }
 
+namespace pool_case {
+// A connection pool lends its one idle connection twice: each borrower checks "idle", awaits
+// a health check (a spawned task), then takes it. Three borrowers on three workers: enough
+// steps that a picture of the whole would outgrow its budget and fold the routine ones.
+Task<void> check() { co_return; }
+Task<void> borrow(ThreadPool* pool, Shared<int>* idle, int* in_use) {
+  if (idle->load() <= 0) co_return;
+  co_await spawn(*pool, check());
+  idle->store(idle->load() - 1);
+  ++*in_use;
+  weft::invariant("one borrower per connection", *in_use <= 1);
+  co_await spawn(*pool, check());
+  --*in_use;
+  idle->store(idle->load() + 1);
+}
+}  // namespace pool_case
+
+// The accesses that make an invariant's story (the first borrower read "idle", the second
+// read and wrote it, the first wrote it again) are drawn each on its own in the schedule
+// graph, not folded into a grey "access x3" run when the picture is over its node budget.
+TEST_CASE("A focused schedule graph draws an invariant's racing accesses one by one", "[render][shared]") {
+  Trace trace;
+  Violation v;
+  bool found = false;
+  for (std::uint64_t seed = 0; seed < 500 && !found; ++seed) {
+    weft::sim::SimPlatform sp;
+    weft::sim::RandomSource rs(seed);
+    auto r = sp.run([&] {
+      ThreadPool pool(3, "workers");
+      Shared<int> idle{1, "idle"};
+      int in_use = 0;
+      std::vector<JoinHandle<void>> hs;
+      for (int i = 0; i < 3; ++i) hs.push_back(spawn(pool, pool_case::borrow(&pool, &idle, &in_use), "borrow"));
+      for (auto& h : hs) h.join();
+    }, rs);
+    trace = sp.trace();
+    for (auto& x : weft::properties::check_all(trace, r))
+      if (x.kind == ViolationKind::invariant) v = x, found = true;
+  }
+  REQUIRE(found);
+  std::size_t failed = trace.records.size();
+  for (std::size_t i = 0; i < trace.records.size() && failed == trace.records.size(); ++i)
+    if (trace.records[i].kind == EventKind::invariant_failed) failed = i;
+  REQUIRE(failed < trace.records.size());
+  std::vector<std::size_t> accesses;  // up to the violation: the story
+  for (std::size_t i = 0; i < failed; ++i)
+    if (trace.records[i].kind == EventKind::access) accesses.push_back(i);
+  REQUIRE(accesses.size() >= 4);  // two reads before a write, and the write after them
+  RenderInput in{trace, &v, "pool", "", ""};
+  const std::string dot = weft::render::to_dot(in);
+  INFO(dot);
+  CHECK(dot.find("steps …") != std::string::npos);  // over budget: routine steps are folded
+  for (std::size_t k = accesses.size() > 8 ? accesses.size() - 8 : 0; k < accesses.size(); ++k) {
+    CAPTURE(accesses[k]);
+    CHECK(dot.find("  r" + std::to_string(accesses[k]) + " [") != std::string::npos);  // a node of its own
+  }
+  CHECK(dot.find("access ×") == std::string::npos);
+}
+
 TEST_CASE("Every view shows Shared variables' reads and writes, named", "[render][names][shared]") {
   auto [trace, v, found] = shared_case::lost_update(true);
   REQUIRE(found);  // both read 0 before either wrote: the sleeps overlap on two workers

@@ -57,6 +57,8 @@ hash2=$(sed -n 's/.*trace hash: \([0-9a-f]\{16\}\).*/\1/p' "$tmp/replay.out" | h
 # The installed CLI draws it (from the recorded trace: the body is not in weft) and explains it.
 "$weft" render weft-out/orders -o orders.svg >/dev/null && grep -q '<svg' orders.svg && ok || bad "installed weft render"
 "$weft" render weft-out/orders/schedule.weft -o orders.md >/dev/null && grep -qi 'deadlock' orders.md && ok || bad "weft render .md"
+"$weft" render weft-out/orders/finding.weft -o finding.md >/dev/null && grep -qi 'deadlock' finding.md && ok ||
+  bad "weft render of finding.weft itself"
 "$weft" replay weft-out/orders >"$tmp/explain.out"; code=$?
 [ $code = 1 ] && grep -q "replay it through the test binary: WEFT_REPLAY=" "$tmp/explain.out" && ok || { bad "installed weft replay (exit $code)"; cat "$tmp/explain.out"; }
 "$weft" render "$(cat weft-out/orders/token.txt)" -o x.svg 2>"$tmp/err"; code=$?

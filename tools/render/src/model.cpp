@@ -620,8 +620,12 @@ void add_names(Model& m) {
 namespace {
 // An invariant about data is told by the accesses of the weft::Shared variables two agents
 // (tasks, or a thread outside any) use, one of them writing: a lost update reads "read,
-// read, write, write" across the tasks. The last `budget` of those accesses are kept.
-void keep_racing_accesses(const Trace& t, std::vector<bool>& keep, std::size_t budget = 32) {
+// read, write, write" across the tasks. The last `budget` of those accesses are kept, and
+// the last `drawn` of them up to the violation (records before `until`) are anchors: a
+// picture draws each on its own rather than folding it into a grey run ("access x3"), for
+// they are the story (who read the value, who wrote it in between).
+void keep_racing_accesses(const Trace& t, std::vector<bool>& keep, std::vector<bool>& anchor, std::size_t until,
+                          std::size_t budget = 32, std::size_t drawn = 8) {
   const auto& rs = t.records;
   struct Use {
     std::set<std::uint64_t> agents;
@@ -637,7 +641,9 @@ void keep_racing_accesses(const Trace& t, std::vector<bool>& keep, std::size_t b
   for (std::size_t i = rs.size(); i-- > 0 && budget > 0;) {
     if (rs[i].kind != EventKind::access) continue;
     const Use& u = use[rs[i].object];
-    if (u.agents.size() >= 2 && u.written) keep[i] = true, --budget;
+    if (u.agents.size() < 2 || !u.written) continue;
+    keep[i] = true, --budget;
+    if (i < until && drawn > 0) anchor[i] = true, --drawn;
   }
 }
 }  // namespace
@@ -745,7 +751,12 @@ Model build_model(const Trace& t, const Violation* violation, bool full) {
   }
   for (const auto& e : m.culprit) keep[e.from] = keep[e.to] = true;
   for (std::size_t i = 0; i < rs.size(); ++i) keep[i] = keep[i] || m.anchor[i];
-  if (v->kind == ViolationKind::invariant) keep_racing_accesses(t, keep);
+  if (v->kind == ViolationKind::invariant) {
+    std::size_t until = 0;  // just after the violation's last record
+    for (std::size_t i = 0; i < rs.size(); ++i)
+      if (m.key[i]) until = i + 1;
+    keep_racing_accesses(t, keep, m.anchor, until);
+  }
   // One step back along happens-before: what made a shown step possible (the timer armed,
   // the spawn, the completion that woke a thread).
   std::vector<bool> pred(rs.size(), false);

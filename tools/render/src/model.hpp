@@ -33,7 +33,8 @@ struct Model {
   std::vector<bool> key;         // red: the records that make the violation
   std::vector<bool> keep;        // shown by the focused views
   std::vector<bool> involved;    // records of the violation's tasks: never folded into a run
-  std::vector<bool> anchor;      // drawn on their own, not red: who took the objects the violation waits for
+  std::vector<bool> anchor;      // drawn on their own, not red: who took the objects the violation waits for,
+                                 // an invariant's racing accesses up to it
   std::set<ThreadIndex> red_threads;
   std::vector<RecordEdge> hb;        // happens-before between records on different threads
   std::vector<RecordEdge> culprit;   // the red edges: wait-for cycle / chain, spawn -> lost exception
