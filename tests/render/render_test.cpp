@@ -1439,6 +1439,14 @@ TEST_CASE("A focused schedule graph draws an invariant's racing accesses one by 
     CHECK(dot.find("  r" + std::to_string(accesses[k]) + " [") != std::string::npos);  // a node of its own
   }
   CHECK(dot.find("access ×") == std::string::npos);
+  // The picture and the report count what the focus leaves out alike; the picture's own
+  // folding (routine steps after a lane's story) is counted apart, not as "other tasks".
+  const std::string md = weft::render::to_markdown(in);
+  const std::size_t at = md.find(" other events on ");
+  REQUIRE(at != std::string::npos);
+  const std::size_t from = md.rfind(' ', at - 1) + 1;
+  const std::string summary = md.substr(from, md.find(" are left out", at) - from);
+  CHECK(dot.find("<i>" + summary + ", and ") != std::string::npos);
 }
 
 TEST_CASE("Every view shows Shared variables' reads and writes, named", "[render][names][shared]") {

@@ -362,6 +362,7 @@ std::string to_dot(const RenderInput& in) {
   // drawn once, named for all of them; edges to the others land on the one drawn.
   std::map<ThreadIndex, std::vector<ThreadIndex>> twins;  // drawn lane -> lanes it stands for
   std::vector<bool> dropped(nodes.size(), false);
+  std::size_t trailing_records = 0;  // routine steps after a drawn lane's story, not drawn
   if (m.focused) {
     // Strict: the same nodes in the same order. Loose (lanes with red steps): the same red
     // steps in the same order; the grey runs between them may differ and are not drawn twice.
@@ -404,7 +405,8 @@ std::string to_dot(const RenderInput& in) {
     }
     for (auto& [lane, tw] : twins) std::sort(tw.begin(), tw.end());
     // Routine steps after a lane's last step that matters (a worker going back to its loop, a
-    // task's last suspend) are counted in the summary, not drawn.
+    // task's last suspend) are counted in the summary, not drawn. Counted apart from what the
+    // focus leaves out: those are on the lanes drawn, and the other views show them.
     for (auto& [lane, ids] : lane_nodes) {
       auto trailing = [&](const Node& n) {
         return n.kind == NodeKind::run || (n.kind == NodeKind::single && !pinned[n.records.front()] &&
@@ -412,7 +414,7 @@ std::string to_dot(const RenderInput& in) {
       };
       while (ids.size() > 1 && trailing(nodes[ids.back()])) {
         dropped[ids.back()] = true;
-        m.hidden_records += nodes[ids.back()].records.size();
+        trailing_records += nodes[ids.back()].records.size();
         for (auto i : nodes[ids.back()].records) node_of[i] = SIZE_MAX;
         ids.pop_back();
       }
@@ -476,8 +478,12 @@ std::string to_dot(const RenderInput& in) {
   std::vector<std::size_t> drawn;
   for (std::size_t n = 0; n < nodes.size(); ++n)
     if (!dropped[n]) drawn.push_back(n);
-  if (m.focused && m.hidden_records && !nodes.empty()) {
-    out += "  hidden [label=<<i>" + html(m.hidden_summary()) +
+  if (m.focused && (m.hidden_records || trailing_records) && !nodes.empty()) {
+    std::string summary = m.hidden_summary();
+    if (trailing_records)
+      summary += (summary.empty() ? "" : ", and ") + std::to_string(trailing_records) + " routine step" +
+                 (trailing_records == 1 ? "" : "s") + " after the story";
+    out += "  hidden [label=<<i>" + html(summary) +
            "</i><br/><font point-size=\"8\">not drawn: weft render --full</font>>, style=\"rounded,dashed\", "
            "color=\"#999999\", fontcolor=\"#666666\"];\n";
     out += "  hidden -> " + nodes.front().id + " [style=invis];\n";
