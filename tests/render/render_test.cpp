@@ -1439,6 +1439,10 @@ TEST_CASE("A focused schedule graph draws an invariant's racing accesses one by 
     CHECK(dot.find("  r" + std::to_string(accesses[k]) + " [") != std::string::npos);  // a node of its own
   }
   CHECK(dot.find("access ×") == std::string::npos);
+  // Where the first borrower's second read got its value: the other borrower's write, an
+  // edge between the two lanes (and an arrow in the sequence).
+  CHECK(dot.find("label=\"read by\"") != std::string::npos);
+  CHECK(weft::render::to_mermaid(in).find(": read by") != std::string::npos);
   // The picture and the report count what the focus leaves out alike; the picture's own
   // folding (routine steps after a lane's story) is counted apart, not as "other tasks".
   const std::string md = weft::render::to_markdown(in);

@@ -221,6 +221,7 @@ std::string to_chrome_json(const RenderInput& in) {
         case detail::Edge::exception: name = "exception"; break;
         case detail::Edge::permit: name = "permit"; break;
         case detail::Edge::message: name = "message"; break;
+        case detail::Edge::reads: name = "read by"; break;
         default: break;
       }
       ++id;

@@ -176,6 +176,7 @@ EdgeStyle style_of(Edge e) {
     case Edge::exception: return {"exception", "#d62728", ", style=dashed"};
     case Edge::permit: return {"permit", "#8c564b", ""};
     case Edge::message: return {"message", "#17becf", ""};
+    case Edge::reads: return {"read by", "#6a3d9a", ", style=dashed"};
     case Edge::wait_for: return {"waits for", "red", ", penwidth=2.5, style=bold, constraint=false"};
     case Edge::lost: return {"lost", "red", ", penwidth=2.5, style=bold, constraint=false"};
   }

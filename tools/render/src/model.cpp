@@ -352,6 +352,7 @@ std::vector<RecordEdge> happens_before(const Trace& t) {
   std::map<ObjectId, std::size_t> released;
   std::map<ObjectId, std::deque<std::size_t>> permits;
   std::map<ObjectId, std::deque<std::size_t>> sent;
+  std::map<ObjectId, std::size_t> written;  // a variable's last write
   for (std::size_t i = 0; i < rs.size(); ++i) {
     const auto& r = rs[i];
     switch (r.kind) {
@@ -414,6 +415,15 @@ std::vector<RecordEdge> happens_before(const Trace& t) {
         break;
       }
       case EventKind::channel_send: sent[r.object].push_back(i); break;
+      // A read sees the last write of its variable (the simulator runs one step at a time):
+      // from another task, that write is where the value came from.
+      case EventKind::access:
+        if (r.value == std::int64_t(VariableAccess::write)) {
+          written[r.object] = i;
+        } else if (auto w = written.find(r.object); w != written.end() && rs[w->second].task != r.task) {
+          add(w->second, i, Edge::reads);
+        }
+        break;
       case EventKind::channel_receive: {
         auto& q = sent[r.object];
         if (!q.empty()) {

@@ -17,7 +17,8 @@ using sim::ThreadIndex;
 using sim::Trace;
 using sim::TraceRecord;
 
-enum class Edge : std::uint8_t { spawn, queued, done, timer, io, mutex, exception, wait_for, lost, permit, message };
+// reads: a weft::Shared variable's write -> a read of another task that saw its value.
+enum class Edge : std::uint8_t { spawn, queued, done, timer, io, mutex, exception, wait_for, lost, permit, message, reads };
 
 struct RecordEdge {
   std::uint32_t from;

@@ -54,6 +54,7 @@ std::string edge_word(Edge e) {
     case Edge::message: return "message";
     case Edge::wait_for: return "waits for";
     case Edge::lost: return "lost";
+    case Edge::reads: return "read by";
   }
   return "";
 }
