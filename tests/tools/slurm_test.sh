@@ -228,14 +228,22 @@ if [[ -f $M/summary.txt && -f $M/summary.json ]]; then
       || fail "merged $k $(field "$M" $k), unsharded $(field "$TMP/unsharded" $k)"
   done
   [[ $(field "$M" shards) == "0/4 1/4 2/4 3/4" ]] && pass "merged shards 0/4..3/4" || fail "merged shards '$(field "$M" shards)'"
-  sigs() { for f in "$1"/findings/*/finding.txt; do
-      [[ -f $f ]] && echo "$(sed -n 's/^count: //p' "$f") $(sed -n 's/^signature: //p' "$f")"; done | sort; }
+  # The same signatures and the same violations in all (counted in a finding, or as unshrunk
+  # once a job's shrinking budget for the signature is spent: which paths a job shrinks
+  # depends on what that job met before, so shapes and per-finding counts may differ).
+  sigs() { for f in "$1"/findings/*/finding.txt; do [[ -f $f ]] && sed -n 's/^signature: //p' "$f"; done | sort -u; }
+  violations() { local n; n=$(field "$1" unshrunk_hits); n=${n:-0}
+    for f in "$1"/findings/*/finding.txt; do [[ -f $f ]] && n=$((n + $(sed -n 's/^count: //p' "$f"))); done; echo "$n"; }
   sigs "$TMP/unsharded" >"$TMP/unsharded.sigs"
   sigs "$M" >"$TMP/merged.sigs"
   [[ -s $TMP/unsharded.sigs ]] && cmp -s "$TMP/unsharded.sigs" "$TMP/merged.sigs" \
-    && pass "merged findings = unsharded findings, signature and count: $(tr '\n' ';' <"$TMP/merged.sigs")" \
-    || fail "findings differ: $(diff "$TMP/unsharded.sigs" "$TMP/merged.sigs" | tr '\n' ' ')"
-  [[ $(ls "$M/corpus" | wc -l) -eq $(ls "$TMP/unsharded/corpus" | wc -l) ]] && pass "merged corpus" || fail "merged corpus"
+    && [[ $(violations "$M") == "$(violations "$TMP/unsharded")" ]] \
+    && pass "merged findings = unsharded findings: signatures $(tr '\n' ';' <"$TMP/merged.sigs") and $(violations "$M") violations" \
+    || fail "findings differ: $(diff "$TMP/unsharded.sigs" "$TMP/merged.sigs" | tr '\n' ' ') violations $(violations "$M") vs $(violations "$TMP/unsharded")"
+  # The merged corpus is the union of the shards'.
+  union=$(ls "$RUN"/shard-*/corpus | grep '\.weft$' | sort -u | wc -l)
+  [[ $(ls "$M/corpus" | wc -l) -eq $union && $union -gt 0 ]] && pass "merged corpus: the union of the shards' ($union)" \
+    || fail "merged corpus $(ls "$M/corpus" | wc -l), union of the shards' $union"
 else
   fail "no merged summary in $M"; cat "$TMP"/submit/weft-merge-*.log 2>/dev/null | tail -5
 fi

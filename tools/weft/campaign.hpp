@@ -12,6 +12,23 @@
 
 namespace weft::cli::campaign {
 
+// Shrinking a path costs up to thousands of replays. A signature reached by ever new paths
+// (a frequent bug, many interleavings to it) would have a job shrink all night and search
+// no more. So a job shrinks the first 2 * shrinks_per_doubling paths of a signature that
+// need it, then shrinks_per_doubling of each doubling of their number (the n-th for n a
+// multiple of the largest power of two <= n / shrinks_per_doubling): about
+// 16 * log2(n / 32) + 32 shrinks for n paths, while a second cause of the same symptom,
+// a tenth of the paths, is still met within the next doubling or so. The others are
+// counted as unshrunk hits (summary: unshrunk_hits). A signature the default schedule
+// shows needs no shrinking (shape "none") and is exempt.
+inline constexpr std::uint64_t shrinks_per_doubling = 16;
+inline bool shrink_due(std::uint64_t n) {
+  if (n < 2 * shrinks_per_doubling) return true;
+  std::uint64_t step = 1;
+  while (step * 2 <= n / shrinks_per_doubling) step *= 2;
+  return n % step == 0;
+}
+
 std::string finding_id(const std::string& key);
 // What a finding's id hashes: its signature and the shape of its shrunk schedule (none for
 // crashes and hangs).

@@ -165,7 +165,7 @@ struct StrategySlot {
 struct JobState {
   std::atomic<std::uint64_t> next;  // pairs done in order: the next one to run
   std::atomic<std::uint32_t> done;  // the job has run its share (or the budget ended)
-  std::uint32_t reserved;
+  std::uint32_t unshrunk;  // violations on paths left unshrunk (campaign::shrink_due), saturating
   std::uint64_t slots_used;
   HitSlot slots[hit_slots_max];
   std::uint64_t strategies_used;
@@ -301,6 +301,8 @@ struct GroupCache {
   // (target, signature) -> the group of the default schedule when it shows the signature
   // (no preemption, no fault: shape "none"), else nothing.
   std::map<std::pair<std::size_t, std::string>, std::optional<Grouped>> defaults;
+  // (target, signature) -> distinct paths of it that needed a shrink (shrunk or not).
+  std::map<std::pair<std::size_t, std::string>, std::uint64_t> wanted;
 };
 
 // Replaces `g`'s finding by a replay of `schedule`, if it shows `signature`.
@@ -370,9 +372,10 @@ Grouped group_violation(const Campaign& c, GroupCache& cache, std::size_t target
   return g;
 }
 
-// In the child: a violation. Every occurrence is shrunk (once per distinct execution: the
+// In the child: a violation. An occurrence is shrunk (once per distinct execution: the
 // same trace shrinks to the same schedule) and counted under its signature and the shape
-// of its shrunk schedule; each such finding is written once.
+// of its shrunk schedule; each such finding is written once. Past the shrinking budget of
+// its signature (campaign::shrink_due), a new path is counted as unshrunk instead.
 void record_violation(const Campaign& c, JobState* counters, int hits_fd, int paths_fd, std::set<std::string>& seen,
                       GroupCache& cache, std::size_t target_index, const Target& t, const model::Finding& f,
                       const Origin& origin) {
@@ -382,9 +385,19 @@ void record_violation(const Campaign& c, JobState* counters, int hits_fd, int pa
   std::optional<Grouped> g;  // only for an execution not met before: it may be a new finding
   if (it == cache.executions.end()) {
     if (cache.executions.size() >= grouped_max) cache.executions.clear();
-    g = group_violation(c, cache, target_index, t, f, signature);
-    it = cache.executions.emplace(key, g->id).first;
-    write_all(paths_fd, g->id + "\n");  // a path (distinct execution) into this finding
+    auto d = cache.defaults.find(std::make_pair(target_index, signature));
+    const bool shape_none = d != cache.defaults.end() && d->second;  // grouped without a shrink
+    if (shape_none || campaign::shrink_due(++cache.wanted[std::make_pair(target_index, signature)])) {
+      g = group_violation(c, cache, target_index, t, f, signature);
+      it = cache.executions.emplace(key, g->id).first;
+      write_all(paths_fd, g->id + "\n");  // a path (distinct execution) into this finding
+    } else {
+      it = cache.executions.emplace(key, std::string()).first;  // unshrunk, and stays so
+    }
+  }
+  if (it->second.empty()) {
+    if (counters->unshrunk != UINT32_MAX) ++counters->unshrunk;
+    return;
   }
   const std::string id = it->second;
   bool counted = false;
@@ -1005,6 +1018,11 @@ int run_campaign(Campaign& c, const State& state, bool resumed) {
     for (std::uint64_t k = 0; k < c.jobs; ++k) e += state.jobs[k].next.load(std::memory_order_relaxed);
     return e;
   };
+  auto unshrunk_now = [&] {
+    std::uint64_t n = 0;
+    for (std::uint64_t k = 0; k < c.jobs; ++k) n += __atomic_load_n(&state.jobs[k].unshrunk, __ATOMIC_RELAXED);
+    return n;
+  };
   const std::uint64_t executions_before = executions_now();
   const std::map<std::string, std::uint64_t> strategies_before = strategy_counts(c, state);
   CoverageView coverage;
@@ -1099,6 +1117,7 @@ int run_campaign(Campaign& c, const State& state, bool resumed) {
         {"seeds", std::to_string(seeds)},
         {"crashes", std::to_string(state.header->crashes.load())},
         {"hangs", std::to_string(state.header->hangs.load())},
+        {"unshrunk_hits", std::to_string(unshrunk_now())},
         {"wall_s", std::to_string(elapsed_s())},
         {"runs", std::to_string(state.header->runs)},
         {"job_rss_max_kb", std::to_string(children_rss_max_kb())},

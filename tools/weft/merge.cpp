@@ -228,6 +228,11 @@ std::size_t write_summary(const fs::path& dir, const std::vector<std::pair<std::
     tx << "    artefacts: " << (dir / "findings" / f.id).string() << "/\n";
   }
   if (findings.empty()) tx << "no findings\n";
+  for (const auto& [k, v] : header)
+    if (k == "unshrunk_hits" && is_number(v) && v != "0")
+      tx << "and " << v << " more violations of these signatures on paths left unshrunk (each job shrinks the first "
+         << 2 * shrinks_per_doubling << " paths of a signature that need it, then " << shrinks_per_doubling
+         << " of each doubling of their number)\n";
   write_text(dir / "summary.txt", tx.str());
   return findings.size();
 }
@@ -302,7 +307,7 @@ int cmd_merge(const std::vector<std::string>& args) {
   for (std::size_t i = 0; i < a.positional.size(); ++i) {
     fs::path in(a.positional[i]);
     const auto& h = headers[i];
-    for (const char* k : {"executions", "seeds", "crashes", "hangs"}) totals[k] += num(h, k);
+    for (const char* k : {"executions", "seeds", "crashes", "hangs", "unshrunk_hits"}) totals[k] += num(h, k);
     totals["campaigns"] += std::max<std::uint64_t>(1, num(h, "campaigns"));
     std::istringstream ts(h.count("targets") ? h.at("targets") : "");
     for (std::string t; ts >> t;)
@@ -368,6 +373,7 @@ int cmd_merge(const std::vector<std::string>& args) {
       {"seeds", std::to_string(totals["seeds"])},
       {"crashes", std::to_string(totals["crashes"])},
       {"hangs", std::to_string(totals["hangs"])},
+      {"unshrunk_hits", std::to_string(totals["unshrunk_hits"])},
       {"wall_s", std::to_string(wall_s_max)},
       {"interrupted", interrupted ? "true" : "false"},
       {"strategies", strategy_list},
