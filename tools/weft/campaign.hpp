@@ -14,19 +14,19 @@ namespace weft::cli::campaign {
 
 // Shrinking a path costs up to thousands of replays. A signature reached by ever new paths
 // (a frequent bug, many interleavings to it) would have a job shrink all night and search
-// no more. So a job shrinks the first 2 * shrinks_per_doubling paths of a signature that
-// need it, then shrinks_per_doubling of each doubling of their number (the n-th for n a
-// multiple of the largest power of two <= n / shrinks_per_doubling): about
-// 16 * log2(n / 32) + 32 shrinks for n paths, while a second cause of the same symptom,
-// a tenth of the paths, is still met within the next doubling or so. The others are
-// counted as unshrunk hits (summary: unshrunk_hits). A signature the default schedule
-// shows needs no shrinking (shape "none") and is exempt.
-inline constexpr std::uint64_t shrinks_per_doubling = 16;
-inline bool shrink_due(std::uint64_t n) {
-  if (n < 2 * shrinks_per_doubling) return true;
-  std::uint64_t step = 1;
-  while (step * 2 <= n / shrinks_per_doubling) step *= 2;
-  return n % step == 0;
+// no more. So a job shrinks the first `always_shrunk` paths of each signature that need a
+// shrink, and a later one only while its shrinking so far has replayed at most
+// `replays_per_explored` executions per execution it explored: cheap shrinks are all done,
+// costly ones are sampled. A replay costs a fraction of a campaign's execution (no
+// coverage, no corpus, no state to write: about a fifth on a small program here), so the
+// bound keeps shrinking under about half of a job's time. Counted in replays, not seconds,
+// so a campaign stays a function of its seeds and its split into jobs. A violation on a
+// path left unshrunk is counted in unshrunk_hits. A signature the default schedule shows
+// needs no shrinking (shape "none") and is exempt.
+inline constexpr std::uint64_t always_shrunk = 4;
+inline constexpr std::uint64_t replays_per_explored = 4;
+inline bool shrink_due(std::uint64_t nth_path, std::uint64_t replays, std::uint64_t explored) {
+  return nth_path <= always_shrunk || replays <= replays_per_explored * explored;
 }
 
 std::string finding_id(const std::string& key);

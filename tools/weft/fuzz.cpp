@@ -303,6 +303,7 @@ struct GroupCache {
   std::map<std::pair<std::size_t, std::string>, std::optional<Grouped>> defaults;
   // (target, signature) -> distinct paths of it that needed a shrink (shrunk or not).
   std::map<std::pair<std::size_t, std::string>, std::uint64_t> wanted;
+  std::uint64_t replays = 0;  // executions replayed to shrink and shape, by this job
 };
 
 // Replaces `g`'s finding by a replay of `schedule`, if it shows `signature`.
@@ -332,7 +333,11 @@ Grouped group_violation(const Campaign& c, GroupCache& cache, std::size_t target
   so.granularity = f.schedule.granularity == "fine" ? sim::Granularity::fine : sim::Granularity::coarse;
   // The shrinker keeps a schedule while a violation of the kind reproduces: with a checker
   // that sees only this signature, it keeps this bug, never another of the same kind.
-  model::Checker all = checker_for(t);
+  std::uint64_t* replays = &cache.replays;  // each replay asks a checker once
+  model::Checker all = [base = checker_for(t), replays](const sim::Trace& tr, const sim::RunResult& rr) {
+    ++*replays;
+    return base(tr, rr);
+  };
   model::Checker same = [all, signature](const sim::Trace& tr, const sim::RunResult& rr) {
     std::vector<Violation> vs = all(tr, rr);
     std::erase_if(vs, [&](const Violation& v) { return v.signature() != signature; });
@@ -387,7 +392,8 @@ void record_violation(const Campaign& c, JobState* counters, int hits_fd, int pa
     if (cache.executions.size() >= grouped_max) cache.executions.clear();
     auto d = cache.defaults.find(std::make_pair(target_index, signature));
     const bool shape_none = d != cache.defaults.end() && d->second;  // grouped without a shrink
-    if (shape_none || campaign::shrink_due(++cache.wanted[std::make_pair(target_index, signature)])) {
+    if (shape_none || campaign::shrink_due(++cache.wanted[std::make_pair(target_index, signature)], cache.replays,
+                                           counters->next.load(std::memory_order_relaxed))) {
       g = group_violation(c, cache, target_index, t, f, signature);
       it = cache.executions.emplace(key, g->id).first;
       write_all(paths_fd, g->id + "\n");  // a path (distinct execution) into this finding

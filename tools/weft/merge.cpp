@@ -230,9 +230,9 @@ std::size_t write_summary(const fs::path& dir, const std::vector<std::pair<std::
   if (findings.empty()) tx << "no findings\n";
   for (const auto& [k, v] : header)
     if (k == "unshrunk_hits" && is_number(v) && v != "0")
-      tx << "and " << v << " more violations of these signatures on paths left unshrunk (each job shrinks the first "
-         << 2 * shrinks_per_doubling << " paths of a signature that need it, then " << shrinks_per_doubling
-         << " of each doubling of their number)\n";
+      tx << "and " << v << " more violations of these signatures on paths left unshrunk (a job shrinks the first "
+         << always_shrunk << " paths of a signature, then more only while shrinking has replayed at most "
+         << replays_per_explored << " executions per execution explored)\n";
   write_text(dir / "summary.txt", tx.str());
   return findings.size();
 }
