@@ -357,7 +357,8 @@ ExploreReport explore(const ExploreOptions& options, const Body& body, const Che
     // on_execution sees, and (below) every execution with a finding; an empty trace costs
     // nothing to hash. (The nondeterminism check compares a re-run's trace with the one it
     // replays by content: it needs no hash.)
-    if (strategy.needs_trace_hash() || options.on_execution || sim.trace().records.empty())
+    if (strategy.needs_trace_hash() || (options.on_execution && options.on_execution_hash) ||
+        sim.trace().records.empty())
       r.trace_hash = sim.trace_hash();
     const Execution execution{r, sim.trace(), sim.decisions()};
     strategy.end_execution(execution);

@@ -70,6 +70,15 @@ counts() { for f in "$1"/findings/*/finding.txt; do echo "$(basename "$(dirname 
   && pass "2 shards merged: the same findings and counts" \
   || fail "merged: $(counts "$TMP/merged" | tr '\n' ' ') vs $(counts "$TMP/full" | tr '\n' ' ')"
 
+# Determinism is checked on every 64th seed (0, 64, 128, 192 of 200), not on every one: a
+# campaign runs one execution per seed, and checking each would run it twice.
+"$CLI" fuzz outside-state --iterations 200 --jobs 2 --out "$TMP/nd" >/dev/null 2>&1
+nd=$(ls "$TMP"/nd/findings/*/finding.txt 2>/dev/null)
+[[ $(wc -l <<<"$nd") -eq 1 && -n $nd && $(field "$nd" kind) == nondeterminism && $(field "$nd" count) == 4 ]] \
+  && pass "outside-state: one nondeterminism finding, seen on the 4 checked seeds of 200" \
+  || fail "outside-state: $(for f in $nd; do echo "$(field "$f" kind) x$(field "$f" count)"; done | tr '\n' ' ')"
+"$CLI" fuzz outside-state.fix --iterations 200 --jobs 2 --out "$TMP/ndfix" >/dev/null 2>&1
+[[ $? -eq 0 ]] && pass "outside-state.fix: clean" || fail "outside-state.fix flagged"
 "$CLI" fuzz two-accounts.fix --iterations 500 --out "$TMP/fix" >/dev/null 2>&1
 rc=$?
 [[ $rc -eq 0 ]] && pass "the fix is clean" || fail "fix: exit $rc"

@@ -526,6 +526,11 @@ model::ExploreReport run_pair(const Campaign& c, std::uint64_t p, std::size_t t,
   o.shrink = false;
   o.stop_at_first = true;
   o.time_budget_s = 0;
+  o.on_execution_hash = false;  // the campaign's callbacks read the name, the trace and the decisions
+  // explore() re-runs its first execution to check determinism, then every N-th: with one
+  // execution per explore that would be every execution, twice the work. Every N-th seed
+  // instead, as one long exploration checks every N-th execution.
+  if (o.nondeterminism_check_every && seed % o.nondeterminism_check_every != 0) o.nondeterminism_check_every = 0;
   std::function<void()> body = target.body();
   if (throw_now) body = [] { throw std::bad_alloc(); };  // test hook: the body runs out of memory
   model::ExploreReport report;

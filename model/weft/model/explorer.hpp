@@ -19,7 +19,8 @@ namespace weft::model {
 using Body = std::function<void()>;
 // Checks one execution; default: properties::check_all with the given config. In explore()
 // the result's trace_hash is 0 (not computed) unless the execution is one the
-// nondeterminism check replays or on_execution is set: sim::SimPlatform::trace_hash().
+// nondeterminism check replays or on_execution is set (and on_execution_hash):
+// sim::SimPlatform::trace_hash().
 using Checker = std::function<std::vector<Violation>(const sim::Trace&, const sim::RunResult&)>;
 
 // What warnings (a redundant hop) do: `off` (not checked), `report` (kept as findings,
@@ -52,6 +53,11 @@ struct ExploreOptions {
   // before it is checked: the simulator (its trace and decisions), the result and what
   // produced it (Strategy::execution_name()). Campaigns read their feedback here.
   std::function<void(const sim::SimPlatform&, const sim::RunResult&, const std::string&)> on_execution;
+  // Whether on_execution sees the result's trace_hash. Hashing reads every record: a
+  // callback that reads only the trace, the decisions or the name (a campaign's) sets this
+  // false and gets 0 there, at no cost per execution (it may still call
+  // sim::SimPlatform::trace_hash() itself).
+  bool on_execution_hash = true;
 };
 
 struct Finding {
