@@ -576,6 +576,7 @@ model::ExploreReport run_pair(const Campaign& c, std::uint64_t p, std::size_t t,
     GroupCache grouped;
     const std::uint64_t T = c.pairs();
     std::uint64_t since_sync = 0;
+    std::size_t current_size = 0;  // of jobs/<k>.current (opened truncated)
     for (std::uint64_t p = js->next.load(std::memory_order_relaxed);; ++p) {
       const std::uint64_t n = p / T;
       const std::size_t t = static_cast<std::size_t>(p % T);
@@ -589,10 +590,13 @@ model::ExploreReport run_pair(const Campaign& c, std::uint64_t p, std::size_t t,
       // Before the execution, so that no death loses which execution it was. A write()
       // lands in the page cache, which outlives the process; no fsync needed for that.
       const std::string cur = target.full_name() + " " + std::to_string(seed) + "\n";
+      // Truncated only when the text is shorter than the file: a truncate costs a journal
+      // update on ext4, more than the execution of a small program.
       auto write_current = [&](const std::string& text) {
         if (::pwrite(current_fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()) ||
-            ::ftruncate(current_fd, static_cast<off_t>(text.size())) != 0)
+            (text.size() < current_size && ::ftruncate(current_fd, static_cast<off_t>(text.size())) != 0))
           throw std::runtime_error("cannot write " + c.job_file(job, ".current").string());
+        current_size = text.size();
       };
       write_current(cur);
       if (c.crash_seed_mod && seed % c.crash_seed_mod == 0) std::raise(SIGSEGV);
