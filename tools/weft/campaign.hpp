@@ -17,14 +17,14 @@ namespace weft::cli::campaign {
 // no more. So a job shrinks the first `always_shrunk` paths of each signature that need a
 // shrink, and a later one only while its shrinking so far has replayed at most
 // `replays_per_explored` executions per execution it explored: cheap shrinks are all done,
-// costly ones are sampled. A replay costs a fraction of a campaign's execution (no
-// coverage, no corpus, no state to write: about a fifth on a small program here), so the
-// bound keeps shrinking under about half of a job's time. Counted in replays, not seconds,
+// costly ones are sampled. A replay costs about half of a campaign's execution on a small
+// program here (no coverage, no corpus, no state to write), so the bound keeps shrinking
+// to about a third of a job's time. Counted in replays, not seconds,
 // so a campaign stays a function of its seeds and its split into jobs. A violation on a
 // path left unshrunk is counted in unshrunk_hits. A signature the default schedule shows
 // needs no shrinking (shape "none") and is exempt.
 inline constexpr std::uint64_t always_shrunk = 4;
-inline constexpr std::uint64_t replays_per_explored = 4;
+inline constexpr std::uint64_t replays_per_explored = 1;
 inline bool shrink_due(std::uint64_t nth_path, std::uint64_t replays, std::uint64_t explored) {
   return nth_path <= always_shrunk || replays <= replays_per_explored * explored;
 }
