@@ -554,6 +554,22 @@ model::ExploreReport run_pair(const Campaign& c, std::uint64_t p, std::size_t t,
   return report;
 }
 
+// jobs/<k>.current: which execution the job is running, rewritten before each one (a write
+// lands in the page cache, which outlives the process: no fsync needed for a death to find
+// it). Truncated only when the text gets shorter: a truncate costs an ext4 journal update,
+// more than the execution of a small program.
+struct CurrentFile {
+  int fd;
+  std::filesystem::path path;
+  std::size_t size = 0;  // opened truncated
+  void write(const std::string& text) {
+    if (::pwrite(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()) ||
+        (text.size() < size && ::ftruncate(fd, static_cast<off_t>(text.size())) != 0))
+      throw std::runtime_error("cannot write " + path.string());
+    size = text.size();
+  }
+};
+
 // The body of a job's child process: runs the job's pairs from state.next on. Never returns.
 [[noreturn]] void run_job(const Campaign& c, std::uint64_t job, const State& state) {
   int status = 0;
@@ -576,7 +592,7 @@ model::ExploreReport run_pair(const Campaign& c, std::uint64_t p, std::size_t t,
     GroupCache grouped;
     const std::uint64_t T = c.pairs();
     std::uint64_t since_sync = 0;
-    std::size_t current_size = 0;  // of jobs/<k>.current (opened truncated)
+    CurrentFile current{current_fd, c.job_file(job, ".current")};
     for (std::uint64_t p = js->next.load(std::memory_order_relaxed);; ++p) {
       const std::uint64_t n = p / T;
       const std::size_t t = static_cast<std::size_t>(p % T);
@@ -590,15 +606,7 @@ model::ExploreReport run_pair(const Campaign& c, std::uint64_t p, std::size_t t,
       // Before the execution, so that no death loses which execution it was. A write()
       // lands in the page cache, which outlives the process; no fsync needed for that.
       const std::string cur = target.full_name() + " " + std::to_string(seed) + "\n";
-      // Truncated only when the text is shorter than the file: a truncate costs a journal
-      // update on ext4, more than the execution of a small program.
-      auto write_current = [&](const std::string& text) {
-        if (::pwrite(current_fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()) ||
-            (text.size() < current_size && ::ftruncate(current_fd, static_cast<off_t>(text.size())) != 0))
-          throw std::runtime_error("cannot write " + c.job_file(job, ".current").string());
-        current_size = text.size();
-      };
-      write_current(cur);
+      current.write(cur);
       if (c.crash_seed_mod && seed % c.crash_seed_mod == 0) std::raise(SIGSEGV);
       if (c.hang_seed_mod && seed % c.hang_seed_mod == 0) {
         ::alarm(c.watchdog_s);
@@ -608,7 +616,7 @@ model::ExploreReport run_pair(const Campaign& c, std::uint64_t p, std::size_t t,
       Origin origin;
       model::ExploreReport report =
           run_pair(c, p, t, seed, throw_now, corpora, corpus_fd, origin, [&](const model::Schedule& prefix, std::uint64_t entry) {
-            write_current(cur + "mutate " + std::to_string(entry) + " " + model::to_token(prefix) + "\n");
+            current.write(cur + "mutate " + std::to_string(entry) + " " + model::to_token(prefix) + "\n");
           });
       count_strategy(js, origin.strategy);
       for (const model::Finding& f : report.findings)
