@@ -1446,6 +1446,14 @@ TEST_CASE("A focused schedule graph draws an invariant's racing accesses one by 
   // The picture and the report count what the focus leaves out alike; the picture's own
   // folding (routine steps after a lane's story) is counted apart, not as "other tasks".
   const std::string md = weft::render::to_markdown(in);
+  // A borrower shown only for its accesses gave way by awaiting its health check (a join)
+  // or by finishing, never by a preemption: the switch column says so although those
+  // records are not rows of the table.
+  {
+    INFO(md);
+    CHECK(md.find("| preempted |") == std::string::npos);
+    CHECK(md.find(" waits |") != std::string::npos);
+  }
   const std::size_t at = md.find(" other events on ");
   REQUIRE(at != std::string::npos);
   const std::size_t from = md.rfind(' ', at - 1) + 1;

@@ -978,8 +978,28 @@ std::string switch_reason(const Model& m, const Story& s, std::size_t step) {
         default: break;
       }
     }
-  const auto& r = m.t.records[prev.records.back()];
+  const auto& rs = m.t.records;
+  const auto& r = rs[prev.records.back()];
   const std::string& who = s.actors[prev.actor].name;
+  // The steps that ended the previous actor's turn may be left out of the story (a task shown
+  // only for its accesses of a shared variable): its next records up to the switch tell
+  // whether it waited or finished rather than being preempted.
+  if (r.task)
+    for (std::size_t i = std::size_t(prev.records.back()) + 1; i < cur.records.front() && i < rs.size(); ++i) {
+      if (rs[i].task != r.task || rs[i].thread != r.thread) continue;
+      switch (rs[i].kind) {
+        case EventKind::block: return who + " blocks";
+        case EventKind::timer_arm: return who + " sleeps";
+        case EventKind::io_submit: return who + " awaits I/O";
+        case EventKind::mutex_wait:
+        case EventKind::sem_wait:
+        case EventKind::event_wait:
+        case EventKind::join_wait:
+        case EventKind::channel_wait: return who + " waits";
+        case EventKind::complete: return who + " finished";
+        default: break;
+      }
+    }
   switch (r.kind) {
     case EventKind::block: return who + " blocks";
     case EventKind::timer_arm: return who + " sleeps";
