@@ -303,7 +303,8 @@ struct GroupCache {
   std::map<std::pair<std::size_t, std::string>, std::optional<Grouped>> defaults;
   // (target, signature) -> distinct paths of it that needed a shrink (shrunk or not).
   std::map<std::pair<std::size_t, std::string>, std::uint64_t> wanted;
-  std::uint64_t replays = 0;  // executions replayed to shrink and shape, by this job
+  std::uint64_t replays = 0;  // executions replayed to shrink and shape, by this process
+  std::uint64_t explored_from = 0;  // the job's executions done when this process started
 };
 
 // Replaces `g`'s finding by a replay of `schedule`, if it shows `signature`.
@@ -392,8 +393,10 @@ void record_violation(const Campaign& c, JobState* counters, int hits_fd, int pa
     if (cache.executions.size() >= grouped_max) cache.executions.clear();
     auto d = cache.defaults.find(std::make_pair(target_index, signature));
     const bool shape_none = d != cache.defaults.end() && d->second;  // grouped without a shrink
-    if (shape_none || campaign::shrink_due(++cache.wanted[std::make_pair(target_index, signature)], cache.replays,
-                                           counters->next.load(std::memory_order_relaxed))) {
+    // Explored by this process: after a --resume or a restart the replays count from 0 too.
+    const std::uint64_t explored = counters->next.load(std::memory_order_relaxed) - cache.explored_from;
+    if (shape_none ||
+        campaign::shrink_due(++cache.wanted[std::make_pair(target_index, signature)], cache.replays, explored)) {
       g = group_violation(c, cache, target_index, t, f, signature);
       it = cache.executions.emplace(key, g->id).first;
       write_all(paths_fd, g->id + "\n");  // a path (distinct execution) into this finding
@@ -590,6 +593,7 @@ struct CurrentFile {
     }
     std::set<std::string> seen;
     GroupCache grouped;
+    grouped.explored_from = js->next.load(std::memory_order_relaxed);
     const std::uint64_t T = c.pairs();
     std::uint64_t since_sync = 0;
     CurrentFile current{current_fd, c.job_file(job, ".current")};
