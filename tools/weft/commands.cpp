@@ -166,18 +166,16 @@ bool registered(const std::string& name) {
 // a registered scenario; a UsageError when it names neither.
 std::optional<model::RecordedFinding> recorded_finding(const std::string& arg) {
   std::string path = schedule_argument(arg);
-  std::error_code ec;
-  if (fs::is_regular_file(path, ec)) {
+  const std::string text = read_file_or_token(path);  // read once: a finding or a schedule
+  if (text.rfind("weft-finding ", 0) == 0) {
     // finding.weft itself, named rather than its directory or the schedule beside it.
-    std::string text = read_file_or_token(path);
-    if (text.rfind("weft-finding ", 0) == 0) {
-      std::string error;
-      auto rec = model::parse_finding_file(text, error);
-      if (!rec) throw UsageError{path + ": " + error};
-      return rec;
-    }
+    std::string error;
+    auto rec = model::parse_finding_file(text, error);
+    if (!rec) throw UsageError{path + ": " + error};
+    return rec;
   }
-  auto parsed = model::parse_token_or_file(read_file_or_token(path));
+  std::error_code ec;
+  auto parsed = model::parse_token_or_file(text);
   if (!parsed.ok()) throw UsageError{parsed.error().message};
   const std::string& name = parsed.value().scenario;
   if (registered(name)) return std::nullopt;

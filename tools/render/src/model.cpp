@@ -960,6 +960,24 @@ std::string step_text(const Model& m, const Story& s, const Step& st) {
   return out;
 }
 
+namespace {
+// How a record ends its task's turn on its thread ("<who> waits"), or null.
+const char* turn_ended(EventKind k) {
+  switch (k) {
+    case EventKind::block: return " blocks";
+    case EventKind::timer_arm: return " sleeps";
+    case EventKind::io_submit: return " awaits I/O";
+    case EventKind::mutex_wait:
+    case EventKind::sem_wait:
+    case EventKind::event_wait:
+    case EventKind::join_wait:
+    case EventKind::channel_wait: return " waits";
+    case EventKind::complete: return " finished";
+    default: return nullptr;
+  }
+}
+}  // namespace
+
 std::string switch_reason(const Model& m, const Story& s, std::size_t step) {
   if (step == 0) return "start";
   const Step& prev = s.steps[step - 1];
@@ -987,29 +1005,10 @@ std::string switch_reason(const Model& m, const Story& s, std::size_t step) {
   if (r.task)
     for (std::size_t i = std::size_t(prev.records.back()) + 1; i < cur.records.front() && i < rs.size(); ++i) {
       if (rs[i].task != r.task || rs[i].thread != r.thread) continue;
-      switch (rs[i].kind) {
-        case EventKind::block: return who + " blocks";
-        case EventKind::timer_arm: return who + " sleeps";
-        case EventKind::io_submit: return who + " awaits I/O";
-        case EventKind::mutex_wait:
-        case EventKind::sem_wait:
-        case EventKind::event_wait:
-        case EventKind::join_wait:
-        case EventKind::channel_wait: return who + " waits";
-        case EventKind::complete: return who + " finished";
-        default: break;
-      }
+      if (const char* why = turn_ended(rs[i].kind)) return who + why;
     }
+  if (const char* why = turn_ended(r.kind)) return who + why;
   switch (r.kind) {
-    case EventKind::block: return who + " blocks";
-    case EventKind::timer_arm: return who + " sleeps";
-    case EventKind::io_submit: return who + " awaits I/O";
-    case EventKind::mutex_wait:
-    case EventKind::sem_wait:
-    case EventKind::event_wait:
-    case EventKind::join_wait:
-    case EventKind::channel_wait: return who + " waits";
-    case EventKind::complete: return who + " finished";
     case EventKind::spawn: return who + " spawned " + m.task(r.task);
     case EventKind::blocking_begin: return who + " is in blocking work";
     case EventKind::schedule: return who + "'s continuation queued";
