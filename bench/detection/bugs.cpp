@@ -149,14 +149,18 @@ Task<void> two_stage_reader(ThreadPool* pool, Mutex* m1, Mutex* m2, TwoStage* s,
   if (t1 == 1 && t2 != t1 + 1) ++s->torn;
 }
 
-// `readers` readers, spawned before the one writer.
-void two_stage(int readers, bool fixed) {
-  ThreadPool pool(std::uint32_t(std::min(readers + 1, 4)), "pool");
+// `writers` two-stage writers, then one reader, as the original creates its threads (its
+// twostage_N has N-1 writers and one reader). The reader must come between some writer's
+// first stage and every writer's second: the more writers, the sooner one of them has
+// published data2 by the time the reader gets there. One worker per task, as the original
+// has one thread each.
+void two_stage(int writers, bool fixed) {
+  ThreadPool pool(std::uint32_t(writers + 1), "pool");
   Mutex m1, m2;
   TwoStage s;
   std::vector<JoinHandle<void>> hs;
-  for (int i = 0; i < readers; ++i) hs.push_back(spawn(pool, two_stage_reader(&pool, &m1, &m2, &s, fixed)));
-  hs.push_back(spawn(pool, two_stage_writer(&pool, &m1, &m2, &s, fixed)));
+  for (int i = 0; i < writers; ++i) hs.push_back(spawn(pool, two_stage_writer(&pool, &m1, &m2, &s, fixed)));
+  hs.push_back(spawn(pool, two_stage_reader(&pool, &m1, &m2, &s, fixed)));
   join_all(hs);
   invariant("twostage: a reader saw data1 published without data2", s.torn == 0);
 }
@@ -610,9 +614,9 @@ std::vector<Bug> build() {
   out.push_back(make("lazy_init", "lazy init", K::invariant, "check-then-construct across an await", lazy_init));
   out.push_back(make("twostage", "twostage", K::invariant, "two fields published under two locks",
                      [](bool f) { two_stage(1, f); }));
-  for (int n : {3, 10})
+  for (int n : {3, 10, 20})
     out.push_back(make("twostage_" + std::to_string(n), "twostage_N", K::invariant,
-                       std::to_string(n - 1) + " readers against one two-stage writer",
+                       std::to_string(n - 1) + " two-stage writers against one reader",
                        [n](bool f) { two_stage(n - 1, f); }));
   for (int n : {3, 5, 10, 20})
     out.push_back(make("reorder_" + std::to_string(n), "reorder_N", K::invariant,

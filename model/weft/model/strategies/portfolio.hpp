@@ -18,9 +18,11 @@
 // The schedule of a finding names the member that found it ("portfolio/pct-await:3").
 //
 // Why these two: on bench/detection, pct-await:3 (PCT where an await gives way) finds the
-// dining philosophers, lock-order and ordering bugs within a few executions and reorder_N
-// 10 to 100 times faster than any other strategy; random is the fastest on twostage_N,
-// where pct-await is slow. Every member beyond the two costs a share of the turns: with
+// dining philosophers, lock-order and ordering bugs within a few executions, and reorder_N
+// and twostage_N 10 to 100 times faster than any other strategy once N reaches 10. random
+// is the member without a bias: where pct-await's guess of what to delay is wrong it stays
+// fast (permit_leak 1 vs 3, wrong_executor 2 vs 4), and it guards a user's program against
+// a shape no benchmark had. Every member beyond the two costs a share of the turns: with
 // four members the portfolio needed 3 to 4 times the best member's executions where only
 // one member was good; with surw and pct:3 it missed reorder_20 on some seeds.
 #pragma once
