@@ -169,7 +169,12 @@ int main(int argc, char** argv) {
   std::vector<const detection::Bug*> bugs;
   for (const detection::Bug& b : detection::all_bugs())
     if (a.bugs.empty() || std::find(a.bugs.begin(), a.bugs.end(), b.name) != a.bugs.end()) bugs.push_back(&b);
-  if (bugs.empty()) usage("no bug matches --bugs");
+  for (const std::string& name : a.bugs)  // a misspelt name is an error, not a smaller table
+    if (std::none_of(bugs.begin(), bugs.end(), [&](const detection::Bug* b) { return b->name == name; })) {
+      std::string known;
+      for (const detection::Bug& b : detection::all_bugs()) known += (known.empty() ? "" : ", ") + b.name;
+      usage("--bugs: no bug named '" + name + "' (the suite: " + known + ")");
+    }
 
   const char* sep = a.markdown ? " | " : "  ";
   std::printf("%s%-16s%s%-14s", a.markdown ? "| " : "", "bug", sep, "expected");
