@@ -417,6 +417,17 @@ class Channel {
     if (ok) detail::emit_sync(p_, EventKind::channel_send, id_, 0, 0, &where);
     return ok;
   }
+  // Non-blocking receive: a value already buffered (admitting one blocked sender, as a
+  // receive does), or nullopt when none is waiting, closed or not. Never suspends.
+  std::optional<T> try_receive(std::source_location where = std::source_location::current()) {
+    std::optional<T> out;
+    m_->lock();
+    take_locked(out);
+    m_->unlock();
+    flush_deferred();
+    if (out) detail::emit_sync(p_, EventKind::channel_receive, id_, 0, 0, &where);
+    return out;
+  }
   void close() {
     detail::emit_sync(p_, EventKind::channel_close, id_);
     m_->lock();

@@ -59,6 +59,20 @@ class SimStream final : public io::Stream {
       n = 1 + std::size_t(net_.platform().random_below(n - 1));  // 1 .. n-1 bytes
     std::memcpy(buf.data(), segment_.data() + offset_, n);
     offset_ += n;
+    // Coalescing: with room left and this segment read to its end, the next writes that
+    // have already arrived may come in the same read, as TCP hands over whatever is in the
+    // receive buffer. Only what is already there: a read never waits for more.
+    const std::uint32_t coalesce = net_.options().coalesce_per_million;
+    while (coalesce > 0 && n < buf.size() && offset_ == segment_.size() && c_ &&
+           net_.platform().fault("net.coalesce", coalesce)) {
+      Pipe& in = client_side_ ? c_->to_client : c_->to_server;
+      std::optional<std::string> next = in.segments.try_receive();
+      if (!next) break;
+      segment_ = std::move(*next);
+      offset_ = std::min(buf.size() - n, segment_.size());
+      std::memcpy(buf.data() + n, segment_.data(), offset_);
+      n += offset_;
+    }
     co_return n;
   }
 

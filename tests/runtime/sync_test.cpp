@@ -80,6 +80,21 @@ TEST_CASE("channel delivers every value once, in order per producer, and closes"
   CHECK(consumer.join() == 499500);
 }
 
+TEST_CASE("channel try_receive takes what is buffered and never waits, and a sender waiting on a full channel gets in after it", "[sync]") {
+  ThreadPool pool(2);
+  Channel<int> ch(1);
+  CHECK_FALSE(ch.try_receive().has_value());  // empty: nothing, at once
+  REQUIRE(ch.try_send(1));
+  auto sender = spawn(pool, [](Channel<int>& c) -> Task<void> { co_await c.send(2); }(ch));  // blocks: full
+  CHECK(ch.try_receive() == std::optional<int>(1));
+  sender.join();  // blocked or not when try_receive ran, its value is now buffered
+  CHECK(ch.try_receive() == std::optional<int>(2));
+  REQUIRE(ch.try_send(3));
+  ch.close();
+  CHECK(ch.try_receive() == std::optional<int>(3));  // closed: what was buffered still drains
+  CHECK_FALSE(ch.try_receive().has_value());
+}
+
 TEST_CASE("channel receive is cancellable", "[sync]") {
   ThreadPool pool(2);
   Channel<int> ch;

@@ -6,7 +6,8 @@
 // ("net.loss") is sent again after `retransmit_timeout`; a segment sent across a partition
 // waits for the partition to heal and resets the connection after `partition_give_up`;
 // a connect may be refused ("net.refuse"); a read may return fewer bytes than are waiting
-// ("net.short_read"). Byte order is kept: a stream is TCP-like.
+// ("net.short_read"), or writes that have already arrived together ("net.coalesce").
+// Byte order is kept: a stream is TCP-like.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,11 @@ struct NetOptions {
   // instead (at least one byte), as TCP may deliver a write in pieces. Code that takes one
   // read for one message then fails as it would on a real network. 0 = whole segments.
   std::uint32_t short_read_per_million = 0;
+  // Per read that has taken a write to its end with room left in the buffer: the next
+  // write that has already arrived comes in the same read (again, at this rate, for the
+  // one after), as TCP may hand over two writes at once. Code that takes one read for one
+  // message then drops or merges the second. 0 = one write per read at most.
+  std::uint32_t coalesce_per_million = 0;
 };
 
 class Network {
