@@ -43,7 +43,7 @@ class SimStream final : public io::Stream {
     while (offset_ == segment_.size()) {
       if (!c_) throw io::NetError(EBADF, "read: stream closed");
       if (eof_) co_return 0;
-      Pipe& in = client_side_ ? c_->to_client : c_->to_server;
+      Pipe& in = inbound();
       auto next = co_await in.segments.receive(stop);
       if (!next) {
         if (in.reset) throw io::NetError(ECONNRESET, "read: connection reset by peer");
@@ -65,8 +65,7 @@ class SimStream final : public io::Stream {
     const std::uint32_t coalesce = net_.options().coalesce_per_million;
     while (coalesce > 0 && n < buf.size() && offset_ == segment_.size() && c_ &&
            net_.platform().fault("net.coalesce", coalesce)) {
-      Pipe& in = client_side_ ? c_->to_client : c_->to_server;
-      std::optional<std::string> next = in.segments.try_receive();
+      std::optional<std::string> next = inbound().segments.try_receive();
       if (!next) break;
       segment_ = std::move(*next);
       offset_ = std::min(buf.size() - n, segment_.size());
@@ -114,11 +113,12 @@ class SimStream final : public io::Stream {
     if (!c_) return;
     // Our FIN on the way out; whatever the peer still sends to us is discarded.
     (client_side_ ? c_->to_server : c_->to_client).segments.close();
-    (client_side_ ? c_->to_client : c_->to_server).segments.close();
+    inbound().segments.close();
     c_.reset();
   }
 
  private:
+  Pipe& inbound() const noexcept { return client_side_ ? c_->to_client : c_->to_server; }  // c_ set
   Network& net_;
   std::shared_ptr<Connection> c_;
   bool client_side_;

@@ -165,7 +165,7 @@ struct StrategySlot {
 struct JobState {
   std::atomic<std::uint64_t> next;  // pairs done in order: the next one to run
   std::atomic<std::uint32_t> done;  // the job has run its share (or the budget ended)
-  std::uint32_t unshrunk;  // violations on paths left unshrunk (campaign::shrink_due), saturating
+  std::atomic<std::uint32_t> unshrunk;  // violations on paths left unshrunk (campaign::shrink_due), saturating
   std::uint64_t slots_used;
   HitSlot slots[hit_slots_max];
   std::uint64_t strategies_used;
@@ -405,7 +405,8 @@ void record_violation(const Campaign& c, JobState* counters, int hits_fd, int pa
     }
   }
   if (it->second.empty()) {
-    if (counters->unshrunk != UINT32_MAX) ++counters->unshrunk;
+    if (counters->unshrunk.load(std::memory_order_relaxed) != UINT32_MAX)
+      counters->unshrunk.fetch_add(1, std::memory_order_relaxed);  // only this job's child writes it
     return;
   }
   const std::string id = it->second;
@@ -1040,16 +1041,13 @@ int run_campaign(Campaign& c, const State& state, bool resumed) {
   const double budget_s = c.iterations ? 0 : std::max(0.0, c.duration_s - elapsed_before);
   c.deadline = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(budget_s));
   const std::uint64_t executions_planned = c.seeds_of_shard() * T;
-  auto executions_now = [&] {
-    std::uint64_t e = 0;
-    for (std::uint64_t k = 0; k < c.jobs; ++k) e += state.jobs[k].next.load(std::memory_order_relaxed);
-    return e;
-  };
-  auto unshrunk_now = [&] {
+  // A counter of every job's record, summed.
+  auto jobs_sum = [&](auto JobState::*counter) {
     std::uint64_t n = 0;
-    for (std::uint64_t k = 0; k < c.jobs; ++k) n += __atomic_load_n(&state.jobs[k].unshrunk, __ATOMIC_RELAXED);
+    for (std::uint64_t k = 0; k < c.jobs; ++k) n += (state.jobs[k].*counter).load(std::memory_order_relaxed);
     return n;
   };
+  auto executions_now = [&] { return jobs_sum(&JobState::next); };
   const std::uint64_t executions_before = executions_now();
   const std::map<std::string, std::uint64_t> strategies_before = strategy_counts(c, state);
   CoverageView coverage;
@@ -1144,7 +1142,7 @@ int run_campaign(Campaign& c, const State& state, bool resumed) {
         {"seeds", std::to_string(seeds)},
         {"crashes", std::to_string(state.header->crashes.load())},
         {"hangs", std::to_string(state.header->hangs.load())},
-        {"unshrunk_hits", std::to_string(unshrunk_now())},
+        {"unshrunk_hits", std::to_string(jobs_sum(&JobState::unshrunk))},
         {"wall_s", std::to_string(elapsed_s())},
         {"runs", std::to_string(state.header->runs)},
         {"job_rss_max_kb", std::to_string(children_rss_max_kb())},

@@ -228,14 +228,14 @@ std::size_t write_summary(const fs::path& dir, const std::vector<std::pair<std::
     tx << "    artefacts: " << (dir / "findings" / f.id).string() << "/\n";
   }
   if (findings.empty()) tx << "no findings\n";
-  for (const auto& [k, v] : header)
-    if (k == "unshrunk_hits" && is_number(v) && v != "0")
-      tx << "and " << v << " more violations of these signatures on paths left unshrunk (a job shrinks the first "
-         << always_shrunk << " paths of a signature, then more only while its shrinking has replayed "
-         << (replays_per_explored == 1 ? std::string("no more executions than it explored")
-                                       : "at most " + std::to_string(replays_per_explored) +
-                                             " executions per execution it explored")
-         << ")\n";
+  auto unshrunk = std::find_if(header.begin(), header.end(), [](const auto& kv) { return kv.first == "unshrunk_hits"; });
+  if (unshrunk != header.end() && is_number(unshrunk->second) && unshrunk->second != "0")
+    tx << "and " << unshrunk->second << " more violations of these signatures on paths left unshrunk (a job shrinks the first "
+       << always_shrunk << " paths of a signature, then more only while its shrinking has replayed "
+       << (replays_per_explored == 1 ? std::string("no more executions than it explored")
+                                     : "at most " + std::to_string(replays_per_explored) +
+                                           " executions per execution it explored")
+       << ")\n";
   write_text(dir / "summary.txt", tx.str());
   return findings.size();
 }
